@@ -1,0 +1,84 @@
+import slugify from '@sindresorhus/slugify'
+
+/**
+ * Slugs are URL path segments under /wiki/ and file names in content/<lang>/.
+ * Only lower-case ASCII letters, digits and single inner hyphens are allowed, so a
+ * slug can never contain a dot, a slash or a backslash and so never escape a directory.
+ */
+const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+export const MAX_SLUG_LENGTH = 80
+
+/**
+ * Names that routes, files or later features use at the top level or under /wiki/.
+ * Some can never match SLUG_PATTERN (they contain a dot) and are listed anyway, so
+ * the list documents every path the application claims.
+ */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+  'api', 'wiki', 'lessons', 'search', 'login', 'logout', 'admin', 'static', 'new',
+  'recent-changes', 'pages', 'users', 'inbox', 'outbox', 'followers', 'following',
+  'nodeinfo', 'feed', 'feed.atom', 'sitemap.xml', 'robots.txt', 'favicon.ico',
+  '.well-known'
+])
+
+/** Used when a title has no letter or digit that transliterates to ASCII. */
+const FALLBACK_SLUG = 'page'
+
+export type SlugProblem = 'empty' | 'too-long' | 'invalid-characters' | 'reserved'
+
+export function slugProblem (slug: string): SlugProblem | null {
+  if (slug.length === 0) return 'empty'
+  if (slug.length > MAX_SLUG_LENGTH) return 'too-long'
+  if (!SLUG_PATTERN.test(slug)) return 'invalid-characters'
+  if (RESERVED_SLUGS.has(slug)) return 'reserved'
+  return null
+}
+
+export function isValidSlug (slug: string): boolean {
+  return slugProblem(slug) === null
+}
+
+/**
+ * A readable ASCII slug for a title. German transliteration (ä → ae, ß → ss) is the
+ * default of the library; '&' is spelled in the page's language.
+ * The result always satisfies the pattern, but may still be reserved or taken:
+ * `slugForTitle` or `uniqueSlug` decide about those.
+ */
+export function slugifyTitle (title: string, language = 'de'): string {
+  const slug = slugify(title, {
+    decamelize: false,
+    customReplacements: [['&', language === 'de' ? ' und ' : ' and ']]
+  })
+  return truncate(slug, MAX_SLUG_LENGTH)
+}
+
+/** The slug for a title, moved off a reserved name by a suffix. */
+export function slugForTitle (title: string, language = 'de'): string {
+  const slug = slugifyTitle(title, language) || FALLBACK_SLUG
+  return RESERVED_SLUGS.has(slug) ? withSuffix(slug, 2) : slug
+}
+
+/**
+ * The first free slug among `base`, `base-2`, `base-3`, … The number of attempts is
+ * bounded because `isTaken` usually asks the store.
+ */
+export async function uniqueSlug (
+  base: string,
+  isTaken: (slug: string) => Promise<boolean>,
+  maxAttempts = 100
+): Promise<string> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const candidate = attempt === 1 ? base : withSuffix(base, attempt)
+    if (isValidSlug(candidate) && !(await isTaken(candidate))) return candidate
+  }
+  throw new Error(`no free slug for "${base}" after ${maxAttempts} attempts`)
+}
+
+export function withSuffix (slug: string, number: number): string {
+  const suffix = `-${number}`
+  return truncate(slug, MAX_SLUG_LENGTH - suffix.length) + suffix
+}
+
+function truncate (slug: string, length: number): string {
+  if (slug.length <= length) return slug
+  return slug.slice(0, length).replace(/-+$/, '')
+}

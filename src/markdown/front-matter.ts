@@ -74,6 +74,21 @@ export function parseSource (source: string): ParsedSource {
   }
 }
 
+/**
+ * The source with its `title` field set, keeping the rest of the front matter as
+ * written (comments, order, quoting), so a rename does not reformat the author's text.
+ */
+export function withTitle (source: string, title: string): string {
+  const parsed = parseSource(source)
+  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+  if (!OPENING.test(text.split('\n')[0] ?? '')) return composeSource({ title }, text)
+  const lines = text.split('\n')
+  const yamlText = lines.slice(1, parsed.bodyLine - 2).join('\n')
+  const document = parseDocument(yamlText, { schema: 'core' })
+  document.set('title', title)
+  return `---\n${document.toString({ lineWidth: 0 })}---\n${parsed.body}`
+}
+
 /** Writes front matter and body back into one source, the form the editor shows. */
 export function composeSource (data: Record<string, unknown>, body: string): string {
   if (Object.keys(data).length === 0) return body
@@ -111,7 +126,29 @@ function parseYaml (yamlText: string): { data: Record<string, unknown>, lineOf: 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new FrontMatterError(2, 'the front matter must be a list of "name: value" fields')
   }
+  const badName = findUnstorableName(data)
+  if (badName !== null) {
+    throw new FrontMatterError(2, `the field name "${badName}" must not start with "$" or contain "."`)
+  }
   return { data: data as Record<string, unknown>, lineOf }
+}
+
+/** Field names that MongoDB treats as operators or paths cannot be stored as written. */
+function findUnstorableName (value: unknown, depth = 0): string | null {
+  if (depth > 20 || value === null || typeof value !== 'object') return null
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = findUnstorableName(item, depth + 1)
+      if (found !== null) return found
+    }
+    return null
+  }
+  for (const [name, item] of Object.entries(value)) {
+    if (name.startsWith('$') || name.includes('.')) return name
+    const found = findUnstorableName(item, depth + 1)
+    if (found !== null) return found
+  }
+  return null
 }
 
 function yamlReason (code: string, message: string): string {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseSource, composeSource, FrontMatterError } from '../../src/markdown/front-matter.ts'
+import { parseSource, composeSource, withTitle, FrontMatterError } from '../../src/markdown/front-matter.ts'
 
 function failure (source: string): FrontMatterError {
   try {
@@ -102,5 +102,27 @@ describe('front matter', () => {
     const parsed = parseSource(source)
     assert.deepEqual(parsed.data, data)
     assert.equal(parsed.body, '# Inhalt\n')
+  })
+})
+
+describe('front matter edits', () => {
+  it('sets a new title and keeps comments and other fields as written', () => {
+    const source = '---\n# Kommentar\ntitle: Alt\ntags: [a, b]\n---\nText\n'
+    const changed = withTitle(source, 'Neu & besser')
+    assert.match(changed, /# Kommentar/)
+    assert.match(changed, /tags: \[ a, b \]|tags: \[a, b\]/)
+    assert.equal(parseSource(changed).fields.title, 'Neu & besser')
+    assert.equal(parseSource(changed).body, 'Text\n')
+  })
+
+  it('adds front matter with the title to a source that had none', () => {
+    const changed = withTitle('Nur Text\n', 'Titel')
+    assert.equal(parseSource(changed).fields.title, 'Titel')
+    assert.equal(parseSource(changed).body, 'Nur Text\n')
+  })
+
+  it('refuses field names the store would read as operators or paths', () => {
+    assert.match(failure('---\n$where: x\n---\n').reason, /"\$where"/)
+    assert.match(failure('---\nplace: {a.b: 1}\n---\n').reason, /"a\.b"/)
   })
 })

@@ -1,0 +1,38 @@
+import type { EventBus } from '../events/index.ts'
+import type { PageFields } from '../markdown/front-matter.ts'
+import type { RevisionKind } from './model.ts'
+
+/** What subscribers learn about a page, without reaching into the wiki's store. */
+export interface PageSnapshot {
+  id: string
+  slug: string
+  title: string
+  language: string
+  fields: PageFields
+  frontMatter: Record<string, unknown>
+  source: string
+  revisionId: string
+  createdAt: Date
+  updatedAt: Date
+}
+
+export interface PageSavedEvent {
+  page: PageSnapshot
+  kind: RevisionKind
+  previousRevisionId: string | null
+  /** Set when the save renamed the page. */
+  previousSlug?: string
+}
+
+export interface PageDeletedEvent {
+  id: string
+  slug: string
+  revisionId: string
+}
+
+export interface WikiEvents extends Record<string, unknown> {
+  'page.saved': PageSavedEvent
+  'page.deleted': PageDeletedEvent
+}
+
+export type WikiEventBus = EventBus<WikiEvents>

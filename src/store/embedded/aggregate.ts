@@ -1,0 +1,109 @@
+import type { Document } from 'mongodb'
+import { EmbeddedNotSupportedError, serverError } from './errors.ts'
+import { runStages } from './query.ts'
+import type { CollectionState, StoredDocument } from './state.ts'
+import { cloneValue, indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
+
+// Stages evaluated by mingo; $lookup is the engine's own (see below).
+const MINGO_STAGES = new Set([
+  '$match', '$sort', '$skip', '$limit', '$project', '$unwind', '$group', '$count',
+  '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$sortByCount'
+])
+// Stages that may write into their input documents, which are the stored ones.
+const MUTATING_STAGES = new Set(['$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith'])
+
+export function stageName (stage: unknown): string {
+  if (!isPlainObject(stage)) throw serverError(14, 'TypeMismatch', 'Each element of the \'pipeline\' array must be an object')
+  const names = Object.keys(stage)
+  if (names.length !== 1) throw serverError(40323, 'Location40323', 'A pipeline stage specification object must contain exactly one field.')
+  return names[0] as string
+}
+
+export function checkPipeline (pipeline: unknown): asserts pipeline is Document[] {
+  if (!Array.isArray(pipeline)) throw serverError(14, 'TypeMismatch', "'pipeline' option must be specified as an array")
+  for (const stage of pipeline) {
+    const name = stageName(stage)
+    if (name !== '$lookup' && !MINGO_STAGES.has(name)) {
+      if (!name.startsWith('$')) throw serverError(40324, 'Location40324', `Unrecognized pipeline stage name: '${name}'`)
+      throw new EmbeddedNotSupportedError(`the ${name} aggregation stage`)
+    }
+  }
+}
+
+/**
+ * Runs a pipeline over documents already narrowed by its leading $match.
+ * Returned documents may share values with stored ones; callers clone.
+ */
+export function runPipeline (input: Document[], pipeline: Document[], resolve: (name: string) => CollectionState | undefined): Document[] {
+  let documents = pipeline.some(stage => MUTATING_STAGES.has(stageName(stage))) ? input.map(cloneValue) : input
+  let batch: Document[] = []
+  const flush = (): void => {
+    if (batch.length > 0) documents = runStages(documents, batch, 'aggregation pipeline')
+    batch = []
+  }
+  for (const stage of pipeline) {
+    if (stageName(stage) === '$lookup') {
+      flush()
+      documents = lookup(documents, stage.$lookup, resolve)
+    } else {
+      batch.push(stage)
+    }
+  }
+  flush()
+  return documents
+}
+
+interface LookupSpec { from: string, localField: string, foreignField: string, as: string }
+
+function checkLookup (spec: unknown): LookupSpec {
+  if (!isPlainObject(spec)) throw serverError(9, 'FailedToParse', 'the $lookup specification must be an Object')
+  if ('pipeline' in spec || 'let' in spec) throw new EmbeddedNotSupportedError('$lookup with let/pipeline (use localField and foreignField)')
+  for (const field of ['from', 'localField', 'foreignField', 'as']) {
+    if (typeof spec[field] !== 'string') throw serverError(9, 'FailedToParse', `$lookup requires '${field}' as a string`)
+  }
+  for (const field of Object.keys(spec)) {
+    if (!['from', 'localField', 'foreignField', 'as'].includes(field)) throw serverError(9, 'FailedToParse', `unknown argument to $lookup: ${field}`)
+  }
+  return spec as unknown as LookupSpec
+}
+
+/**
+ * MongoDB's equality $lookup: a local array matches any of its elements, a
+ * missing local field matches foreign documents where the field is missing or
+ * null, and no match gives `[]`. Matches keep the foreign natural order.
+ */
+function lookup (documents: Document[], rawSpec: unknown, resolve: (name: string) => CollectionState | undefined): Document[] {
+  const spec = checkLookup(rawSpec)
+  const foreign = resolve(spec.from)
+  const findMatches = matcherFor(foreign, spec.foreignField)
+  return documents.map(document => {
+    const keys = new Set(valuesAtPath(document, spec.localField).map(indexKey))
+    const found = new Set<StoredDocument>()
+    for (const key of keys) for (const stored of findMatches(key)) found.add(stored)
+    const matches = [...found].sort((left, right) => left.sequence - right.sequence).map(stored => stored.document)
+    const output = spec.as.includes('.') ? cloneValue(document) : { ...document }
+    setPath(output, spec.as, matches)
+    return output
+  })
+}
+
+function matcherFor (foreign: CollectionState | undefined, foreignField: string): (key: string) => StoredDocument[] {
+  if (!foreign) return () => []
+  for (const index of foreign.indexes.values()) {
+    if (index.coversAllDocuments && index.fields[0] === foreignField) {
+      return key => [...index.lookupKey(key) ?? []].flatMap(documentKey => {
+        const stored = foreign.get(documentKey)
+        return stored ? [stored] : []
+      })
+    }
+  }
+  const byKey = new Map<string, StoredDocument[]>()
+  for (const stored of foreign.documents.values()) {
+    for (const key of new Set(valuesAtPath(stored.document, foreignField).map(indexKey))) {
+      const list = byKey.get(key)
+      if (list) list.push(stored)
+      else byKey.set(key, [stored])
+    }
+  }
+  return key => byKey.get(key) ?? []
+}

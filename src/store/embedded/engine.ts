@@ -1,0 +1,218 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import type { Document } from 'mongodb'
+import * as BSON from 'bson'
+import { EmbeddedEngineError } from './errors.ts'
+import { encodeOp, Journal, OpCode, type JournalOp } from './journal.ts'
+import { lockDataDir } from './lock.ts'
+import { CollectionState, type IndexSpec, type StoredDocument } from './state.ts'
+import { decodeDocument, encodeDocument, indexKey } from './values.ts'
+
+export interface EngineOptions {
+  dataDir: string
+  /** Journal size that starts a compaction once it is also twice the live data; default 64 MiB. */
+  compactAfterBytes?: number
+  warn?: (message: string) => void
+}
+
+/** The keys a write changes, as journal ops: applied in memory first, acknowledged once durable. */
+export type Change =
+  | { code: OpCode.Put, namespace: string, documentKey: string, stored: StoredDocument }
+  | { code: OpCode.Delete, namespace: string, documentKey: string, id: unknown }
+  | { code: OpCode.CreateIndex, namespace: string, spec: IndexSpec }
+  | { code: OpCode.DropIndex, namespace: string, name: string }
+  | { code: OpCode.DropCollection, namespace: string }
+  | { code: OpCode.DropDatabase, namespace: string }
+  | { code: OpCode.CreateCollection, namespace: string }
+
+/**
+ * The embedded engine: every collection in memory, every write in the
+ * journal. Writes are applied to memory synchronously (so one operation is
+ * atomic) and acknowledged only after the journal has fsynced them.
+ */
+export class Engine {
+  readonly collections = new Map<string, CollectionState>()
+  private journal!: Journal
+  private releaseLock!: () => Promise<void>
+  private closing: Promise<void> | null = null
+
+  private constructor (readonly dataDir: string, private readonly options: EngineOptions) {}
+
+  static async open (options: EngineOptions): Promise<Engine> {
+    const dataDir = path.resolve(options.dataDir)
+    await mkdir(dataDir, { recursive: true })
+    const engine = new Engine(dataDir, options)
+    engine.releaseLock = await lockDataDir(dataDir)
+    const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'EmbeddedEngineWarning'))
+    const compactAfter = options.compactAfterBytes ?? 64 * 1024 * 1024
+    try {
+      engine.journal = await Journal.open(path.join(dataDir, 'praxiswiki.journal'), {
+        shouldCompact: bytes => bytes > compactAfter && bytes > 2 * engine.liveBytes(),
+        snapshot: () => engine.snapshot(),
+        warn
+      }, op => engine.replay(op))
+    } catch (error) {
+      await engine.releaseLock()
+      throw error
+    }
+    return engine
+  }
+
+  get closed (): boolean {
+    return this.closing !== null
+  }
+
+  collection (namespace: string): CollectionState | undefined {
+    return this.collections.get(namespace)
+  }
+
+  ensureCollection (namespace: string): CollectionState {
+    let state = this.collections.get(namespace)
+    if (!state) {
+      state = new CollectionState(namespace)
+      this.collections.set(namespace, state)
+    }
+    return state
+  }
+
+  /** Namespaces of one database. */
+  namespacesOf (database: string): string[] {
+    return [...this.collections.keys()].filter(namespace => namespace.startsWith(database + '.'))
+  }
+
+  /**
+   * Applies changes to memory now and resolves when they are durable.
+   * All changes of one call form one journal entry: after a crash, all or none.
+   */
+  commit (changes: Change[]): Promise<void> {
+    this.checkOpen()
+    if (changes.length === 0) return Promise.resolve()
+    return this.append(changes.map(change => this.apply(change)))
+  }
+
+  checkOpen (): void {
+    if (this.closing) throw new EmbeddedEngineError('the embedded engine is closed')
+  }
+
+  /** Writes ops that `apply` returned; resolves once they are durable. */
+  append (ops: Buffer[]): Promise<void> {
+    if (ops.length === 0) return Promise.resolve()
+    return this.journal.append(ops)
+  }
+
+  /** Applies one change to memory and returns its journal op, for `append`. */
+  apply (change: Change): Buffer {
+    switch (change.code) {
+      case OpCode.Put:
+        this.ensureCollection(change.namespace).put(change.documentKey, change.stored)
+        return encodeOp(change.code, change.namespace, change.stored.bytes)
+      case OpCode.Delete:
+        this.collections.get(change.namespace)?.delete(change.documentKey)
+        return encodeOp(change.code, change.namespace, encodeDocument({ _id: change.id }))
+      case OpCode.CreateIndex:
+        // The caller has built and checked the index already (see Collection.createIndex).
+        return encodeOp(change.code, change.namespace, encodeDocument(change.spec))
+      case OpCode.DropIndex:
+        this.collections.get(change.namespace)?.indexes.delete(change.name)
+        return encodeOp(change.code, change.namespace, encodeDocument({ name: change.name }))
+      case OpCode.DropCollection:
+        this.collections.delete(change.namespace)
+        return encodeOp(change.code, change.namespace, encodeDocument({}))
+      case OpCode.DropDatabase:
+        for (const namespace of this.namespacesOf(change.namespace)) this.collections.delete(namespace)
+        return encodeOp(change.code, change.namespace, encodeDocument({}))
+      case OpCode.CreateCollection:
+        this.ensureCollection(change.namespace)
+        return encodeOp(change.code, change.namespace, encodeDocument({}))
+    }
+  }
+
+  private replay (op: JournalOp): void {
+    switch (op.code) {
+      case OpCode.Put: {
+        const document = decodeDocument(op.body)
+        const bytes = Buffer.from(op.body)
+        this.ensureCollection(op.namespace).put(indexKey(document._id), { document, bytes, sequence: 0 })
+        break
+      }
+      case OpCode.Delete:
+        this.collections.get(op.namespace)?.delete(indexKey(decodeDocument(op.body)._id))
+        break
+      case OpCode.CreateIndex: {
+        const spec = decodeDocument(op.body) as IndexSpec
+        const state = this.ensureCollection(op.namespace)
+        if (!state.indexes.has(spec.name)) state.addIndex(spec)
+        break
+      }
+      case OpCode.DropIndex:
+        this.collections.get(op.namespace)?.indexes.delete(String(decodeDocument(op.body).name))
+        break
+      case OpCode.DropCollection:
+        this.collections.delete(op.namespace)
+        break
+      case OpCode.DropDatabase:
+        for (const namespace of this.namespacesOf(op.namespace)) this.collections.delete(namespace)
+        break
+      case OpCode.CreateCollection:
+        this.ensureCollection(op.namespace)
+        break
+    }
+  }
+
+  private liveBytes (): number {
+    let total = 0
+    for (const state of this.collections.values()) total += state.bytes
+    return total
+  }
+
+  /** The live state as journal entries: each collection, its indexes, then its documents in order. */
+  private snapshot (): Buffer[][] {
+    const entries: Buffer[][] = []
+    const documentsPerEntry = 1000
+    for (const [namespace, state] of this.collections) {
+      const head = [encodeOp(OpCode.CreateCollection, namespace, encodeDocument({}))]
+      for (const index of state.indexes.values()) {
+        if (index.spec.name !== '_id_') head.push(encodeOp(OpCode.CreateIndex, namespace, encodeDocument(index.spec)))
+      }
+      entries.push(head)
+      let batch: Buffer[] = []
+      for (const stored of state.documents.values()) {
+        batch.push(encodeOp(OpCode.Put, namespace, stored.bytes))
+        if (batch.length === documentsPerEntry) {
+          entries.push(batch)
+          batch = []
+        }
+      }
+      if (batch.length > 0) entries.push(batch)
+    }
+    return entries
+  }
+
+  /** Rewrites the journal as a snapshot now (also done by itself as it grows). */
+  async compact (): Promise<void> {
+    await this.journal.compact()
+  }
+
+  get journalBytes (): number {
+    return this.journal.bytes
+  }
+
+  close (): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        try {
+          await this.journal.close()
+        } finally {
+          await this.releaseLock()
+        }
+      })()
+    }
+    return this.closing
+  }
+}
+
+/** The BSON form a stored document keeps beside its object. */
+export function storedDocument (document: Document): StoredDocument {
+  const bytes = encodeDocument(document)
+  return { document: BSON.deserialize(bytes), bytes, sequence: 0 }
+}

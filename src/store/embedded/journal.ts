@@ -1,0 +1,306 @@
+import { open, rename, readFile, unlink, type FileHandle } from 'node:fs/promises'
+import path from 'node:path'
+import { crc32 } from './crc32.ts'
+import { EmbeddedEngineError } from './errors.ts'
+
+/*
+ * The journal is one append-only file:
+ *   file   = FILE_MAGIC entry*
+ *   entry  = ENTRY_MAGIC u32 length  u32 crc32(payload)  payload
+ *   payload = op*            (all ops of one entry apply together or not at all)
+ *   op     = u8 code  u16 length namespace  u32 length body(BSON)
+ * An entry is acknowledged only after it is fsynced. On open, a torn final
+ * entry (a crash during its write) is cut off with a warning; a damaged
+ * entry followed by intact data is corruption and stops the engine.
+ */
+
+const FILE_MAGIC = Buffer.from('PXWJRNL1', 'latin1')
+const ENTRY_MAGIC = 0x50584a45
+const ENTRY_HEADER_BYTES = 12
+
+export enum OpCode {
+  Put = 1,
+  Delete = 2,
+  CreateIndex = 3,
+  DropIndex = 4,
+  DropCollection = 5,
+  DropDatabase = 6,
+  CreateCollection = 7
+}
+
+export interface JournalOp {
+  code: OpCode
+  namespace: string
+  body: Uint8Array
+}
+
+export function encodeOp (code: OpCode, namespace: string, body: Uint8Array): Buffer {
+  const name = Buffer.from(namespace, 'utf8')
+  const op = Buffer.allocUnsafe(1 + 2 + name.length + 4 + body.length)
+  op.writeUInt8(code, 0)
+  op.writeUInt16LE(name.length, 1)
+  name.copy(op, 3)
+  op.writeUInt32LE(body.length, 3 + name.length)
+  op.set(body, 7 + name.length)
+  return op
+}
+
+function frameEntry (ops: Buffer[]): Buffer {
+  const payload = ops.length === 1 ? ops[0] as Buffer : Buffer.concat(ops)
+  const header = Buffer.allocUnsafe(ENTRY_HEADER_BYTES)
+  header.writeUInt32LE(ENTRY_MAGIC, 0)
+  header.writeUInt32LE(payload.length, 4)
+  header.writeUInt32LE(crc32(payload), 8)
+  return Buffer.concat([header, payload])
+}
+
+function decodeOps (payload: Buffer, file: string, offset: number): JournalOp[] {
+  const ops: JournalOp[] = []
+  let position = 0
+  while (position < payload.length) {
+    const code = payload.readUInt8(position)
+    const nameLength = payload.readUInt16LE(position + 1)
+    const namespace = payload.toString('utf8', position + 3, position + 3 + nameLength)
+    const bodyLength = payload.readUInt32LE(position + 3 + nameLength)
+    const bodyStart = position + 7 + nameLength
+    if (!(code in OpCode) || bodyStart + bodyLength > payload.length) {
+      throw new EmbeddedEngineError(`journal ${file} is corrupt at offset ${offset}: an entry with a valid checksum holds an unreadable operation; restore the data dir from a backup`)
+    }
+    ops.push({ code, namespace, body: payload.subarray(bodyStart, bodyStart + bodyLength) })
+    position = bodyStart + bodyLength
+  }
+  return ops
+}
+
+interface Waiter { resolve: () => void, reject: (error: Error) => void }
+
+export interface JournalHooks {
+  /** Called after a flush; answers whether the journal has grown worth rewriting. */
+  shouldCompact: (journalBytes: number) => boolean
+  /** The whole current state as ops, taken synchronously when compaction starts. */
+  snapshot: () => Buffer[][]
+  warn: (message: string) => void
+}
+
+export class Journal {
+  private pending: Buffer[] = []
+  private waiters: Waiter[] = []
+  private compactionWaiters: Waiter[] = []
+  private flushing: Promise<void> | null = null
+  private failure: Error | null = null
+  private closed = false
+
+  private constructor (
+    readonly file: string,
+    private handle: FileHandle,
+    private size: number,
+    private readonly hooks: JournalHooks
+  ) {}
+
+  /** Opens (or creates) the journal and replays every intact entry through `apply`. */
+  static async open (file: string, hooks: JournalHooks, apply: (op: JournalOp) => void): Promise<Journal> {
+    await removeLeftoverTemporary(file)
+    let contents: Buffer
+    try {
+      contents = await readFile(file)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      await writeNewFile(file, [FILE_MAGIC])
+      contents = FILE_MAGIC
+    }
+    const goodLength = replay(file, contents, hooks.warn, apply)
+    const handle = await open(file, 'r+')
+    if (goodLength < contents.length) {
+      await handle.truncate(goodLength)
+      await handle.datasync()
+    }
+    return new Journal(file, handle, goodLength, hooks)
+  }
+
+  get bytes (): number {
+    return this.size
+  }
+
+  /** Appends one entry; resolves once it is on disk. Entries submitted together share one fsync. */
+  append (ops: Buffer[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
+    return new Promise((resolve, reject) => {
+      this.pending.push(frameEntry(ops))
+      this.waiters.push({ resolve, reject })
+      if (!this.flushing) this.flushing = this.flushLoop()
+    })
+  }
+
+  private async flushLoop (): Promise<void> {
+    // Let every operation submitted in this turn of the event loop join the batch.
+    await new Promise(resolve => setImmediate(resolve))
+    try {
+      while ((this.pending.length > 0 || this.compactionWaiters.length > 0) && !this.failure) {
+        const entries = this.pending
+        const waiters = this.waiters
+        this.pending = []
+        this.waiters = []
+        if (entries.length > 0) {
+          try {
+            await this.write(entries)
+          } catch (error) {
+            this.fail(error, waiters)
+            return
+          }
+          for (const waiter of waiters) waiter.resolve()
+        }
+        if (this.compactionWaiters.length > 0 || this.hooks.shouldCompact(this.size)) {
+          const compactionWaiters = this.compactionWaiters
+          this.compactionWaiters = []
+          try {
+            await this.rewrite()
+          } catch (error) {
+            this.fail(error, compactionWaiters)
+            return
+          }
+          for (const waiter of compactionWaiters) waiter.resolve()
+        }
+      }
+    } finally {
+      this.flushing = null
+    }
+  }
+
+  private async write (entries: Buffer[]): Promise<void> {
+    let written = 0
+    const total = entries.reduce((sum, entry) => sum + entry.length, 0)
+    while (written < total) {
+      const remaining = written === 0 ? entries : [Buffer.concat(entries).subarray(written)]
+      const { bytesWritten } = await this.handle.writev(remaining, this.size + written)
+      written += bytesWritten
+    }
+    await this.handle.datasync()
+    this.size += total
+  }
+
+  /**
+   * Rewrites the journal as a snapshot of the live state: written to a
+   * temporary file, fsynced, then renamed over the journal in one step.
+   * Entries that arrive meanwhile wait in `pending` and go to the new file.
+   */
+  compact (): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      this.compactionWaiters.push({ resolve, reject })
+      if (!this.flushing) this.flushing = this.flushLoop()
+    })
+  }
+
+  // Runs only inside the flush loop, so no write goes to the old file meanwhile.
+  private async rewrite (): Promise<void> {
+    const snapshot = this.hooks.snapshot()
+    const temporary = this.file + '.compact'
+    const entries = [FILE_MAGIC, ...snapshot.filter(ops => ops.length > 0).map(frameEntry)]
+    const size = await writeNewFile(temporary, entries)
+    await rename(temporary, this.file)
+    await syncDirectory(path.dirname(this.file))
+    const previous = this.handle
+    this.handle = await open(this.file, 'r+')
+    this.size = size
+    await previous.close()
+  }
+
+  /** Waits for every pending entry, then closes the file. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    while (this.flushing) await this.flushing
+    this.closed = true
+    await this.handle.close()
+    if (this.failure) throw this.failure
+  }
+
+  private fail (error: unknown, waiters: Waiter[]): void {
+    this.failure = new EmbeddedEngineError(`journal ${this.file} could not be written; the engine stopped accepting writes: ${(error as Error).message}`, { cause: error })
+    for (const waiter of [...waiters, ...this.waiters, ...this.compactionWaiters]) waiter.reject(this.failure)
+    this.waiters = []
+    this.compactionWaiters = []
+    this.pending = []
+  }
+}
+
+function replay (file: string, contents: Buffer, warn: (message: string) => void, apply: (op: JournalOp) => void): number {
+  if (contents.length < FILE_MAGIC.length || !contents.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
+    if (contents.length < FILE_MAGIC.length && FILE_MAGIC.subarray(0, contents.length).equals(contents)) {
+      warn(`journal ${file} was cut off while being created; starting empty`)
+      return 0
+    }
+    throw new EmbeddedEngineError(`${file} is not a Praxiswiki journal (unknown header); refusing to start`)
+  }
+  let offset = FILE_MAGIC.length
+  while (offset < contents.length) {
+    const damage = inspectEntry(contents, offset)
+    if (damage === null) {
+      const length = contents.readUInt32LE(offset + 4)
+      const payload = contents.subarray(offset + ENTRY_HEADER_BYTES, offset + ENTRY_HEADER_BYTES + length)
+      for (const op of decodeOps(payload, file, offset)) apply(op)
+      offset += ENTRY_HEADER_BYTES + length
+      continue
+    }
+    if (intactEntryFollows(contents, offset + 1)) {
+      throw new EmbeddedEngineError(`journal ${file} is corrupt at offset ${offset} (${damage}) and intact entries follow; refusing to start rather than drop data — restore the data dir from a backup`)
+    }
+    warn(`journal ${file}: dropped a torn final entry at offset ${offset} (${damage}, ${contents.length - offset} bytes); it was never acknowledged`)
+    return offset
+  }
+  return offset
+}
+
+/** Why the entry at `offset` is unusable, or null when it is intact. */
+function inspectEntry (contents: Buffer, offset: number): string | null {
+  if (offset + ENTRY_HEADER_BYTES > contents.length) return 'incomplete header'
+  if (contents.readUInt32LE(offset) !== ENTRY_MAGIC) return 'bad entry marker'
+  const length = contents.readUInt32LE(offset + 4)
+  if (offset + ENTRY_HEADER_BYTES + length > contents.length) return 'incomplete payload'
+  const payload = contents.subarray(offset + ENTRY_HEADER_BYTES, offset + ENTRY_HEADER_BYTES + length)
+  if (crc32(payload) !== contents.readUInt32LE(offset + 8)) return 'checksum mismatch'
+  return null
+}
+
+function intactEntryFollows (contents: Buffer, from: number): boolean {
+  const marker = Buffer.alloc(4)
+  marker.writeUInt32LE(ENTRY_MAGIC, 0)
+  let position = contents.indexOf(marker, from)
+  while (position !== -1) {
+    if (inspectEntry(contents, position) === null) return true
+    position = contents.indexOf(marker, position + 1)
+  }
+  return false
+}
+
+async function writeNewFile (file: string, chunks: Buffer[]): Promise<number> {
+  const handle = await open(file, 'w')
+  let size = 0
+  try {
+    for (const chunk of chunks) {
+      await handle.write(chunk, 0, chunk.length, size)
+      size += chunk.length
+    }
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await syncDirectory(path.dirname(file))
+  return size
+}
+
+async function syncDirectory (directory: string): Promise<void> {
+  const handle = await open(directory, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+async function removeLeftoverTemporary (file: string): Promise<void> {
+  // A crash during compaction leaves the temporary file; the journal itself is still whole.
+  await unlink(file + '.compact').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+  })
+}

@@ -1,0 +1,122 @@
+import type { Document } from 'mongodb'
+import { Aggregator, Query } from 'mingo'
+import type { Options } from 'mingo/types'
+import { EmbeddedNotSupportedError, serverError } from './errors.ts'
+import { isPlainObject } from './values.ts'
+
+/** Scripts ($where, $function, $accumulator) never run inside the engine. */
+export const queryOptions: Partial<Options> = { scriptEnabled: false }
+
+// Query operators MongoDB knows that mingo does not evaluate (or that need a server).
+const SERVER_ONLY_OPERATORS = new Set([
+  '$text', '$where', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$jsonSchema', '$rand', '$natural',
+  '$box', '$center', '$centerSphere', '$geometry', '$maxDistance', '$minDistance', '$polygon', '$search'
+])
+
+function findOperators (value: unknown, found: Set<string>, depth = 0): void {
+  if (depth > 100) throw serverError(15, 'Overflow', 'filter nested too deeply')
+  if (Array.isArray(value)) {
+    for (const element of value) findOperators(element, found, depth + 1)
+  } else if (isPlainObject(value)) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key.startsWith('$')) found.add(key)
+      findOperators(inner, found, depth + 1)
+    }
+  }
+}
+
+function rejectServerOnly (expression: unknown, what: string): void {
+  const operators = new Set<string>()
+  findOperators(expression, operators)
+  for (const operator of operators) {
+    if (SERVER_ONLY_OPERATORS.has(operator)) throw new EmbeddedNotSupportedError(`the ${operator} operator in ${what}`)
+  }
+}
+
+/** Turns mingo's complaints into the errors a MongoDB server would give. */
+function asServerError (error: unknown, what: string): Error {
+  if (error instanceof EmbeddedNotSupportedError) return error
+  const message = (error as Error).message ?? String(error)
+  const unknown = /unknown (?:top level |query )?operator:? (\$\w+)/i.exec(message)
+  if (unknown) {
+    return serverError(2, 'BadValue', /top level/.test(message) ? `unknown top level operator: ${unknown[1]}` : `unknown operator: ${unknown[1]}`)
+  }
+  return serverError(2, 'BadValue', `invalid ${what}: ${message}`)
+}
+
+export function compileFilter (filter: Document | undefined): Query {
+  const condition: Document = { ...(filter ?? {}) }
+  delete condition.$comment
+  rejectServerOnly(condition, 'a filter')
+  try {
+    return new Query(condition, queryOptions)
+  } catch (error) {
+    throw asServerError(error, 'filter')
+  }
+}
+
+export type SortSpec = Record<string, 1 | -1>
+
+/** Accepts the sort shapes the driver accepts, as a plain `{ field: 1 | -1 }`. */
+export function normalizeSort (sort: unknown): SortSpec | undefined {
+  if (sort === undefined || sort === null) return undefined
+  const spec: SortSpec = {}
+  const direction = (field: string, value: unknown): void => {
+    if (value === 1 || value === 'asc' || value === 'ascending') spec[field] = 1
+    else if (value === -1 || value === 'desc' || value === 'descending') spec[field] = -1
+    else if (isPlainObject(value) && '$meta' in value) throw new EmbeddedNotSupportedError('sorting by $meta')
+    else throw serverError(2, 'BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending): ${field}`)
+  }
+  if (typeof sort === 'string') {
+    direction(sort, 1)
+  } else if (Array.isArray(sort)) {
+    if (sort.length === 2 && typeof sort[0] === 'string' && !Array.isArray(sort[1])) direction(sort[0], sort[1])
+    else for (const entry of sort) Array.isArray(entry) ? direction(String(entry[0]), entry[1]) : direction(String(entry), 1)
+  } else if (sort instanceof Map) {
+    for (const [field, value] of sort) direction(String(field), value)
+  } else if (isPlainObject(sort)) {
+    for (const [field, value] of Object.entries(sort)) direction(field, value)
+  } else {
+    throw serverError(2, 'BadValue', 'sort must be an object')
+  }
+  return Object.keys(spec).length > 0 ? spec : undefined
+}
+
+export interface FindShape {
+  sort?: SortSpec
+  skip?: number
+  limit?: number
+  projection?: Document
+}
+
+/**
+ * Sorts, skips, limits and projects matched documents with find semantics.
+ * Results may share nested values with the stored documents; callers clone.
+ */
+export function shapeResults (documents: Document[], shape: FindShape): Document[] {
+  let results = documents
+  if (shape.sort) results = runStages(results, [{ $sort: shape.sort }], 'sort')
+  const skip = shape.skip ?? 0
+  if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) {
+    const end = shape.limit ? skip + Math.abs(shape.limit) : undefined
+    results = results.slice(skip, end)
+  }
+  if (shape.projection && Object.keys(shape.projection).length > 0) {
+    rejectServerOnly(shape.projection, 'a projection')
+    try {
+      results = new Query({}, queryOptions).find(results, shape.projection).all() as Document[]
+    } catch (error) {
+      throw asServerError(error, 'projection')
+    }
+  }
+  return results
+}
+
+export function runStages (documents: Document[], stages: Document[], what: string): Document[] {
+  rejectServerOnly(stages, `a ${what}`)
+  try {
+    return new Aggregator(stages, queryOptions).run(documents) as Document[]
+  } catch (error) {
+    throw asServerError(error, what)
+  }
+}

@@ -1,0 +1,240 @@
+import type { Document } from 'mongodb'
+import { Query } from 'mingo'
+import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
+import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { queryOptions } from './query.ts'
+
+/** A stored document never changes in place: updates store a new object. */
+export interface StoredDocument {
+  readonly document: Document
+  /** The document as BSON, as it went into the journal. */
+  readonly bytes: Buffer
+  /** Position in insertion order, kept across updates: the natural order of a scan. */
+  sequence: number
+}
+
+export interface IndexSpec {
+  name: string
+  key: Record<string, 1 | -1>
+  unique?: boolean
+  sparse?: boolean
+  partialFilterExpression?: Document
+}
+
+export class IndexState {
+  readonly fields: string[]
+  private readonly partial: Query | null
+  /** Full index key → keys of the documents holding it. */
+  private readonly entries = new Map<string, Set<string>>()
+  /** First field's value → document keys, for equality lookups on a compound index. */
+  private readonly firstField: Map<string, Set<string>> | null
+
+  constructor (readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key)
+    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : null
+    this.firstField = this.fields.length > 1 ? new Map() : null
+  }
+
+  /** Whether an equality lookup may use this index: it must hold every document. */
+  get coversAllDocuments (): boolean {
+    return this.partial === null && this.spec.sparse !== true
+  }
+
+  private keysOf (document: Document): string[] {
+    if (this.partial && !this.partial.test(document)) return []
+    const perField = this.fields.map(field => valuesAtPath(document, field))
+    if (this.spec.sparse && perField.every(values => values.length === 1 && values[0] === undefined)) return []
+    let keys = ['']
+    for (const values of perField) {
+      const next: string[] = []
+      const seen = new Set<string>()
+      for (const value of values) {
+        const key = indexKey(value)
+        if (seen.has(key)) continue
+        seen.add(key)
+        for (const prefix of keys) next.push(prefix === '' ? key : prefix + '\u0000' + key)
+      }
+      keys = next
+    }
+    return keys
+  }
+
+  private firstFieldKeys (document: Document): string[] {
+    if (this.partial && !this.partial.test(document)) return []
+    return [...new Set(valuesAtPath(document, this.fields[0] as string).map(indexKey))]
+  }
+
+  add (documentKey: string, document: Document): void {
+    addAll(this.entries, this.keysOf(document), documentKey)
+    if (this.firstField) addAll(this.firstField, this.firstFieldKeys(document), documentKey)
+  }
+
+  remove (documentKey: string, document: Document): void {
+    removeAll(this.entries, this.keysOf(document), documentKey)
+    if (this.firstField) removeAll(this.firstField, this.firstFieldKeys(document), documentKey)
+  }
+
+  /** The first key another document already holds, for unique indexes. */
+  conflict (documentKey: string, document: Document): boolean {
+    if (!this.spec.unique) return false
+    for (const key of this.keysOf(document)) {
+      const holders = this.entries.get(key)
+      if (holders && (holders.size > 1 || !holders.has(documentKey))) return true
+    }
+    return false
+  }
+
+  lookup (value: unknown): Set<string> | undefined {
+    return this.lookupKey(indexKey(value))
+  }
+
+  /** Documents whose first indexed field has this `indexKey`. */
+  lookupKey (key: string): Set<string> | undefined {
+    return (this.firstField ?? this.entries).get(key)
+  }
+
+  get size (): number {
+    return this.entries.size
+  }
+}
+
+function addAll (map: Map<string, Set<string>>, keys: string[], documentKey: string): void {
+  for (const key of keys) {
+    const holders = map.get(key)
+    if (holders) holders.add(documentKey)
+    else map.set(key, new Set([documentKey]))
+  }
+}
+
+function removeAll (map: Map<string, Set<string>>, keys: string[], documentKey: string): void {
+  for (const key of keys) {
+    const holders = map.get(key)
+    if (!holders) continue
+    holders.delete(documentKey)
+    if (holders.size === 0) map.delete(key)
+  }
+}
+
+export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } }
+
+export class CollectionState {
+  readonly documents = new Map<string, StoredDocument>()
+  readonly indexes = new Map<string, IndexState>([['_id_', new IndexState(ID_INDEX)]])
+  /** Sum of the stored documents' BSON sizes, to judge when compaction pays. */
+  bytes = 0
+  private nextSequence = 0
+
+  constructor (readonly namespace: string) {}
+
+  get (documentKey: string): StoredDocument | undefined {
+    return this.documents.get(documentKey)
+  }
+
+  /** Throws the server's duplicate-key error if `document` would break a unique index. */
+  checkUnique (documentKey: string, document: Document): void {
+    for (const index of this.indexes.values()) {
+      if (index.spec.name === '_id_') {
+        continue
+      }
+      if (index.conflict(documentKey, document)) {
+        const keyValue: Record<string, unknown> = {}
+        for (const field of index.fields) keyValue[field] = valuesAtPath(document, field)[0] ?? null
+        throw duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
+      }
+    }
+  }
+
+  put (documentKey: string, stored: StoredDocument): void {
+    const previous = this.documents.get(documentKey)
+    if (previous) {
+      for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
+      this.bytes -= previous.bytes.length
+      stored.sequence = previous.sequence
+    } else {
+      stored.sequence = this.nextSequence++
+    }
+    this.documents.set(documentKey, stored)
+    this.bytes += stored.bytes.length
+    for (const index of this.indexes.values()) index.add(documentKey, stored.document)
+  }
+
+  delete (documentKey: string): void {
+    const previous = this.documents.get(documentKey)
+    if (!previous) return
+    for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
+    this.documents.delete(documentKey)
+    this.bytes -= previous.bytes.length
+  }
+
+  addIndex (spec: IndexSpec): IndexState {
+    const index = new IndexState(spec)
+    for (const [documentKey, stored] of this.documents) {
+      if (spec.unique && index.conflict(documentKey, stored.document)) {
+        const keyValue: Record<string, unknown> = {}
+        for (const field of index.fields) keyValue[field] = valuesAtPath(stored.document, field)[0] ?? null
+        throw duplicateKeyError(this.namespace, spec.name, spec.key, keyValue)
+      }
+      index.add(documentKey, stored.document)
+    }
+    this.indexes.set(spec.name, index)
+    return index
+  }
+
+  /**
+   * The documents a filter can match: from an index when the filter pins an
+   * indexed field to one value (or a few with `$in`), else every document.
+   * The caller still tests each candidate against the whole filter.
+   */
+  candidates (filter: Document): Iterable<[string, StoredDocument]> {
+    const equalities = equalityConditions(filter)
+    if (equalities.size === 0) return this.documents
+    let best: Set<string> | null = null
+    for (const index of this.indexes.values()) {
+      if (!index.coversAllDocuments) continue
+      const values = equalities.get(index.fields[0] as string)
+      if (!values) continue
+      const found = new Set<string>()
+      for (const value of values) {
+        for (const documentKey of index.lookup(value) ?? []) found.add(documentKey)
+      }
+      if (best === null || found.size < best.size) best = found
+      if (best.size === 0) break
+    }
+    if (best === null) return this.documents
+    const found: Array<[string, StoredDocument]> = []
+    for (const documentKey of best) {
+      const stored = this.documents.get(documentKey)
+      if (stored) found.push([documentKey, stored])
+    }
+    // Index order is not insertion order: keep the natural order a scan gives.
+    if (found.length > 1) found.sort((left, right) => left[1].sequence - right[1].sequence)
+    return found
+  }
+}
+
+/** Paths the filter pins to indexable values: `{ a: 1 }`, `{ a: { $eq: 1 } }`, `{ a: { $in: [...] } }`, inside `$and` too. */
+function equalityConditions (filter: Document, into = new Map<string, unknown[]>()): Map<string, unknown[]> {
+  for (const [path, condition] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(condition)) {
+      for (const clause of condition) if (isPlainObject(clause)) equalityConditions(clause, into)
+      continue
+    }
+    if (path.startsWith('$')) continue
+    if (isIndexableScalar(condition)) {
+      into.set(path, [condition])
+    } else if (isPlainObject(condition)) {
+      const operators = Object.keys(condition)
+      if (operators.length === 1 && operators[0] === '$eq' && isIndexableScalar(condition.$eq)) {
+        into.set(path, [condition.$eq])
+      } else if (operators.length === 1 && operators[0] === '$in' && Array.isArray(condition.$in) &&
+        condition.$in.length <= 64 && condition.$in.every(isIndexableScalar)) {
+        into.set(path, condition.$in)
+      }
+    }
+  }
+  return into
+}
+
+export function notSupportedIndexKey (field: string, kind: unknown): EmbeddedNotSupportedError {
+  return new EmbeddedNotSupportedError(`index type ${JSON.stringify(kind)} on field ${field} (only ascending and descending indexes)`)
+}

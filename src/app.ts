@@ -1,0 +1,96 @@
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import formbody from '@fastify/formbody'
+import fastifyStatic from '@fastify/static'
+import view from '@fastify/view'
+import { Eta } from 'eta'
+import type { AppConfig } from './config/index.ts'
+import { EventBus } from './events/index.ts'
+import { createMarkdownRenderer } from './markdown/render.ts'
+import { openStore, type Store } from './store/index.ts'
+import type { WikiEventBus, WikiEvents } from './wiki/events.ts'
+import { createPageRenderer } from './wiki/rendering.ts'
+import { createWikiService, type WikiService } from './wiki/service.ts'
+import { apiRoutes } from './web/api-routes.ts'
+import { registerViewContext } from './web/context.ts'
+import { registerErrorHandler } from './web/error-handler.ts'
+import { siteRoutes } from './web/site-routes.ts'
+import { wikiRoutes } from './web/wiki-routes.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export interface BuildOptions {
+  /** An already opened store; the caller keeps ownership and closes it. */
+  store?: Store
+  /** Subscribe to `page.saved` / `page.deleted` here. */
+  events?: WikiEventBus
+  logger?: FastifyServerOptions['logger']
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    wiki: WikiService
+    events: WikiEventBus
+    store: Store
+  }
+}
+
+export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // Long enough for any slug, short enough that a crafted URL cannot make routing costly.
+    routerOptions: { maxParamLength: 300 },
+    return503OnClosing: true
+  })
+
+  const ownsStore = options.store === undefined
+  const store = options.store ?? await openStore(config.mongodbUri === undefined ? { dataDir: config.dataDir } : { mongodbUri: config.mongodbUri })
+  if (ownsStore) app.addHook('onClose', async () => { await store.close() })
+
+  try {
+    const events = options.events ?? new EventBus<WikiEvents>({
+      onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
+    })
+    const wiki = createWikiService({ db: store.db, events })
+    await wiki.ensureIndexes()
+    const markdown = createMarkdownRenderer()
+    const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
+    app.decorate('wiki', wiki)
+    app.decorate('events', events)
+    app.decorate('store', store)
+
+    await app.register(formbody, { bodyLimit: config.bodyLimit })
+    await app.register(fastifyStatic, {
+      root: path.join(root, 'static'),
+      prefix: '/static/',
+      // The stylesheet URL carries a content hash, so browsers may keep it for a year.
+      maxAge: '365d',
+      immutable: true,
+      index: false,
+      dotfiles: 'deny'
+    })
+    await app.register(view, {
+      engine: { eta: new Eta({ autoEscape: true, cache: true }) },
+      root: path.join(root, 'views'),
+      production: true
+    })
+    registerViewContext(app, { siteName: config.siteName, stylesheetPath: path.join(root, 'static', 'style.css') })
+    registerErrorHandler(app)
+
+    await app.register(siteRoutes, {
+      wiki,
+      renderer,
+      baseUrl: config.baseUrl,
+      siteName: config.siteName,
+      homePages: { de: 'willkommen', en: 'welcome' }
+    })
+    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de' })
+    await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
+  } catch (error) {
+    await app.close()
+    throw error
+  }
+  return app
+}

@@ -1,0 +1,43 @@
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig, type AppConfig } from './config/index.ts'
+import { importContentIfEmpty } from './wiki/content.ts'
+
+let config: AppConfig
+try {
+  config = loadConfig(process.env)
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  process.stderr.write(`${error.message}\n`)
+  process.exit(1)
+}
+
+const app = await buildApp(config)
+const imported = await importContentIfEmpty(app.wiki, config.contentDir)
+if (imported > 0) app.log.info({ pages: imported, from: config.contentDir }, 'imported starter content into the empty store')
+
+let closing = false
+async function shutDown (signal: string): Promise<void> {
+  if (closing) {
+    // A second signal means the person wants out now.
+    process.exit(1)
+  }
+  closing = true
+  app.log.info({ signal }, 'shutting down: finishing requests in flight and closing the store')
+  try {
+    await app.close()
+    process.exit(0)
+  } catch (error) {
+    app.log.error({ err: error }, 'shutdown failed')
+    process.exit(1)
+  }
+}
+process.on('SIGTERM', () => { void shutDown('SIGTERM') })
+process.on('SIGINT', () => { void shutDown('SIGINT') })
+
+try {
+  await app.listen({ port: config.port, host: config.host })
+} catch (error) {
+  app.log.error({ err: error }, 'could not listen')
+  await app.close()
+  process.exit(1)
+}

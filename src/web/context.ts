@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type {} from '@fastify/view'
+import { formatDate, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale
+    t: Translate
+  }
+}
+
+/** What every template can use besides its own data. */
+export interface ViewContext {
+  t: Translate
+  locale: Locale
+  siteName: string
+  stylesheet: string
+  path: string
+  date: (date: Date) => string
+  escape: (text: string) => string
+}
+
+export function escapeHtml (text: string): string {
+  return text.replace(/[&<>"']/g, character => `&#${character.charCodeAt(0)};`)
+}
+
+/**
+ * Picks the reader's language per request and hands templates their shared context.
+ * The stylesheet URL carries a hash of its content, so it can be cached for a year.
+ */
+export function registerViewContext (app: FastifyInstance, options: { siteName: string, stylesheetPath: string }): void {
+  const hash = createHash('sha256').update(readFileSync(options.stylesheetPath)).digest('hex').slice(0, 12)
+  const stylesheet = `/static/style.css?v=${hash}`
+
+  app.decorateRequest('locale', 'de')
+  app.decorateRequest('t', null as unknown as Translate)
+  app.addHook('onRequest', async (request, reply) => {
+    request.locale = negotiateLocale(request.headers['accept-language'])
+    request.t = translator(request.locale)
+    reply.header('Vary', 'Accept-Language')
+    reply.header('Content-Language', request.locale)
+  })
+
+  app.decorate('viewContext', (request: FastifyRequest): ViewContext => ({
+    t: request.t,
+    locale: request.locale,
+    siteName: options.siteName,
+    stylesheet,
+    path: request.url.split('?')[0] ?? '/',
+    date: (date: Date) => formatDate(date, request.locale),
+    escape: escapeHtml
+  }))
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    viewContext: (request: FastifyRequest) => ViewContext
+  }
+}
+
+/** Renders a template with the shared context; `title` names the page in the browser tab. */
+export async function render (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: string,
+  data: Record<string, unknown> & { title: string }
+): Promise<FastifyReply> {
+  const context = request.server.viewContext(request)
+  const html = await reply.viewAsync(template, { ...context, ...data })
+  return reply.type('text/html; charset=utf-8').send(html)
+}

@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { FrontMatterError } from '../markdown/front-matter.ts'
+import type { MessageKey } from '../i18n/index.ts'
+import { diffTexts } from '../wiki/diff.ts'
+import {
+  EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError,
+  RevisionNotFoundError
+} from '../wiki/errors.ts'
+import { render } from './context.ts'
+
+interface ErrorAnswer {
+  status: number
+  code: string
+  heading: MessageKey
+  message: string
+  details?: string[]
+}
+
+/** The one place where errors become HTTP answers. Nothing internal reaches the client. */
+export function registerErrorHandler (app: FastifyInstance): void {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const t = request.t
+    if (error instanceof EditConflictError) return await conflict(error, request, reply)
+    if (error instanceof PageDeletedError && wantsHtml(request)) {
+      reply.code(410)
+      return await render(request, reply, 'deleted', { title: t('deleted.title'), page: error.page, noindex: true })
+    }
+    if (error instanceof PageNotFoundError && wantsHtml(request)) {
+      reply.code(404)
+      return await render(request, reply, 'missing', { title: t('missing.title'), slug: error.slug, titleQuery: '', noindex: true })
+    }
+    const answer = classify(error, request)
+    if (answer.status >= 500) request.log.error({ err: error }, 'request failed')
+    reply.code(answer.status)
+    if (!wantsHtml(request)) {
+      return await reply.send({ error: answer.code, message: answer.message, ...(answer.details === undefined ? {} : { details: answer.details }) })
+    }
+    return await render(request, reply, 'error', { title: t(answer.heading), heading: t(answer.heading), message: answer.message, details: answer.details, noindex: true })
+  })
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.code(404)
+    const t = request.t
+    if (!wantsHtml(request)) return await reply.send({ error: 'not-found', message: t('error.notFoundText') })
+    return await render(request, reply, 'error', { title: t('error.notFound'), heading: t('error.notFound'), message: t('error.notFoundText'), noindex: true })
+  })
+}
+
+function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
+  const t = request.t
+  if (error instanceof FrontMatterError) {
+    return { status: 400, code: 'invalid-front-matter', heading: 'error.badRequest', message: t('error.frontMatter', { line: error.line, reason: error.reason }) }
+  }
+  if (error instanceof MissingTitleError) return { status: 400, code: 'missing-title', heading: 'error.badRequest', message: t('error.missingTitle') }
+  if (error instanceof InvalidSlugError) return { status: 400, code: 'invalid-slug', heading: 'error.badRequest', message: t('error.invalidSlug', { slug: error.slug }) }
+  if (error instanceof PageNotFoundError) return { status: 404, code: 'page-not-found', heading: 'error.notFound', message: t('missing.explanation', { slug: error.slug }) }
+  if (error instanceof RevisionNotFoundError) return { status: 404, code: 'revision-not-found', heading: 'error.notFound', message: t('error.revisionNotFound') }
+  if (error instanceof PageDeletedError) return { status: 410, code: 'page-deleted', heading: 'error.notFound', message: t('error.gone') }
+  if (error.validation !== undefined) {
+    return { status: 400, code: 'invalid-request', heading: 'error.badRequest', message: t('error.badRequestText'), details: error.validation.map(item => `${item.instancePath || error.validationContext || ''} ${item.message ?? ''}`.trim()) }
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500
+  if (status === 413) return { status, code: 'too-large', heading: 'error.tooLarge', message: t('error.tooLargeText') }
+  if (status === 415) return { status, code: 'unsupported-media-type', heading: 'error.badRequest', message: t('error.unsupported') }
+  // Fastify's own 4xx errors (bad JSON, bad URL encoding…) are the client's; keep their status.
+  if (status >= 400 && status < 500) return { status, code: 'bad-request', heading: 'error.badRequest', message: t('error.badRequestText') }
+  return { status: 500, code: 'internal', heading: 'error.server', message: t('error.serverText') }
+}
+
+async function conflict (error: EditConflictError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  reply.code(409)
+  const { page, revision } = error.current
+  if (!wantsHtml(request)) {
+    return await reply.send({ error: 'edit-conflict', message: request.t('error.conflict'), currentRevision: page.revisionId.toHexString(), baseRevision: error.baseRevisionId })
+  }
+  return await render(request, reply, 'conflict', {
+    title: request.t('conflict.title'),
+    page,
+    current: revision,
+    proposedSource: error.proposedSource,
+    diff: diffTexts(revision.source, error.proposedSource),
+    noindex: true
+  })
+}
+
+/** JSON for the API and for clients that ask for it; HTML for people. */
+export function wantsHtml (request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return false
+  const accept = request.headers.accept ?? ''
+  if (accept.includes('text/html')) return true
+  return !/application\/(?:[\w.+-]*\+)?json/.test(accept)
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Locale } from '../i18n/index.ts'
+import type { PageRenderer } from '../wiki/rendering.ts'
+import type { WikiService } from '../wiki/service.ts'
+import { render, escapeHtml } from './context.ts'
+
+export interface SiteRoutesOptions {
+  wiki: WikiService
+  renderer: PageRenderer
+  baseUrl: string
+  siteName: string
+  /** The page shown on the home page for each interface language. */
+  homePages: Record<Locale, string>
+}
+
+const RECENT_LIMIT = 100
+const FEED_LIMIT = 50
+const HOME_CHANGES = 10
+// One sitemap file holds at most 50,000 URLs.
+const SITEMAP_LIMIT = 50_000
+
+/** Home, recent changes, the Atom feed, the sitemap and the list of lessons. */
+export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  const { wiki, renderer, baseUrl } = options
+
+  app.get('/', async (request, reply) => {
+    const changes = await wiki.recentChanges(HOME_CHANGES)
+    const found = await wiki.resolve(options.homePages[request.locale])
+    if (found.kind !== 'page') return await render(request, reply, 'home', { title: options.siteName, changes, rendered: null })
+    const page = found.page
+    const rendered = await renderer.render({
+      revisionId: page.revisionId.toHexString(),
+      source: page.source,
+      language: page.language,
+      locale: request.locale,
+      missingPageTitle: request.t('page.missingLink')
+    })
+    return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
+  })
+
+  app.get('/recent-changes', async (request, reply) => {
+    const changes = await wiki.recentChanges(RECENT_LIMIT)
+    return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes })
+  })
+
+  app.get('/lessons', async (request, reply) => {
+    const pages = (await wiki.allPages()).filter(page => page.fields.type === 'lesson')
+    return await render(request, reply, 'pages', { title: request.t('lessons.heading'), heading: request.t('lessons.heading'), pages })
+  })
+
+  app.get('/feed.atom', async (request, reply) => {
+    const changes = await wiki.recentChanges(FEED_LIMIT)
+    const updated = (changes[0]?.createdAt ?? new Date(0)).toISOString()
+    const entries = changes.map(change => {
+      const url = `${baseUrl}/wiki/${change.currentSlug}/revisions/${change._id.toHexString()}`
+      const kind = request.t(`kind.${change.kind}`)
+      const summary = change.message === '' ? kind : `${kind}: ${change.message}`
+      return [
+        '  <entry>',
+        `    <id>${escapeHtml(url)}</id>`,
+        `    <title>${escapeHtml(change.title)}</title>`,
+        `    <link rel="alternate" type="text/html" href="${escapeHtml(url)}"/>`,
+        `    <updated>${change.createdAt.toISOString()}</updated>`,
+        `    <author><name>${escapeHtml(change.author ?? request.t('history.anonymous'))}</name></author>`,
+        `    <summary>${escapeHtml(summary)}</summary>`,
+        '  </entry>'
+      ].join('\n')
+    })
+    const feed = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${request.locale}">`,
+      `  <id>${escapeHtml(baseUrl)}/feed.atom</id>`,
+      `  <title>${escapeHtml(request.t('recent.feedTitle', { site: options.siteName }))}</title>`,
+      `  <link rel="self" type="application/atom+xml" href="${escapeHtml(baseUrl)}/feed.atom"/>`,
+      `  <link rel="alternate" type="text/html" href="${escapeHtml(baseUrl)}/recent-changes"/>`,
+      `  <updated>${updated}</updated>`,
+      ...entries,
+      '</feed>',
+      ''
+    ].join('\n')
+    return await reply.type('application/atom+xml; charset=utf-8').send(feed)
+  })
+
+  app.get('/sitemap.xml', async (_request, reply) => {
+    // Only public pages: unlisted and local ones are not for search engines.
+    const pages = (await wiki.allPages()).filter(page => page.fields.visibility === 'public').slice(0, SITEMAP_LIMIT)
+    const urls = pages.map(page => `  <url><loc>${escapeHtml(`${baseUrl}/wiki/${page.slug}`)}</loc><lastmod>${page.updatedAt.toISOString()}</lastmod></url>`)
+    const xml = [
+      '<?xml version="1.0" encoding="utf-8"?>',
+      '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+      ...urls,
+      '</urlset>',
+      ''
+    ].join('\n')
+    return await reply.type('application/xml; charset=utf-8').send(xml)
+  })
+}

@@ -1,0 +1,271 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { composeSource, FrontMatterError } from '../markdown/front-matter.ts'
+import { formatDate } from '../i18n/index.ts'
+import { MissingTitleError, PageNotFoundError } from '../wiki/errors.ts'
+import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
+import type { PageRenderer } from '../wiki/rendering.ts'
+import type { WikiService } from '../wiki/service.ts'
+import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
+import { render } from './context.ts'
+import {
+  CreateBody, DiffQuery, ListQuery, MessageBody, RenameBody, RevertBody, RevisionParams, SaveBody,
+  SlugParams, TitleQuery
+} from './schemas.ts'
+
+export interface WikiRoutesOptions {
+  wiki: WikiService
+  renderer: PageRenderer
+  defaultLanguage: string
+}
+
+const PAGE_SIZE = 100
+
+export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  const { wiki, renderer } = options
+
+  const renderRevision = async (request: FastifyRequest, revision: { _id: PageDocument['revisionId'], source: string }, language: string) =>
+    await renderer.render({
+      revisionId: revision._id.toHexString(),
+      source: revision.source,
+      language,
+      locale: request.locale,
+      missingPageTitle: request.t('page.missingLink')
+    })
+
+  const renderPage = async (request: FastifyRequest, page: PageDocument) =>
+    await renderRevision(request, { _id: page.revisionId, source: page.source }, page.language)
+
+  /** A slug someone typed by hand (capitals, umlauts) answers with its canonical form. */
+  const canonicalRedirect = (slug: string, suffix: string, reply: FastifyReply): FastifyReply | null => {
+    if (slugProblem(slug) === null) return null
+    const canonical = slugifyTitle(slug)
+    if (canonical !== slug && slugProblem(canonical) === null) return reply.redirect(`/wiki/${canonical}${suffix}`, 301)
+    return null
+  }
+
+  const editorSource = (request: FastifyRequest, title: string): string =>
+    composeSource({ title, language: request.locale, tags: [], summary: '', visibility: 'local' }, `\n## ${title}\n\n`)
+
+  app.get('/wiki', { schema: { querystring: ListQuery } }, async (request, reply) => {
+    const pageNumber = request.query.page ?? 1
+    const { pages, total } = await wiki.listPages({ limit: PAGE_SIZE, skip: (pageNumber - 1) * PAGE_SIZE })
+    return await render(request, reply, 'pages', {
+      title: request.t('pages.heading'),
+      heading: request.t('pages.heading'),
+      pages,
+      previousHref: pageNumber > 1 ? `/wiki?page=${pageNumber - 1}` : null,
+      nextHref: pageNumber * PAGE_SIZE < total ? `/wiki?page=${pageNumber + 1}` : null
+    })
+  })
+
+  app.get('/wiki/new', { schema: { querystring: TitleQuery } }, async (request, reply) => {
+    const title = request.query.title ?? ''
+    return await render(request, reply, 'editor', {
+      title: request.t('editor.newHeading'),
+      heading: request.t('editor.newHeading'),
+      action: '/wiki',
+      askTitle: true,
+      titleValue: title,
+      baseRevision: '',
+      source: editorSource(request, title || request.t('page.newTitle')),
+      message: '',
+      cancelHref: '/',
+      noindex: true
+    })
+  })
+
+  app.post('/wiki', { schema: { body: CreateBody } }, async (request, reply) => {
+    const { title, source, message } = request.body
+    try {
+      const page = await wiki.createPage({ title, source, message: message ?? '', language: request.locale })
+      return reply.redirect(`/wiki/${page.slug}`, 303)
+    } catch (error) {
+      if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
+      reply.code(400)
+      return await render(request, reply, 'editor', {
+        title: request.t('editor.newHeading'),
+        heading: request.t('editor.newHeading'),
+        action: '/wiki',
+        askTitle: true,
+        titleValue: title,
+        baseRevision: '',
+        source,
+        message: message ?? '',
+        cancelHref: '/',
+        error: errorText(request, error),
+        noindex: true
+      })
+    }
+  })
+
+  app.get('/wiki/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params
+    const redirect = canonicalRedirect(slug, '', reply)
+    if (redirect !== null) return redirect
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}`, 301)
+    if (found.kind === 'missing') {
+      reply.code(404)
+      return await render(request, reply, 'missing', { title: request.t('missing.title'), slug, titleQuery: '', noindex: true })
+    }
+    if (found.kind === 'deleted') {
+      reply.code(410)
+      return await render(request, reply, 'deleted', { title: request.t('deleted.title'), page: found.page, noindex: true })
+    }
+    const page = found.page
+    const rendered = await renderPage(request, page)
+    if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
+    return await render(request, reply, 'page', { title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
+  })
+
+  app.get('/wiki/:slug/edit', { schema: { params: SlugParams, querystring: TitleQuery } }, async (request, reply) => {
+    const { slug } = request.params
+    const redirect = canonicalRedirect(slug, '/edit', reply)
+    if (redirect !== null) return redirect
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/edit`, 301)
+    if (found.kind === 'deleted') {
+      reply.code(410)
+      return await render(request, reply, 'deleted', { title: request.t('deleted.title'), page: found.page, noindex: true })
+    }
+    if (found.kind === 'missing') {
+      if (slugProblem(slug) !== null) throw new PageNotFoundError(slug)
+      const title = request.query.title?.trim() || slug
+      return await render(request, reply, 'editor', {
+        title: request.t('editor.createHeading', { title }),
+        heading: request.t('editor.createHeading', { title }),
+        action: `/wiki/${slug}`,
+        askTitle: false,
+        baseRevision: '',
+        source: editorSource(request, title),
+        message: '',
+        cancelHref: '/',
+        noindex: true
+      })
+    }
+    const page = found.page
+    return await render(request, reply, 'editor', {
+      title: request.t('editor.editHeading', { title: page.title }),
+      heading: request.t('editor.editHeading', { title: page.title }),
+      action: `/wiki/${page.slug}`,
+      askTitle: false,
+      baseRevision: page.revisionId.toHexString(),
+      source: page.source,
+      message: '',
+      cancelHref: `/wiki/${page.slug}`,
+      noindex: true
+    })
+  })
+
+  app.post('/wiki/:slug', { schema: { params: SlugParams, body: SaveBody } }, async (request, reply) => {
+    const { slug } = request.params
+    const { source, baseRevision, message } = request.body
+    try {
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '' })
+      return reply.redirect(`/wiki/${result.page.slug}`, 303)
+    } catch (error) {
+      if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
+      reply.code(400)
+      return await render(request, reply, 'editor', {
+        title: request.t('editor.errorHeading'),
+        heading: request.t('editor.editHeading', { title: slug }),
+        action: `/wiki/${slug}`,
+        askTitle: false,
+        baseRevision,
+        source,
+        message: message ?? '',
+        cancelHref: `/wiki/${slug}`,
+        error: errorText(request, error),
+        noindex: true
+      })
+    }
+  })
+
+  app.get('/wiki/:slug/history', { schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/history`, 301)
+    const { page, revisions } = await wiki.history(slug)
+    return await render(request, reply, 'history', { title: request.t('history.heading', { title: page.title }), page, revisions, noindex: true })
+  })
+
+  app.get('/wiki/:slug/revisions/:revisionId', { schema: { params: RevisionParams } }, async (request, reply) => {
+    const { slug, revisionId } = request.params
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/revisions/${encodeURIComponent(revisionId)}`, 301)
+    const revision = await wiki.getRevision(slug, revisionId)
+    const { page } = await wiki.history(slug)
+    const rendered = await renderRevision(request, revision, page.language)
+    return await render(request, reply, 'revision', {
+      title: request.t('revision.title', { title: revision.title, date: formatDate(revision.createdAt, request.locale) }),
+      page,
+      revision,
+      rendered,
+      isCurrent: revision._id.equals(page.revisionId),
+      noindex: true
+    })
+  })
+
+  app.get('/wiki/:slug/diff', { schema: { params: SlugParams, querystring: DiffQuery } }, async (request, reply) => {
+    const { slug } = request.params
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/diff`, 301)
+    const { page, revisions } = await wiki.history(slug)
+    const to = request.query.to ?? page.revisionId.toHexString()
+    // Without "from", compare with the revision before "to", as a history link would.
+    const from = request.query.from ?? (await wiki.getRevision(slug, to)).parentId?.toHexString() ?? to
+    const result = await wiki.diff(slug, from, to)
+    return await render(request, reply, 'diff', {
+      title: request.t('diff.heading', { title: page.title }),
+      page,
+      revisions,
+      from: result.from,
+      to: result.to,
+      diff: result.diff,
+      noindex: true
+    })
+  })
+
+  app.post('/wiki/:slug/revert', { schema: { params: SlugParams, body: RevertBody } }, async (request, reply) => {
+    const { slug } = request.params
+    const target: RevisionDocument = await wiki.getRevision(slug, request.body.revision)
+    const page = await wiki.revertPage(slug, {
+      revisionId: request.body.revision,
+      baseRevisionId: request.body.baseRevision,
+      message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) })
+    })
+    return reply.redirect(`/wiki/${page.slug}`, 303)
+  })
+
+  app.get('/wiki/:slug/rename', { schema: { params: SlugParams } }, async (request, reply) => {
+    const page = await wiki.requirePage(request.params.slug)
+    return await render(request, reply, 'rename', { title: request.t('rename.heading', { title: page.title }), page, noindex: true })
+  })
+
+  app.post('/wiki/:slug/rename', { schema: { params: SlugParams, body: RenameBody } }, async (request, reply) => {
+    const page = await wiki.renamePage(request.params.slug, { title: request.body.title, baseRevisionId: request.body.baseRevision })
+    return reply.redirect(`/wiki/${page.slug}`, 303)
+  })
+
+  app.get('/wiki/:slug/delete', { schema: { params: SlugParams } }, async (request, reply) => {
+    const page = await wiki.requirePage(request.params.slug)
+    return await render(request, reply, 'delete', { title: request.t('delete.heading', { title: page.title }), page, noindex: true })
+  })
+
+  app.post('/wiki/:slug/delete', { schema: { params: SlugParams, body: MessageBody } }, async (request, reply) => {
+    const page = await wiki.deletePage(request.params.slug, { message: request.body.message ?? '' })
+    return reply.redirect(`/wiki/${page.slug}`, 303)
+  })
+
+  app.post('/wiki/:slug/restore', { schema: { params: SlugParams } }, async (request, reply) => {
+    const page = await wiki.restorePage(request.params.slug)
+    return reply.redirect(`/wiki/${page.slug}`, 303)
+  })
+}
+
+function errorText (request: FastifyRequest, error: FrontMatterError | MissingTitleError): string {
+  if (error instanceof FrontMatterError) return request.t('error.frontMatter', { line: error.line, reason: error.reason })
+  return request.t('error.missingTitle')
+}

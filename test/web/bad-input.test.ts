@@ -1,0 +1,107 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createPage, form, pageSource, startTestApp, type TestApp } from '../helpers.ts'
+
+describe('bad input', () => {
+  let test: TestApp
+  before(async () => { test = await startTestApp({ BODY_LIMIT: '65536' }) })
+  after(async () => { await test.close() })
+
+  it('answers invalid front matter with 400 naming the line, and stores nothing', async () => {
+    const source = '---\ntitle: Kaputt\ntags: [a, b\n---\nText'
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Kaputt', source }) })
+    assert.equal(response.statusCode, 400)
+    assert.match(response.body, /Zeile 3/)
+    assert.match(response.body, /tags: \[a, b/, 'the text is kept in the editor')
+    assert.equal((await test.app.inject({ url: '/wiki/kaputt' })).statusCode, 404)
+  })
+
+  it('answers invalid front matter in an edit with 400 and keeps the page as it was', async () => {
+    const { slug, revision } = await createPage(test.app, 'Heil', 'gut')
+    const response = await test.app.inject({ method: 'POST', url: `/wiki/${slug}`, ...form({ source: '---\nvisibility: geheim\n---\nx', baseRevision: revision }) })
+    assert.equal(response.statusCode, 400)
+    assert.match(response.body, /visibility/)
+    assert.match((await test.app.inject({ url: `/wiki/${slug}` })).body, /gut/)
+  })
+
+  it('answers a body over the limit with 413', async () => {
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Groß', source: 'x'.repeat(70_000) }) })
+    assert.equal(response.statusCode, 413)
+    assert.doesNotMatch(response.body, /at .*\.ts:\d+/)
+  })
+
+  it('answers missing or mistyped form fields with 400', async () => {
+    assert.equal((await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'x' }) })).statusCode, 400)
+    assert.equal((await test.app.inject({ method: 'POST', url: '/wiki/irgendwas', ...form({ source: 'x' }) })).statusCode, 400)
+    assert.equal((await test.app.inject({ method: 'GET', url: '/wiki?page=abc' })).statusCode, 400)
+    assert.equal((await test.app.inject({ method: 'GET', url: '/api/pages?page=-1' })).statusCode, 400)
+  })
+
+  it('answers unsupported content types and broken JSON with 4xx', async () => {
+    const xml = await test.app.inject({ method: 'POST', url: '/wiki', payload: '<a/>', headers: { 'content-type': 'application/xml' } })
+    assert.equal(xml.statusCode, 415)
+    const json = await test.app.inject({ method: 'POST', url: '/wiki', payload: '{"title":', headers: { 'content-type': 'application/json' } })
+    assert.equal(json.statusCode, 400)
+  })
+
+  it('refuses to create pages under reserved or invalid slugs', async () => {
+    for (const slug of ['api', 'new', 'static', 'Gross', 'a..b']) {
+      const response = await test.app.inject({ method: 'POST', url: `/wiki/${slug}`, ...form({ source: pageSource('x', 'y'), baseRevision: '' }) })
+      assert.equal(response.statusCode, 400, slug)
+    }
+  })
+
+  it('never lets a slug reach outside the wiki, whatever its encoding', async () => {
+    const attempts = [
+      '/wiki/..%2F..%2Fetc%2Fpasswd',
+      '/wiki/%2e%2e%2fpackage.json',
+      '/wiki/..%5c..%5cwindows',
+      '/wiki/%00',
+      '/wiki/%E0%A4%A',
+      '/wiki/..%2F..%2Fetc%2Fpasswd/edit',
+      '/wiki/..%2F..%2Fetc%2Fpasswd/history',
+      '/api/pages/..%2F..%2Fpackage.json',
+      '/static/..%2Fpackage.json',
+      '/static/../package.json',
+      `/wiki/${'a'.repeat(400)}`
+    ]
+    for (const url of attempts) {
+      const response = await test.app.inject({ url })
+      assert.ok([301, 400, 403, 404, 414].includes(response.statusCode), `${url} answered ${response.statusCode}`)
+      assert.doesNotMatch(response.body, /"name": "praxiswiki"|root:x:0/)
+      if (response.statusCode === 301) {
+        assert.match(String(response.headers.location), /^\/wiki\/[a-z0-9-]+(\/edit|\/history)?$/)
+      }
+    }
+    // The router resolves dot segments like a browser does: these reach the home page.
+    for (const url of ['/wiki/..', '/wiki/%2e%2e', '/wiki/../..']) {
+      const response = await test.app.inject({ url })
+      assert.equal(response.statusCode, 200, url)
+      assert.match(response.body, /<a href="\/" aria-current="page">/)
+    }
+    const post = await test.app.inject({ method: 'POST', url: '/wiki/..%2F..%2Fetc', ...form({ source: 'x', baseRevision: '' }) })
+    assert.equal(post.statusCode, 400)
+  })
+
+  it('redirects a hand-typed slug with capitals or umlauts to its canonical form', async () => {
+    await createPage(test.app, 'Straße', 'x')
+    const response = await test.app.inject({ url: `/wiki/${encodeURIComponent('Straße')}` })
+    assert.equal(response.statusCode, 301)
+    assert.equal(response.headers.location, '/wiki/strasse')
+  })
+
+  it('answers unknown addresses with a 404 page in HTML and in JSON', async () => {
+    const html = await test.app.inject({ url: '/gibt/es/nicht' })
+    assert.equal(html.statusCode, 404)
+    assert.match(String(html.headers['content-type']), /text\/html/)
+    const json = await test.app.inject({ url: '/api/nichts' })
+    assert.equal(json.statusCode, 404)
+    assert.equal(json.json<{ error: string }>().error, 'not-found')
+  })
+
+  it('answers a rename with an outdated base with a conflict', async () => {
+    const { slug } = await createPage(test.app, 'Namenskonflikt', 'x')
+    const response = await test.app.inject({ method: 'POST', url: `/wiki/${slug}/rename`, ...form({ title: 'Neu', baseRevision: '0123456789abcdef01234567' }) })
+    assert.equal(response.statusCode, 409)
+  })
+})

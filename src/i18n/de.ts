@@ -18,7 +18,6 @@ export const de = {
   'page.contents': 'Inhalt',
   'page.licence': 'Lizenz: {licence}',
   'page.actions': 'Seitenaktionen',
-  'page.newTitle': 'Neue Seite',
   'page.missingLink': 'Diese Seite gibt es noch nicht – anlegen',
   'action.view': 'Lesen',
   'action.edit': 'Bearbeiten',

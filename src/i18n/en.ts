@@ -19,7 +19,6 @@ export const en: Record<MessageKey, string> = {
   'page.contents': 'Contents',
   'page.licence': 'Licence: {licence}',
   'page.actions': 'Page actions',
-  'page.newTitle': 'New page',
   'page.missingLink': 'This page does not exist yet – create it',
   'action.view': 'Read',
   'action.edit': 'Edit',

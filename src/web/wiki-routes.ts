@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { composeSource, FrontMatterError } from '../markdown/front-matter.ts'
+import { composeSource, FrontMatterError, parseSource, withTitle } from '../markdown/front-matter.ts'
 import { formatDate } from '../i18n/index.ts'
 import { MissingTitleError, PageNotFoundError } from '../wiki/errors.ts'
 import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
@@ -45,8 +45,11 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     return null
   }
 
-  const editorSource = (request: FastifyRequest, title: string): string =>
-    composeSource({ title, language: request.locale, tags: [], summary: '', visibility: 'local' }, `\n## ${title}\n\n`)
+  const editorSource = (request: FastifyRequest, title: string | null): string => {
+    // The new-page form has its own title field, so its front matter leaves the title out.
+    const data = { ...(title === null ? {} : { title }), language: request.locale, tags: [], summary: '', visibility: 'local' }
+    return composeSource(data, '\n')
+  }
 
   app.get('/wiki', { schema: { querystring: ListQuery } }, async (request, reply) => {
     const pageNumber = request.query.page ?? 1
@@ -69,7 +72,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       askTitle: true,
       titleValue: title,
       baseRevision: '',
-      source: editorSource(request, title || request.t('page.newTitle')),
+      source: editorSource(request, null),
       message: '',
       cancelHref: '/',
       noindex: true
@@ -79,7 +82,9 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   app.post('/wiki', { schema: { body: CreateBody } }, async (request, reply) => {
     const { title, source, message } = request.body
     try {
-      const page = await wiki.createPage({ title, source, message: message ?? '', language: request.locale })
+      // The title field is written into the front matter, so the stored text names its own title.
+      const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
+      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', language: request.locale })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error

@@ -9,8 +9,9 @@ const MINGO_STAGES = new Set([
   '$match', '$sort', '$skip', '$limit', '$project', '$unwind', '$group', '$count',
   '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$sortByCount'
 ])
-// Stages that may write into their input documents, which are the stored ones.
-const MUTATING_STAGES = new Set(['$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith'])
+// Stages that only pick and order documents. Every other stage may write into
+// its input (mingo's $project deletes excluded fields in place), so it gets copies.
+const SELECTING_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count'])
 
 export function stageName (stage: unknown): string {
   if (!isPlainObject(stage)) throw serverError(14, 'TypeMismatch', 'Each element of the \'pipeline\' array must be an object')
@@ -31,18 +32,26 @@ export function checkPipeline (pipeline: unknown): asserts pipeline is Document[
 }
 
 /**
- * Runs a pipeline over documents already narrowed by its leading $match.
- * Returned documents may share values with stored ones; callers clone.
+ * Runs a pipeline over stored documents already narrowed by its leading
+ * $match. Documents are copied before the first stage that could change
+ * them, so the stored ones stay as they are; the results are copies.
  */
 export function runPipeline (input: Document[], pipeline: Document[], resolve: (name: string) => CollectionState | undefined): Document[] {
-  let documents = pipeline.some(stage => MUTATING_STAGES.has(stageName(stage))) ? input.map(cloneValue) : input
+  let documents = input
+  let copied = false
   let batch: Document[] = []
   const flush = (): void => {
     if (batch.length > 0) documents = runStages(documents, batch, 'aggregation pipeline')
     batch = []
   }
   for (const stage of pipeline) {
-    if (stageName(stage) === '$lookup') {
+    const name = stageName(stage)
+    if (!copied && !SELECTING_STAGES.has(name)) {
+      flush()
+      documents = documents.map(cloneValue)
+      copied = true
+    }
+    if (name === '$lookup') {
       flush()
       documents = lookup(documents, stage.$lookup, resolve)
     } else {
@@ -50,7 +59,7 @@ export function runPipeline (input: Document[], pipeline: Document[], resolve: (
     }
   }
   flush()
-  return documents
+  return copied ? documents : documents.map(cloneValue)
 }
 
 interface LookupSpec { from: string, localField: string, foreignField: string, as: string }
@@ -71,6 +80,7 @@ function checkLookup (spec: unknown): LookupSpec {
  * MongoDB's equality $lookup: a local array matches any of its elements, a
  * missing local field matches foreign documents where the field is missing or
  * null, and no match gives `[]`. Matches keep the foreign natural order.
+ * `documents` are the pipeline's own copies and get the matches written in.
  */
 function lookup (documents: Document[], rawSpec: unknown, resolve: (name: string) => CollectionState | undefined): Document[] {
   const spec = checkLookup(rawSpec)
@@ -80,10 +90,9 @@ function lookup (documents: Document[], rawSpec: unknown, resolve: (name: string
     const keys = new Set(valuesAtPath(document, spec.localField).map(indexKey))
     const found = new Set<StoredDocument>()
     for (const key of keys) for (const stored of findMatches(key)) found.add(stored)
-    const matches = [...found].sort((left, right) => left.sequence - right.sequence).map(stored => stored.document)
-    const output = spec.as.includes('.') ? cloneValue(document) : { ...document }
-    setPath(output, spec.as, matches)
-    return output
+    const matches = [...found].sort((left, right) => left.sequence - right.sequence).map(stored => cloneValue(stored.document))
+    setPath(document, spec.as, matches)
+    return document
   })
 }
 

@@ -4,7 +4,7 @@ import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } fro
 import { type Change, type Engine, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
-import { compileFilter, normalizeSort, shapeResults, type FindShape } from './query.ts'
+import { compileFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import type { Query } from 'mingo'
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
@@ -92,14 +92,13 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const spec = normalizeSort(sort)
     if (!spec || entries.length < 2) return entries
     const byDocument = new Map(entries.map(entry => [entry[1].document, entry]))
-    return shapeResults(entries.map(entry => entry[1].document), { sort: spec })
+    return sortDocuments(entries.map(entry => entry[1].document), spec)
       .map(document => byDocument.get(document) as [string, StoredDocument])
   }
 
   private present (document: Document | null, projection?: Document): any {
     if (document === null) return null
-    const [shaped] = projection ? shapeResults([document], { projection }) : [document]
-    return cloneValue(shaped ?? null)
+    return shapeResults([document], { projection })[0] ?? null
   }
 
   private checkHint (hint: unknown): void {
@@ -196,7 +195,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       this.checkHint(settings.hint)
       const query = compileFilter(checkedFilter)
       const matched = this.matching(query, checkedFilter).map(entry => entry[1].document)
-      return shapeResults(matched, currentShape).map(cloneValue)
+      return shapeResults(matched, currentShape)
     })
   }
 
@@ -253,8 +252,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
         input = [...(this.state?.documents.values() ?? [])].map(stored => stored.document)
       }
       const database = this.dbName
-      const results = runPipeline(input, remaining, name => this.engine.collection(`${database}.${name}`))
-      return results.map(cloneValue)
+      return runPipeline(input, remaining, name => this.engine.collection(`${database}.${name}`))
     })
   }
 

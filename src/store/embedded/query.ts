@@ -2,7 +2,7 @@ import type { Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
-import { isPlainObject } from './values.ts'
+import { cloneValue, isPlainObject } from './values.ts'
 
 /** Scripts ($where, $function, $accumulator) never run inside the engine. */
 export const queryOptions: Partial<Options> = { scriptEnabled: false }
@@ -89,18 +89,25 @@ export interface FindShape {
   projection?: Document
 }
 
+/** Sorts with MongoDB's order; the returned array holds the same objects. */
+export function sortDocuments (documents: Document[], sort: SortSpec | undefined): Document[] {
+  if (!sort || documents.length < 2) return documents
+  return runStages(documents, [{ $sort: sort }], 'sort')
+}
+
 /**
  * Sorts, skips, limits and projects matched documents with find semantics.
- * Results may share nested values with the stored documents; callers clone.
+ * The results are copies: projecting (mingo deletes excluded fields in place)
+ * must never reach the stored documents.
  */
 export function shapeResults (documents: Document[], shape: FindShape): Document[] {
-  let results = documents
-  if (shape.sort) results = runStages(results, [{ $sort: shape.sort }], 'sort')
+  let results = sortDocuments(documents, shape.sort)
   const skip = shape.skip ?? 0
   if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) {
     const end = shape.limit ? skip + Math.abs(shape.limit) : undefined
     results = results.slice(skip, end)
   }
+  results = results.map(cloneValue)
   if (shape.projection && Object.keys(shape.projection).length > 0) {
     rejectServerOnly(shape.projection, 'a projection')
     try {

@@ -57,6 +57,9 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await wiki.ensureIndexes()
     const markdown = createMarkdownRenderer()
     const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
+    // Pages appearing, moving or disappearing change which wiki links lead somewhere.
+    events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
+    events.on('page.deleted', () => { renderer.forgetLinkTargets() })
     app.decorate('wiki', wiki)
     app.decorate('events', events)
     app.decorate('store', store)

@@ -25,10 +25,17 @@ export function createPageRenderer (options: {
   renderer: MarkdownRenderer
   existingSlugs: (slugs: string[]) => Promise<Set<string>>
   maxEntries?: number
+  /**
+   * How long the answer to "which link targets exist" is reused. Local changes clear it
+   * at once (`forgetLinkTargets`); the time bounds how stale links can look when other
+   * processes share a MongoDB database.
+   */
+  linkTargetsTtlMs?: number
 }) {
   const max = options.maxEntries ?? 500
   const parsed = new LRUCache<string, ParsedRevision>({ max })
   const rendered = new LRUCache<string, RenderedMarkdown>({ max })
+  const existence = new LRUCache<string, Set<string>>({ max, ttl: options.linkTargetsTtlMs ?? 2000 })
 
   function parse (request: RenderRequest): ParsedRevision {
     let entry = parsed.get(request.revisionId)
@@ -43,7 +50,11 @@ export function createPageRenderer (options: {
   return {
     async render (request: RenderRequest): Promise<RenderedMarkdown> {
       const { body, targets } = parse(request)
-      const existing = await options.existingSlugs(targets)
+      let existing = existence.get(request.revisionId)
+      if (existing === undefined) {
+        existing = await options.existingSlugs(targets)
+        existence.set(request.revisionId, existing)
+      }
       const key = `${request.revisionId}:${request.locale}:${targets.map(slug => existing.has(slug) ? '1' : '0').join('')}`
       let result = rendered.get(key)
       if (result === undefined) {
@@ -55,6 +66,10 @@ export function createPageRenderer (options: {
         rendered.set(key, result)
       }
       return result
+    },
+    /** Call when a page appears, moves or disappears: links to it change colour. */
+    forgetLinkTargets (): void {
+      existence.clear()
     }
   }
 }

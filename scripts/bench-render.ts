@@ -1,0 +1,70 @@
+// Rendered-page throughput next to a bare Fastify "hello world", in one run on one machine.
+// Usage: npm run bench:render   (BENCH_SECONDS, BENCH_CONNECTIONS to change the load)
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import Fastify from 'fastify'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config/index.ts'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const WORDS = 2000
+const LINKS = 30
+
+function benchPageSource (): string {
+  const words = ['Quartier', 'Beratung', 'Ehrenamt', 'Familie', 'Wirkung', 'Teilhabe', 'Projekt', 'Nachbarschaft', 'Jugend', 'Alter']
+  const paragraphs: string[] = []
+  let written = 0
+  let links = 0
+  while (written < WORDS) {
+    const sentence: string[] = []
+    for (let index = 0; index < 20 && written < WORDS; index++, written++) sentence.push(words[(written * 7) % words.length] ?? 'Wort')
+    // Every other link points at a page that exists, the rest at missing pages.
+    if (links < LINKS) sentence.push(`[[Ziel ${links}${links % 2 === 0 ? '' : ' fehlt'}]]`)
+    links++
+    paragraphs.push(`${sentence.join(' ')}.`)
+    if (paragraphs.length % 8 === 0) paragraphs.push(`## Abschnitt ${paragraphs.length / 8}`)
+  }
+  return `---\ntitle: Messseite\ntags: [bench]\n---\n${paragraphs.join('\n\n')}\n`
+}
+
+async function load (url: string): Promise<autocannon.Result> {
+  return await autocannon({ url, connections, duration: seconds, pipelining: 1 })
+}
+
+function describeResult (name: string, result: autocannon.Result): string {
+  const latency = result.latency
+  return `${name.padEnd(14)} ${result.requests.average.toFixed(0).padStart(8)} req/s   p50 ${latency.p50} ms   p90 ${latency.p90} ms   p99 ${latency.p99} ms   errors ${result.errors + result.non2xx}`
+}
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-bench-'))
+const app = await buildApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: false })
+const hello = Fastify({ logger: false })
+hello.get('/', async () => ({ hello: 'world' }))
+try {
+  for (let index = 0; index < LINKS; index += 2) {
+    await app.wiki.createPage({ title: `Ziel ${index}`, source: `---\ntitle: Ziel ${index}\n---\nZiel\n` })
+  }
+  const page = await app.wiki.createPage({ title: 'Messseite', source: benchPageSource() })
+  const appUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+  const helloUrl = await hello.listen({ port: 0, host: '127.0.0.1' })
+
+  const check = await fetch(`${appUrl}/wiki/${page.slug}`)
+  const html = await check.text()
+  if (check.status !== 200) throw new Error(`the page answered ${check.status}`)
+  const wikiLinks = (html.match(/class="wiki-link/g) ?? []).length
+  process.stdout.write(`page: ${WORDS} words, ${wikiLinks} wiki links, ${html.length} bytes of HTML; ${connections} connections, ${seconds} s each\n`)
+
+  const helloResult = await load(helloUrl)
+  const pageResult = await load(`${appUrl}/wiki/${page.slug}`)
+  process.stdout.write(`${describeResult('hello world', helloResult)}\n`)
+  process.stdout.write(`${describeResult('rendered page', pageResult)}\n`)
+  const ratio = pageResult.requests.average / helloResult.requests.average
+  process.stdout.write(`ratio: ${ratio.toFixed(2)} of hello-world throughput (target ≥ 0.5); p99 ${pageResult.latency.p99} ms (target ≤ 20 ms)\n`)
+} finally {
+  await hello.close()
+  await app.close()
+  await rm(dataDir, { recursive: true, force: true })
+}

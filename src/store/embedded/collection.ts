@@ -182,15 +182,19 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   // ---- reads ----
 
   find (filter?: Document, options?: Document): EmbeddedFindCursor<any> {
-    const settings = checkOptions('find', options, ['sort', 'skip', 'limit', 'projection', 'hint'])
-    const checkedFilter = checkFilter(filter)
-    const shape: FindShape = {
-      sort: normalizeSort(settings.sort),
-      skip: settings.skip,
-      limit: settings.limit,
-      projection: settings.projection
+    // As with a server, problems with the query surface when the cursor is read.
+    const shape: FindShape = {}
+    let settings: Document = {}
+    let problem: unknown = null
+    try {
+      settings = checkOptions('find', options, ['sort', 'skip', 'limit', 'projection', 'hint'])
+      Object.assign(shape, { sort: normalizeSort(settings.sort), skip: settings.skip, limit: settings.limit, projection: settings.projection })
+    } catch (error) {
+      problem = error
     }
     return new EmbeddedFindCursor(shape, async currentShape => {
+      if (problem) throw problem
+      const checkedFilter = checkFilter(filter)
       await this.begin()
       this.checkHint(settings.hint)
       const query = compileFilter(checkedFilter)
@@ -235,10 +239,10 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   }
 
   aggregate (pipeline?: Document[], options?: Document): EmbeddedAggregationCursor<any> {
-    checkOptions('aggregate', options, [])
-    const stages = pipeline ?? []
-    checkPipeline(stages)
     return new EmbeddedAggregationCursor(async () => {
+      checkOptions('aggregate', options, [])
+      const stages = pipeline ?? []
+      checkPipeline(stages)
       await this.begin()
       const normalized = roundTrip({ stages }).stages as Document[]
       let remaining = normalized

@@ -96,6 +96,7 @@ export function applyUpdate (stored: Document, update: Document, options: { filt
     }
     modifier[operator] = operator === '$set' && modifier.$set ? { ...modifier.$set, ...fields } : fields
   }
+  const idChanged = takeIdUpdates(document, modifier)
   checkNumericTargets(document, modifier)
   let changed: string[]
   try {
@@ -103,10 +104,34 @@ export function applyUpdate (stored: Document, update: Document, options: { filt
   } catch (error) {
     throw serverError(2, 'BadValue', (error as Error).message)
   }
-  if ('_id' in stored && indexKey(document._id) !== indexKey(stored._id)) {
-    throw serverError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'")
+  if ('_id' in stored && indexKey(document._id) !== indexKey(stored._id)) throw immutableId()
+  return { document, modified: changed.length > 0 || idChanged }
+}
+
+const immutableId = (): Error => serverError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'")
+
+/**
+ * The server lets `$set` name `_id` when the value stays the same, or when an
+ * upsert inserts a document that has no `_id` yet; mingo refuses any `_id`
+ * path, so those are applied here and taken out of the modifier.
+ */
+function takeIdUpdates (document: Document, modifier: Document): boolean {
+  let assigned = false
+  for (const [operator, fields] of Object.entries(modifier)) {
+    const idPaths = Object.keys(fields).filter(path => path === '_id' || path.startsWith('_id.'))
+    if (idPaths.length === 0) continue
+    if (operator !== '$set' || idPaths.some(path => path !== '_id')) throw immutableId()
+    const value = fields._id
+    if (!('_id' in document)) {
+      document._id = cloneValue(value)
+      assigned = true
+    } else if (indexKey(value) !== indexKey(document._id)) {
+      throw immutableId()
+    }
+    const { _id: ignored, ...rest } = fields
+    modifier[operator] = rest
   }
-  return { document, modified: changed.length > 0 }
+  return assigned
 }
 
 function checkNumericTargets (document: Document, modifier: Document): void {

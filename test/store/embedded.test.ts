@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { after, afterEach, beforeEach, describe, it } from 'node:test'
+import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
+
+const journalOf = (dataDir: string): string => path.join(dataDir, 'praxiswiki.journal')
+
+describe('the embedded engine', () => {
+  let dataDir: string
+  const opened: EmbeddedClient[] = []
+
+  async function open (options: { warn?: (message: string) => void, compactAfterBytes?: number } = {}): Promise<EmbeddedClient> {
+    const client = await openEmbeddedClient({ dataDir, ...options })
+    opened.push(client)
+    return client
+  }
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-embedded-'))
+  })
+  afterEach(async () => {
+    for (const client of opened.splice(0)) await client.close()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+
+  describe('durability', () => {
+    it('keeps documents and indexes across a restart', async () => {
+      const first = await open()
+      const pages = first.db().collection('pages')
+      await pages.createIndex({ slug: 1 }, { unique: true, name: 'slug' })
+      await pages.insertMany([{ slug: 'a', n: 1 }, { slug: 'b', n: 2 }])
+      await pages.updateOne({ slug: 'a' }, { $set: { n: 10 } })
+      await pages.deleteOne({ slug: 'b' })
+      await first.close()
+
+      const second = await open()
+      const reopened = second.db().collection('pages')
+      assert.deepEqual(await reopened.find({}, { projection: { _id: 0 } }).toArray(), [{ slug: 'a', n: 10 }])
+      assert.deepEqual((await reopened.indexes()).map(index => index.name), ['_id_', 'slug'])
+      await assert.rejects(reopened.insertOne({ slug: 'a' }), (error: any) => error.code === 11000)
+    })
+
+    it('drops a torn final entry with a warning and keeps everything before it', async () => {
+      const first = await open()
+      await first.db().collection('pages').insertOne({ slug: 'kept' })
+      await first.close()
+      const before = (await stat(journalOf(dataDir))).size
+      const second = await open()
+      await second.db().collection('pages').insertOne({ slug: 'torn', body: 'x'.repeat(200) })
+      await second.close()
+      // Cut the last entry in half, as a crash during its write would.
+      const contents = await readFile(journalOf(dataDir))
+      await writeFile(journalOf(dataDir), contents.subarray(0, before + Math.floor((contents.length - before) / 2)))
+
+      const warnings: string[] = []
+      const third = await open({ warn: message => warnings.push(message) })
+      assert.deepEqual((await third.db().collection('pages').find({}, { projection: { _id: 0 } }).toArray()), [{ slug: 'kept' }])
+      assert.equal(warnings.length, 1)
+      assert.match(warnings[0] ?? '', /torn final entry at offset \d+/)
+      // The cut-off bytes are gone, so new entries follow intact ones.
+      await third.db().collection('pages').insertOne({ slug: 'after' })
+      await third.close()
+      const fourth = await open({ warn: message => warnings.push(message) })
+      assert.equal(await fourth.db().collection('pages').countDocuments(), 2)
+      assert.equal(warnings.length, 1)
+    })
+
+    it('refuses to start on corruption in the middle of the journal, naming file and offset', async () => {
+      const first = await open()
+      const pages = first.db().collection('pages')
+      for (let index = 0; index < 5; index++) await pages.insertOne({ slug: `p${index}`, body: 'text '.repeat(20) })
+      await first.close()
+      const contents = await readFile(journalOf(dataDir))
+      const middle = Math.floor(contents.length / 2)
+      contents[middle] = (contents[middle] ?? 0) ^ 0xff
+      await writeFile(journalOf(dataDir), contents)
+      await assert.rejects(openEmbeddedClient({ dataDir }), (error: Error) => {
+        assert.match(error.message, /praxiswiki\.journal is corrupt at offset \d+/)
+        assert.match(error.message, /refusing to start/)
+        return true
+      })
+    })
+
+    it('refuses a file that is not a journal', async () => {
+      await writeFile(journalOf(dataDir), 'not a journal at all')
+      await assert.rejects(openEmbeddedClient({ dataDir }), /not a Praxiswiki journal/)
+    })
+
+    it('compacts the journal into a smaller file with the same data', async () => {
+      const client = await open()
+      const pages = client.db().collection('pages')
+      await pages.createIndex({ slug: 1 }, { unique: true })
+      await pages.insertOne({ slug: 'hot', n: 0 })
+      for (let index = 1; index <= 200; index++) await pages.updateOne({ slug: 'hot' }, { $set: { n: index, body: 'b'.repeat(100) } })
+      const grown = client.engine.journalBytes
+      await client.engine.compact()
+      assert.ok(client.engine.journalBytes < grown / 10, `${client.engine.journalBytes} should be far below ${grown}`)
+      await pages.insertOne({ slug: 'new' })
+      await client.close()
+      const reopened = await open()
+      const again = reopened.db().collection('pages')
+      assert.equal((await again.findOne({ slug: 'hot' }))?.n, 200)
+      assert.equal(await again.countDocuments(), 2)
+      await assert.rejects(again.insertOne({ slug: 'new' }), (error: any) => error.code === 11000)
+    })
+
+    it('compacts by itself once the journal outgrows the live data', async () => {
+      const client = await open({ compactAfterBytes: 20_000 })
+      const pages = client.db().collection('pages')
+      await pages.insertOne({ slug: 'hot' })
+      for (let index = 0; index < 300; index++) await pages.updateOne({ slug: 'hot' }, { $set: { n: index, body: 'c'.repeat(100) } })
+      assert.ok(client.engine.journalBytes < 40_000, `journal stayed at ${client.engine.journalBytes} bytes`)
+      await client.close()
+      const reopened = await open()
+      assert.equal((await reopened.db().collection('pages').findOne({ slug: 'hot' }))?.n, 299)
+    })
+  })
+
+  describe('the data dir lock', () => {
+    it('refuses a second open in the same process', async () => {
+      await open()
+      await assert.rejects(openEmbeddedClient({ dataDir }), /already open in this process/)
+    })
+
+    it('refuses a second process, and takes over the lock once that process is gone', { timeout: 30_000 }, async () => {
+      const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `
+        const { openEmbeddedClient } = await import(${JSON.stringify(new URL('../../src/store/embedded/client.ts', import.meta.url).href)})
+        await openEmbeddedClient({ dataDir: ${JSON.stringify(dataDir)} })
+        console.log('ready')
+        setTimeout(() => {}, 20000)
+      `], { stdio: ['ignore', 'pipe', 'inherit'] })
+      try {
+        await new Promise<void>((resolve, reject) => {
+          holder.stdout.on('data', chunk => { if (String(chunk).includes('ready')) resolve() })
+          holder.on('exit', code => reject(new Error(`holder exited with ${code}`)))
+        })
+        await assert.rejects(openEmbeddedClient({ dataDir }), new RegExp(`in use by process ${holder.pid}`))
+      } finally {
+        holder.kill('SIGKILL')
+        await new Promise(resolve => holder.once('exit', resolve))
+      }
+      const client = await open()
+      await client.db().collection('pages').insertOne({ slug: 'mine now' })
+    })
+  })
+
+  describe('honest limits', () => {
+    it('says clearly what it does not support instead of answering wrongly', async () => {
+      const client = await open()
+      const db = client.db()
+      const pages = db.collection('pages')
+      await pages.insertOne({ text: 'hello' })
+      const notSupported = /not supported by the embedded engine/
+      await assert.rejects(pages.find({ $text: { $search: 'hello' } }).toArray(), notSupported)
+      await assert.rejects(pages.find({ $where: 'this.text' }).toArray(), notSupported)
+      await assert.rejects(pages.aggregate([{ $out: 'copy' }]).toArray(), notSupported)
+      await assert.rejects(pages.aggregate([{ $lookup: { from: 'x', pipeline: [], as: 'y' } }]).toArray(), notSupported)
+      await assert.rejects(pages.createIndex({ text: 'text' }), notSupported)
+      await assert.rejects(pages.createIndex({ text: 1 }, { expireAfterSeconds: 60 }), notSupported)
+      await assert.rejects(pages.find({}, { collation: { locale: 'de' } }).toArray(), notSupported)
+      assert.throws(() => pages.bulkWrite([]), notSupported)
+      assert.throws(() => pages.watch(), notSupported)
+      assert.throws(() => (db as any).command({ ping: 1 }), notSupported)
+      await assert.rejects(pages.updateOne({}, [{ $set: { a: 1 } }]), notSupported)
+    })
+
+    it('looks up equality conditions on an indexed field through the index', async () => {
+      const client = await open()
+      const objects = client.db().collection('objects')
+      await objects.createIndex({ id: 1 }, { unique: true })
+      await objects.insertMany(Array.from({ length: 500 }, (_, index) => ({ id: `https://example.org/o/${index}`, type: 'Note' })))
+      const state = client.engine.collection('praxiswiki.objects')
+      assert.ok(state)
+      assert.equal([...state.candidates({ id: 'https://example.org/o/42' })].length, 1)
+      assert.equal([...state.candidates({ id: { $in: ['https://example.org/o/1', 'https://example.org/o/2'] } })].length, 2)
+      assert.equal([...state.candidates({ type: 'Note' })].length, 500)
+      assert.equal((await objects.findOne({ id: 'https://example.org/o/42' }))?.id, 'https://example.org/o/42')
+    })
+
+    it('yields to the event loop in every operation, as real I/O would', async () => {
+      const client = await open()
+      const pages = client.db().collection('pages')
+      await pages.insertOne({ slug: 'a' })
+      const order: string[] = []
+      setImmediate(() => order.push('scheduled work'))
+      await pages.findOne({ slug: 'a' })
+      order.push('read done')
+      assert.deepEqual(order, ['scheduled work', 'read done'])
+    })
+
+    it('refuses to write after close', async () => {
+      const client = await openEmbeddedClient({ dataDir })
+      const pages = client.db().collection('pages')
+      await client.close()
+      await assert.rejects(pages.insertOne({ slug: 'late' }), /closed/)
+    })
+  })
+})
+
+after(async () => {
+  // Nothing global to release: each test closes what it opened.
+  await appendFile(os.devNull, '')
+})

@@ -5,6 +5,7 @@ import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { parseSource } from '../markdown/front-matter.ts'
 import { PageNotFoundError } from '../wiki/errors.ts'
+import { renderPageHtml } from './context.ts'
 import { ListQuery, SlugParams } from './schemas.ts'
 
 export interface ApiRoutesOptions {
@@ -45,13 +46,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
     if (found.kind === 'moved') return reply.redirect(`/api/pages/${found.slug}`, 301)
     if (found.kind === 'missing') throw new PageNotFoundError(request.params.slug)
     const page = await wiki.requirePage(request.params.slug)
-    const rendered = await renderer.render({
-      revisionId: page.revisionId.toHexString(),
-      source: page.source,
-      language: page.language,
-      locale: request.locale,
-      missingPageTitle: request.t('page.missingLink')
-    })
+    const rendered = await renderPageHtml(renderer, request, page)
     return {
       ...summary(page),
       frontMatter: page.frontMatter,

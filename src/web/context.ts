@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
 import { formatDate, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.ts'
+import type { RenderedMarkdown } from '../markdown/render.ts'
+import type { PageDocument } from '../wiki/model.ts'
+import type { PageRenderer } from '../wiki/rendering.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,4 +73,15 @@ export async function render (
   const context = request.server.viewContext(request)
   const html = await reply.viewAsync(template, { ...context, ...data })
   return reply.type('text/html; charset=utf-8').send(html)
+}
+
+/** A page's (or one revision's) text as HTML for this reader; the create-link tooltip is localised. */
+export async function renderPageHtml (renderer: PageRenderer, request: FastifyRequest, page: Pick<PageDocument, 'revisionId' | 'source' | 'language'>, revisionId = page.revisionId): Promise<RenderedMarkdown> {
+  return await renderer.render({
+    revisionId: revisionId.toHexString(),
+    source: page.source,
+    language: page.language,
+    locale: request.locale,
+    missingPageTitle: request.t('page.missingLink')
+  })
 }

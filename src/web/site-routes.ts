@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Locale } from '../i18n/index.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
-import { render, escapeHtml } from './context.ts'
+import { render, escapeHtml, renderPageHtml } from './context.ts'
 
 export interface SiteRoutesOptions {
   wiki: WikiService
@@ -30,13 +30,7 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
     const found = await wiki.resolve(options.homePages[request.locale])
     if (found.kind !== 'page') return await render(request, reply, 'home', { title: options.siteName, changes, rendered: null })
     const page = found.page
-    const rendered = await renderer.render({
-      revisionId: page.revisionId.toHexString(),
-      source: page.source,
-      language: page.language,
-      locale: request.locale,
-      missingPageTitle: request.t('page.missingLink')
-    })
+    const rendered = await renderPageHtml(renderer, request, page)
     return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
   })
 

@@ -7,7 +7,7 @@ import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
-import { render } from './context.ts'
+import { render, renderPageHtml } from './context.ts'
 import {
   CreateBody, DiffQuery, ListQuery, MessageBody, RenameBody, RevertBody, RevisionParams, SaveBody,
   SlugParams, TitleQuery
@@ -25,17 +25,22 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, renderer } = options
 
-  const renderRevision = async (request: FastifyRequest, revision: { _id: PageDocument['revisionId'], source: string }, language: string) =>
-    await renderer.render({
-      revisionId: revision._id.toHexString(),
-      source: revision.source,
-      language,
-      locale: request.locale,
-      missingPageTitle: request.t('page.missingLink')
-    })
+  const renderPage = async (request: FastifyRequest, page: PageDocument) => await renderPageHtml(renderer, request, page)
 
-  const renderPage = async (request: FastifyRequest, page: PageDocument) =>
-    await renderRevision(request, { _id: page.revisionId, source: page.source }, page.language)
+  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string }) =>
+    await render(request, reply, 'editor', {
+      title: request.t('editor.newHeading'),
+      heading: request.t('editor.newHeading'),
+      action: '/wiki',
+      askTitle: true,
+      titleValue: form.title,
+      baseRevision: '',
+      source: form.source,
+      message: form.message,
+      cancelHref: '/',
+      error: form.error,
+      noindex: true
+    })
 
   /** A slug someone typed by hand (capitals, umlauts) answers with its canonical form. */
   const canonicalRedirect = (slug: string, suffix: string, reply: FastifyReply): FastifyReply | null => {
@@ -64,19 +69,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   })
 
   app.get('/wiki/new', { schema: { querystring: TitleQuery } }, async (request, reply) => {
-    const title = request.query.title ?? ''
-    return await render(request, reply, 'editor', {
-      title: request.t('editor.newHeading'),
-      heading: request.t('editor.newHeading'),
-      action: '/wiki',
-      askTitle: true,
-      titleValue: title,
-      baseRevision: '',
-      source: editorSource(request, null),
-      message: '',
-      cancelHref: '/',
-      noindex: true
-    })
+    return await newPageEditor(request, reply, { title: request.query.title ?? '', source: editorSource(request, null), message: '' })
   })
 
   app.post('/wiki', { schema: { body: CreateBody } }, async (request, reply) => {
@@ -89,19 +82,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     } catch (error) {
       if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(400)
-      return await render(request, reply, 'editor', {
-        title: request.t('editor.newHeading'),
-        heading: request.t('editor.newHeading'),
-        action: '/wiki',
-        askTitle: true,
-        titleValue: title,
-        baseRevision: '',
-        source,
-        message: message ?? '',
-        cancelHref: '/',
-        error: errorText(request, error),
-        noindex: true
-      })
+      return await newPageEditor(request, reply, { title, source, message: message ?? '', error: errorText(request, error) })
     }
   })
 
@@ -202,7 +183,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/revisions/${encodeURIComponent(revisionId)}`, 301)
     const revision = await wiki.getRevision(slug, revisionId)
     const { page } = await wiki.history(slug)
-    const rendered = await renderRevision(request, revision, page.language)
+    const rendered = await renderPageHtml(renderer, request, { source: revision.source, language: page.language, revisionId: revision._id })
     return await render(request, reply, 'revision', {
       title: request.t('revision.title', { title: revision.title, date: formatDate(revision.createdAt, request.locale) }),
       page,

@@ -4,8 +4,7 @@ import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } fro
 import { type Change, type Engine, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
-import { compileFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
-import type { Query } from 'mingo'
+import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, indexKey, isPlainObject, roundTrip } from './values.ts'
@@ -78,7 +77,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     this.engine.checkOpen()
   }
 
-  private matching (query: Query, filter: Document): Array<[string, StoredDocument]> {
+  private matching (query: CompiledFilter, filter: Document): Array<[string, StoredDocument]> {
     const state = this.state
     if (!state) return []
     const found: Array<[string, StoredDocument]> = []

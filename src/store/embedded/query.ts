@@ -2,7 +2,7 @@ import type { Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
-import { cloneValue, isPlainObject } from './values.ts'
+import { cloneValue, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 
 /** Scripts ($where, $function, $accumulator) never run inside the engine. */
 export const queryOptions: Partial<Options> = { scriptEnabled: false }
@@ -44,7 +44,36 @@ function asServerError (error: unknown, what: string): Error {
   return serverError(2, 'BadValue', `invalid ${what}: ${message}`)
 }
 
-export function compileFilter (filter: Document | undefined): Query {
+/** What the engine needs of a compiled filter. */
+export interface CompiledFilter {
+  test: (document: Document) => boolean
+}
+
+const MATCH_ALL: CompiledFilter = { test: () => true }
+
+/**
+ * Filters that only pin fields to scalars (`{ slug: 'a', deletedAt: null }` is
+ * not one, `{ slug: 'a' }` is) are the common case on every page view; they
+ * are tested directly, with MongoDB's equality (array elements match, numbers
+ * compare by value), instead of compiling a mingo query each time.
+ */
+function compileEqualities (filter: Document): CompiledFilter | null {
+  const entries = Object.entries(filter)
+  if (entries.length === 0) return MATCH_ALL
+  if (entries.length > 8) return null
+  const conditions: Array<[string, string]> = []
+  for (const [path, value] of entries) {
+    if (path.startsWith('$') || !isIndexableScalar(value)) return null
+    conditions.push([path, indexKey(value)])
+  }
+  return {
+    test: document => conditions.every(([path, key]) => valuesAtPath(document, path).some(value => indexKey(value) === key))
+  }
+}
+
+export function compileFilter (filter: Document | undefined): CompiledFilter {
+  const simple = compileEqualities(filter ?? {})
+  if (simple) return simple
   const condition: Document = { ...(filter ?? {}) }
   delete condition.$comment
   rejectServerOnly(condition, 'a filter')

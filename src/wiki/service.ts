@@ -15,7 +15,20 @@ export interface WikiServiceOptions {
   /** Language of pages whose front matter names none. */
   defaultLanguage?: string
   now?: () => Date
+  /** Runs before a create or edit is stored (e.g. lesson fields, the publishing check); throws to refuse it. */
+  checkSave?: SaveCheck
 }
+
+export interface SaveCheckInput {
+  source: string
+  parsed: ParsedSource
+  /** The page before this save; null when it is being created. */
+  previous: PageDocument | null
+  /** The author saw the publishing warnings and publishes anyway (imports are trusted). */
+  confirmPublication: boolean
+}
+
+export type SaveCheck = (input: SaveCheckInput) => void | Promise<void>
 
 export interface SaveInput {
   source: string
@@ -23,6 +36,7 @@ export interface SaveInput {
   baseRevisionId: string | null
   message?: string
   author?: string | null
+  confirmPublication?: boolean
 }
 
 export interface CreateInput {
@@ -37,6 +51,7 @@ export interface CreateInput {
   language?: string
   /** Keeps imported timestamps. */
   createdAt?: Date
+  confirmPublication?: boolean
 }
 
 export type Resolution =
@@ -108,6 +123,7 @@ export function createWikiService (options: WikiServiceOptions) {
     const parsed = parseSource(input.source)
     const title = parsed.fields.title ?? input.title?.trim()
     if (title === undefined || title === '') throw new MissingTitleError()
+    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
     const language = parsed.fields.language ?? input.language ?? defaultLanguage
     if (input.slug !== undefined) {
       const problem = slugProblem(input.slug)
@@ -257,6 +273,7 @@ export function createWikiService (options: WikiServiceOptions) {
       throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
     }
     if (input.source === page.source) return { page, changed: false }
+    await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
     const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
     return { page: saved, changed: true }
@@ -363,6 +380,11 @@ export function createWikiService (options: WikiServiceOptions) {
     return { pages: list, total }
   }
 
+  /** Live pages whose front matter names this type (e.g. lessons), without their text. */
+  async function pagesOfType (type: string): Promise<Array<Omit<PageDocument, 'source'>>> {
+    return await pages.find({ deletedAt: null, 'fields.type': type }, { projection: { source: 0 } }).toArray()
+  }
+
   async function allPages (): Promise<PageDocument[]> {
     return await pages.find({ deletedAt: null }, { sort: { slug: 1 } }).toArray()
   }
@@ -411,6 +433,7 @@ export function createWikiService (options: WikiServiceOptions) {
     diff,
     listPages,
     allPages,
+    pagesOfType,
     recentChanges,
     existingSlugs,
     countPages

@@ -208,6 +208,8 @@ export const de = {
   'lessonError.tags': 'Schlagwörter durch Kommas trennen, höchstens 50, jedes höchstens 60 Zeichen.',
   'lessonError.licence': 'Geben Sie eine SPDX-Lizenzkennung an, z. B. CC-BY-SA-4.0.',
   'lessonError.extra': 'Weitere Abschnitte beginnen mit einer Überschrift in der Form „## Überschrift“.',
+  'lessonError.lead': 'Der Text vor den Abschnitten darf keine Überschrift „## …“ enthalten; nutzen Sie dafür „Weitere Abschnitte“.',
+  'lessonError.section': 'Ein Abschnitt darf keine Überschrift „## …“ enthalten; für Unterüberschriften nutzen Sie „### …“.',
   'lessonForm.newHeading': 'Neue Lektion schreiben',
   'lessonForm.editHeading': 'Lektion „{title}“ bearbeiten',
   'lessonForm.intro': 'Schreiben Sie auf, was Sie versucht haben, was passiert ist und was andere daraus lernen können. Niemand wird beschuldigt. Felder mit * sind Pflicht.',

@@ -209,6 +209,8 @@ export const en: Record<MessageKey, string> = {
   'lessonError.tags': 'Separate tags with commas: at most 50, each at most 60 characters.',
   'lessonError.licence': 'Give an SPDX licence id, e.g. CC-BY-SA-4.0.',
   'lessonError.extra': 'Further sections start with a heading of the form “## Heading”.',
+  'lessonError.lead': 'The text before the sections must not contain a “## …” heading; use “Further sections” for that.',
+  'lessonError.section': 'A section must not contain a “## …” heading; use “### …” for subheadings.',
   'lessonForm.newHeading': 'Write a new lesson',
   'lessonForm.editHeading': 'Edit the lesson “{title}”',
   'lessonForm.intro': 'Write down what you tried, what happened and what others can learn from it. Nobody is blamed. Fields marked * are required.',

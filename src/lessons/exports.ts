@@ -1,0 +1,137 @@
+import { stringify } from 'csv-stringify/sync'
+import type { Lesson } from './schema.ts'
+
+/** Open-data forms of a set of lessons. Each lesson carries its own licence. */
+
+export interface ExportContext {
+  baseUrl: string
+  siteName: string
+}
+
+const lessonUrl = (context: ExportContext, lesson: Lesson): string => `${context.baseUrl}/wiki/${lesson.slug}`
+
+/** SPDX ids name licences; a URL lets machines that do not know SPDX follow them. */
+export function licenceUrl (licence: string): string {
+  const creativeCommons = /^CC-(BY(?:-SA|-NC|-ND|-NC-SA|-NC-ND)?)-(\d\.\d)$/i.exec(licence)
+  if (creativeCommons !== null) return `https://creativecommons.org/licenses/${(creativeCommons[1] ?? '').toLowerCase()}/${creativeCommons[2] ?? ''}/`
+  if (/^CC0-1\.0$/i.test(licence)) return 'https://creativecommons.org/publicdomain/zero/1.0/'
+  return `https://spdx.org/licenses/${encodeURIComponent(licence)}.html`
+}
+
+/** The JSON form of one lesson, shared by /api/lessons and the exports. */
+export function lessonJson (lesson: Lesson, context: ExportContext): Record<string, unknown> {
+  return {
+    slug: lesson.slug,
+    url: lessonUrl(context, lesson),
+    title: lesson.title,
+    language: lesson.language,
+    summary: lesson.summary,
+    programme: lesson.programme,
+    organisation: lesson.organisation,
+    place: lesson.place,
+    field: lesson.field,
+    period: lesson.period,
+    outcome: lesson.outcome,
+    impactStep: lesson.impactStep ?? null,
+    coProduction: lesson.coProduction ?? null,
+    evidence: lesson.evidence,
+    tags: lesson.tags,
+    licence: lesson.licence,
+    visibility: lesson.visibility,
+    createdAt: lesson.createdAt.toISOString(),
+    updatedAt: lesson.updatedAt.toISOString()
+  }
+}
+
+export const CSV_COLUMNS = [
+  'url', 'title', 'language', 'summary', 'programme', 'organisation', 'place', 'lat', 'lon', 'field',
+  'period_from', 'period_to', 'outcome', 'impact_step', 'co_production', 'evidence_count', 'tags', 'licence',
+  'created_at', 'updated_at'
+] as const
+
+/**
+ * RFC 4180 CSV (CRLF line ends; fields with commas, quotes or line breaks of either kind quoted) in
+ * UTF-8 with a byte order mark, so spreadsheet programs read umlauts correctly.
+ */
+export function lessonsCsv (lessons: readonly Lesson[], context: ExportContext): string {
+  const rows = lessons.map(lesson => [
+    lessonUrl(context, lesson),
+    lesson.title,
+    lesson.language,
+    lesson.summary,
+    lesson.programme,
+    lesson.organisation,
+    lesson.place.name,
+    lesson.place.lat ?? '',
+    lesson.place.lon ?? '',
+    lesson.field,
+    lesson.period.from,
+    lesson.period.to ?? '',
+    lesson.outcome,
+    lesson.impactStep ?? '',
+    lesson.coProduction ?? '',
+    lesson.evidence.length,
+    lesson.tags.join('; '),
+    lesson.licence,
+    lesson.createdAt.toISOString(),
+    lesson.updatedAt.toISOString()
+  ])
+  return stringify([[...CSV_COLUMNS], ...rows], { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ })
+}
+
+/** schema.org vocabulary: each lesson an Article about its programme, under its licence. */
+export function lessonsJsonLd (lessons: readonly Lesson[], context: ExportContext): Record<string, unknown> {
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'ItemList',
+    name: `${context.siteName}: lessons`,
+    url: `${context.baseUrl}/lessons`,
+    numberOfItems: lessons.length,
+    itemListElement: lessons.map((lesson, index) => ({
+      '@type': 'ListItem',
+      position: index + 1,
+      item: {
+        '@type': 'Article',
+        '@id': lessonUrl(context, lesson),
+        url: lessonUrl(context, lesson),
+        headline: lesson.title,
+        abstract: lesson.summary,
+        inLanguage: lesson.language,
+        license: licenceUrl(lesson.licence),
+        keywords: lesson.tags,
+        genre: lesson.outcome,
+        about: { '@type': 'Thing', name: lesson.programme, description: lesson.field },
+        publisher: { '@type': 'Organization', name: lesson.organisation },
+        spatialCoverage: {
+          '@type': 'Place',
+          name: lesson.place.name,
+          ...(lesson.place.lat === undefined ? {} : { geo: { '@type': 'GeoCoordinates', latitude: lesson.place.lat, longitude: lesson.place.lon } })
+        },
+        temporalCoverage: `${lesson.period.from}/${lesson.period.to ?? '..'}`,
+        dateCreated: lesson.createdAt.toISOString(),
+        dateModified: lesson.updatedAt.toISOString()
+      }
+    }))
+  }
+}
+
+/** RFC 7946 GeoJSON: positions are [longitude, latitude]; lessons without coordinates are left out. */
+export function lessonsGeoJson (lessons: readonly Lesson[], context: ExportContext): Record<string, unknown> {
+  return {
+    type: 'FeatureCollection',
+    features: lessons.filter(lesson => lesson.place.lat !== undefined && lesson.place.lon !== undefined).map(lesson => ({
+      type: 'Feature',
+      id: lesson.slug,
+      geometry: { type: 'Point', coordinates: [lesson.place.lon, lesson.place.lat] },
+      properties: {
+        title: lesson.title,
+        url: lessonUrl(context, lesson),
+        place: lesson.place.name,
+        outcome: lesson.outcome,
+        field: lesson.field,
+        summary: lesson.summary,
+        licence: lesson.licence
+      }
+    }))
+  }
+}

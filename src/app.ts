@@ -7,7 +7,10 @@ import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
+import { createLessonService, createSaveCheck, lessonPageExtras, lessonsPlugin } from './lessons/index.ts'
+import { setupFederation } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
+import { registerSearch, type SearchTuning } from './search/plugin.ts'
 import { openStore, type Store } from './store/index.ts'
 import type { WikiEventBus, WikiEvents } from './wiki/events.ts'
 import { createPageRenderer } from './wiki/rendering.ts'
@@ -26,6 +29,10 @@ export interface BuildOptions {
   /** Subscribe to `page.saved` / `page.deleted` here. */
   events?: WikiEventBus
   logger?: FastifyServerOptions['logger']
+  /** Search workers, shard size and batching delay; tests use small values. */
+  search?: SearchTuning
+  /** Federation tuning for tests, e.g. a short delivery retry schedule. */
+  federation?: { retryDelaysMs?: number[] }
 }
 
 declare module 'fastify' {
@@ -53,7 +60,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     const events = options.events ?? new EventBus<WikiEvents>({
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
-    const wiki = createWikiService({ db: store.db, events })
+    const wiki = createWikiService({ db: store.db, events, checkSave: createSaveCheck({ lessonFields: config.lessons.fields }) })
     await wiki.ensureIndexes()
     const markdown = createMarkdownRenderer()
     const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
@@ -89,8 +96,12 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: config.siteName,
       homePages: { de: 'willkommen', en: 'welcome' }
     })
-    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de' })
+    const lessons = createLessonService({ wiki })
+    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons) })
+    await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
+    await setupFederation(app, { config, wiki, events, renderer, ...options.federation })
+    await registerSearch(app, { dataDir: config.dataDir, db: store.db, events, baseUrl: config.baseUrl, ...options.search })
   } catch (error) {
     await app.close()
     throw error

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { DEFAULT_LESSON_FIELDS } from '../lessons/vocabulary.ts'
 
 /** Every setting, by its environment variable; README.md documents the same table. */
 export const SettingsSchema = Type.Object({
@@ -9,12 +10,30 @@ export const SettingsSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'directory of the embedded store' }),
   MONGODB_URI: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://\\S+$', description: 'MongoDB connection string' })),
   CONTENT_DIR: Type.String({ minLength: 1, default: './content', description: 'starter pages imported into an empty store' }),
+  LESSON_FIELDS: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: 'comma-separated fields of social work a lesson may name; replaces the default list' })),
+  MAP_TILE_URL: Type.Optional(Type.String({ pattern: '^(https?:)?//\\S+$', description: 'Leaflet tile URL template for the lessons map, e.g. https://tiles.example.org/{z}/{x}/{y}.png' })),
+  MAP_TILE_ATTRIBUTION: Type.String({ maxLength: 500, default: '', description: 'attribution text the tile provider asks for' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(level => Type.Literal(level)), { default: 'info' }),
   BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024, description: 'largest request body in bytes' }),
-  SITE_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'Praxiswiki' })
+  SITE_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'Praxiswiki' }),
+  ACTOR_NAME: Type.String({ pattern: '^[a-z0-9_]{1,30}$', default: 'wiki', description: 'user part of the organisation actor, as in wiki@host' }),
+  ORGANISATION_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'display name of the organisation actor; defaults to SITE_NAME' })),
+  ORGANISATION_SUMMARY: Type.String({ maxLength: 500, default: '', description: 'one or two sentences about the organisation, shown on its profile' }),
+  ORGANISATION_ICON: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'URL of the organisation logo' })),
+  FEDERATION_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'allow fetching from and delivering to loopback and private addresses (tests only)' }),
+  FEDERATION_BLOCKED_DOMAINS: Type.String({ default: '', description: 'comma-separated hosts whose activities are refused' }),
+  FEDERATION_FOLLOW_APPROVAL: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'auto', description: 'accept followers automatically or after an admin approves' }),
+  FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' })
 })
 
 export type Settings = Static<typeof SettingsSchema>
+
+export interface LessonsConfig {
+  /** The fields of social work a lesson may name. */
+  fields: string[]
+  mapTileUrl?: string
+  mapTileAttribution: string
+}
 
 export interface AppConfig {
   port: number
@@ -23,9 +42,22 @@ export interface AppConfig {
   dataDir: string
   mongodbUri?: string
   contentDir: string
+  lessons: LessonsConfig
   logLevel: string
   bodyLimit: number
   siteName: string
+  federation: FederationConfig
+}
+
+export interface FederationConfig {
+  actorName: string
+  organisationName: string
+  organisationSummary: string
+  organisationIcon?: string
+  allowPrivateAddresses: boolean
+  blockedDomains: string[]
+  followApproval: 'auto' | 'manual'
+  keyBits: 2048 | 3072 | 4096
 }
 
 /** An invalid setting; the message is one line that names it. */
@@ -56,10 +88,25 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
     baseUrl: (valid.BASE_URL ?? `http://localhost:${valid.PORT}`).replace(/\/+$/, ''),
     dataDir: valid.DATA_DIR,
     contentDir: valid.CONTENT_DIR,
+    lessons: {
+      fields: valid.LESSON_FIELDS === undefined ? [...DEFAULT_LESSON_FIELDS] : valid.LESSON_FIELDS.split(',').map(field => field.trim()).filter(field => field !== ''),
+      mapTileAttribution: valid.MAP_TILE_ATTRIBUTION
+    },
     logLevel: valid.LOG_LEVEL,
     bodyLimit: valid.BODY_LIMIT,
-    siteName: valid.SITE_NAME
+    siteName: valid.SITE_NAME,
+    federation: {
+      actorName: valid.ACTOR_NAME,
+      organisationName: valid.ORGANISATION_NAME ?? valid.SITE_NAME,
+      organisationSummary: valid.ORGANISATION_SUMMARY,
+      allowPrivateAddresses: valid.FEDERATION_ALLOW_PRIVATE,
+      blockedDomains: valid.FEDERATION_BLOCKED_DOMAINS.split(',').map(host => host.trim().toLowerCase()).filter(host => host !== ''),
+      followApproval: valid.FEDERATION_FOLLOW_APPROVAL,
+      keyBits: valid.FEDERATION_KEY_BITS
+    }
   }
+  if (valid.ORGANISATION_ICON !== undefined) config.federation.organisationIcon = valid.ORGANISATION_ICON
   if (valid.MONGODB_URI !== undefined) config.mongodbUri = valid.MONGODB_URI
+  if (valid.MAP_TILE_URL !== undefined) config.lessons.mapTileUrl = valid.MAP_TILE_URL
   return config
 }

@@ -1,0 +1,238 @@
+import { generateKeyPair } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { promisify } from 'node:util'
+import type { Db } from 'mongodb'
+import type { FederationConfig } from '../config/index.ts'
+import { PRAXISWIKI_CONTEXT, preloadedContexts, type ContextDocument } from './contexts.ts'
+import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
+import { RemoteFetchError, type RemoteHttp } from './http.ts'
+
+const require = createRequire(import.meta.url)
+const ActivitypubExpress = require('activitypub-express')
+const { version } = require('../../package.json') as { version: string }
+const generateKeyPairAsync = promisify(generateKeyPair)
+
+/** Where the ActivityPub documents live; ids derive from BASE_URL and these. */
+export const ROUTES = {
+  actor: '/ap/u/:actor',
+  object: '/ap/o/:id',
+  activity: '/ap/s/:id',
+  inbox: '/ap/inbox/:actor',
+  outbox: '/ap/outbox/:actor',
+  followers: '/ap/followers/:actor',
+  following: '/ap/following/:actor',
+  liked: '/ap/liked/:actor',
+  shares: '/ap/s/:id/shares',
+  likes: '/ap/s/:id/likes',
+  collections: '/ap/u/:actor/c/:id',
+  blocked: '/ap/u/:actor/blocked',
+  rejections: '/ap/u/:actor/rejections',
+  rejected: '/ap/u/:actor/rejected',
+  nodeinfo: '/nodeinfo'
+}
+
+/** A context that could not be loaded: the activity naming it is refused with 400. */
+export class ContextUnavailableError extends Error {
+  constructor (url: string, reason: string) {
+    super(`JSON-LD context ${url} is unavailable: ${reason}`)
+    this.name = 'ContextUnavailableError'
+  }
+}
+
+/** The parts of activitypub-express's instance Praxiswiki uses. */
+export interface Apex {
+  (request: unknown, response: unknown, next: () => void): void
+  /** Express middleware chains, by endpoint and method. */
+  net: Record<string, any>
+  store: ApexStore
+  utils: {
+    usernameToIRI: (name: string) => string
+    objectIdToIRI: (id?: string) => string
+    nameToActorStreams: (name: string) => Record<string, string>
+  }
+  consts: { jsonldTypes: string[], publicAddress: string }
+  domain: string
+  baseUrl: string
+  systemUser: ActorObject | undefined
+  context: unknown[]
+  buildActivity: (type: string, actorId: string, to: string | string[], extra?: Record<string, unknown>) => Promise<ActivityObject>
+  buildTombstone: (object: { id: string }) => Promise<Record<string, unknown>>
+  addToOutbox: (actor: ActorObject, activity: ActivityObject) => Promise<unknown>
+  acceptFollow: (actor: ActorObject, follow: ActivityObject) => Promise<{ postTask: () => Promise<unknown>, updated: ActivityObject }>
+  resolveObject: (id: string, includeMeta?: boolean, refresh?: boolean, localOnly?: boolean) => Promise<any>
+  fromJSONLD: (value: unknown) => Promise<any>
+  toJSONLD: (value: unknown) => Promise<any>
+  stringifyPublicJSONLD: (value: unknown) => string
+  getFollowers: (actor: ActorObject, limit?: number, idsOnly?: boolean) => Promise<{ orderedItems: any[], totalItems?: number }>
+  getBlocked: (actor: ActorObject, limit?: number, idsOnly?: boolean) => Promise<{ orderedItems: any[] }>
+  getFollowing: (actor: ActorObject, limit?: number, idsOnly?: boolean) => Promise<{ orderedItems: any[] }>
+  getOutbox: (actor: ActorObject, page?: string) => Promise<any>
+  addMeta: (object: unknown, key: string, value: unknown) => void
+  [override: string]: any
+}
+
+export interface ApexStore {
+  db: Db
+  setup: (initialUser?: unknown) => Promise<unknown>
+  getObject: (id: string, includeMeta?: boolean) => Promise<any>
+  saveObject: (object: unknown) => Promise<boolean>
+  updateObject: (object: unknown, actorId: string, fullReplace: boolean) => Promise<any>
+  getActivity: (id: string, includeMeta?: boolean) => Promise<any>
+  findActivityByCollectionAndObjectId: (collection: string, objectId: string, includeMeta?: boolean) => Promise<any>
+  findActivityByCollectionAndActorId: (collection: string, actorId: string, includeMeta?: boolean) => Promise<any>
+  removeActivity: (activity: unknown, actorId: string) => Promise<unknown>
+  updateActivityMeta: (activity: unknown, key: string, value: unknown, remove?: boolean) => Promise<any>
+  deliveryDequeue: () => Promise<any>
+  saveContext: (context: ContextDocument) => Promise<unknown>
+  getContext: (url: string) => Promise<ContextDocument | null>
+}
+
+export type ActorObject = Record<string, any> & { id: string, inbox: string[], outbox: string[], followers: string[], following: string[], _meta?: { privateKey: string } }
+export type ActivityObject = Record<string, any> & { id: string, type: string }
+
+export interface ApexOptions {
+  config: FederationConfig
+  baseUrl: string
+  siteName: string
+  db: Db
+  http: RemoteHttp
+  retryDelaysMs?: number[]
+  log: { info: (message: string) => void, warn: (message: string) => void, error: (message: string) => void }
+}
+
+export interface FederationCore {
+  apex: Apex
+  delivery: DeliveryWorker
+  userAgent: string
+  actorId: string
+  /** The organisation actor with its private key; made on first start. */
+  actor: () => Promise<ActorObject>
+  /** The actor with its current block list, as apex's collection functions expect. */
+  actorWithBlockList: () => Promise<ActorObject>
+}
+
+/**
+ * Builds activitypub-express for one instance, with the network edges
+ * replaced: fetching, delivering and context loading go through the
+ * guarded HTTP client, and the delivery loop is this instance's own.
+ */
+export function createApexCore (options: ApexOptions): FederationCore {
+  const { config, baseUrl, db, http } = options
+  const userAgent = `Praxiswiki/${version} (+${baseUrl})`
+  const apex: Apex = ActivitypubExpress({
+    name: options.siteName,
+    version,
+    baseUrl,
+    actorParam: 'actor',
+    objectParam: 'id',
+    activityParam: 'id',
+    routes: ROUTES,
+    context: [PRAXISWIKI_CONTEXT],
+    openRegistrations: false,
+    nodeInfoMetadata: { software: 'praxiswiki', nodeName: options.siteName },
+    info: { softwareName: 'praxiswiki', version, metadata: { nodeName: options.siteName } },
+    logger: {
+      info: (...parts: unknown[]) => { options.log.info(parts.map(String).join(' ')) },
+      warn: (...parts: unknown[]) => { options.log.warn(parts.map(String).join(' ')) },
+      error: (...parts: unknown[]) => { options.log.error(parts.map(String).join(' ')) }
+    }
+  })
+  apex.store.db = db
+  const actorId = apex.utils.usernameToIRI(config.actorName)
+
+  // apex's own User-Agent says "(+http://undefined)" when baseUrl is set.
+  apex.makeUserAgentString = () => userAgent
+
+  const contexts = preloadedContexts()
+  apex.jsonldContextLoader = async (url: string): Promise<ContextDocument> => {
+    const known = contexts.get(url)
+    if (known) return known
+    const cached = await apex.store.getContext(url)
+    if (cached) return cached
+    let document: Record<string, unknown>
+    try {
+      document = await http.getJson(url, undefined, 'application/ld+json, application/json')
+    } catch (error) {
+      throw new ContextUnavailableError(url, (error as Error).message)
+    }
+    const context: ContextDocument = { contextUrl: null, documentUrl: url, document }
+    await apex.store.saveContext(context)
+    return context
+  }
+
+  apex.requestObject = async (id: string): Promise<Record<string, unknown>> => {
+    const signer = apex.systemUser?._meta?.privateKey
+      ? { keyId: `${apex.systemUser.id}#main-key`, privateKeyPem: apex.systemUser._meta.privateKey }
+      : undefined
+    const document = await http.getJson(id, signer)
+    // A server may only speak for its own objects: a foreign id would poison the cache.
+    if (typeof document.id !== 'string' || new URL(document.id).host !== new URL(id).host) {
+      throw new RemoteFetchError(`${id} answered with an object from elsewhere (${String(document.id).slice(0, 200)})`)
+    }
+    const compacted = await apex.fromJSONLD(document).catch((error: Error) => {
+      throw new RemoteFetchError(`${id} is not valid JSON-LD: ${error.message}`)
+    })
+    if (!compacted) throw new RemoteFetchError(`${id} is not valid JSON-LD`)
+    return compacted
+  }
+
+  const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log })
+  // Replaces apex's module-wide delivery loop with this instance's worker.
+  apex.startDelivery = () => delivery.kick()
+  apex.runDelivery = () => delivery.kick()
+
+  let actorPromise: Promise<ActorObject> | null = null
+  async function ensureActor (): Promise<ActorObject> {
+    await apex.store.setup()
+    const existing = await apex.store.getObject(actorId, true)
+    if (existing) {
+      apex.systemUser = existing
+      return existing
+    }
+    const pair = await generateKeyPairAsync('rsa', {
+      modulusLength: config.keyBits,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' }
+    })
+    const streams = apex.utils.nameToActorStreams(config.actorName)
+    const actor = {
+      id: actorId,
+      type: 'Organization',
+      following: streams.following,
+      followers: streams.followers,
+      liked: streams.liked,
+      inbox: streams.inbox,
+      outbox: streams.outbox,
+      preferredUsername: config.actorName,
+      name: config.organisationName,
+      summary: config.organisationSummary,
+      url: baseUrl,
+      manuallyApprovesFollowers: config.followApproval === 'manual',
+      publicKey: { id: `${actorId}#main-key`, owner: actorId, publicKeyPem: pair.publicKey },
+      ...(config.organisationIcon ? { icon: { type: 'Image', url: config.organisationIcon } } : {})
+    }
+    const stored = await apex.fromJSONLD({ '@context': apex.context, ...actor })
+    stored._meta = { privateKey: pair.privateKey }
+    // Two requests racing at first start must not make two actors.
+    if (!await apex.store.saveObject(stored)) return await apex.store.getObject(actorId, true)
+    apex.systemUser = stored
+    return stored
+  }
+
+  const actor = (): Promise<ActorObject> => {
+    actorPromise ??= ensureActor().catch(error => { actorPromise = null; throw error })
+    return actorPromise
+  }
+  return {
+    apex,
+    delivery,
+    userAgent,
+    actorId,
+    actor,
+    actorWithBlockList: async () => {
+      const us: ActorObject = { ...await actor(), _local: {} }
+      us._local.blockList = (await apex.getBlocked(us, Infinity, true)).orderedItems
+      return us
+    }
+  }
+}

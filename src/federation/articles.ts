@@ -1,0 +1,93 @@
+import type { PageSnapshot } from '../wiki/events.ts'
+
+export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
+
+/** Front matter fields that describe a lesson; they travel as the `lesson` extension. */
+const LESSON_FIELDS = ['programme', 'organisation', 'place', 'field', 'period', 'outcome', 'impactStep', 'coProduction', 'evidence']
+
+export interface ArticleInput {
+  page: PageSnapshot
+  articleId: string
+  actorId: string
+  followersId: string
+  baseUrl: string
+  /** The page's body as HTML, already rendered by the wiki. */
+  html: string
+}
+
+export interface Addressing {
+  to: string[]
+  cc: string[]
+}
+
+/**
+ * Public pages are addressed to everyone and copied to followers; unlisted
+ * pages only to followers, so they never appear in public timelines.
+ */
+export function addressingFor (visibility: string, followersId: string): Addressing {
+  return visibility === 'public' ? { to: [PUBLIC], cc: [followersId] } : { to: [followersId], cc: [] }
+}
+
+export function isOutward (visibility: string): boolean {
+  return visibility === 'public' || visibility === 'unlisted'
+}
+
+/**
+ * Links inside the wiki are relative; other servers need them absolute.
+ * Links to pages not written yet lead to an editor, which is no use to
+ * readers elsewhere: they become plain text.
+ */
+export function absoluteLinks (html: string, baseUrl: string): string {
+  return html
+    .replace(/<a class="wiki-link new"[^>]*>([\s\S]*?)<\/a>/g, '$1')
+    .replace(/(href|src)="\/(?!\/)/g, `$1="${baseUrl}/`)
+}
+
+/**
+ * A page as an ActivityStreams `Article`. Mastodon shows name, summary and
+ * url; other Praxiswiki instances also read content, source, tags, licence
+ * and the lesson fields.
+ */
+export function pageToArticle (input: ArticleInput): Record<string, unknown> {
+  const { page, baseUrl } = input
+  const url = `${baseUrl}/wiki/${page.slug}`
+  const html = absoluteLinks(input.html, baseUrl)
+  const lesson: Record<string, unknown> = {}
+  if (page.fields.type === 'lesson') {
+    for (const field of LESSON_FIELDS) {
+      if (page.frontMatter[field] !== undefined) lesson[field] = page.frontMatter[field]
+    }
+  }
+  const summary = page.fields.summary ?? ''
+  return {
+    id: input.articleId,
+    type: 'Article',
+    name: page.title,
+    ...(summary !== '' ? { summary } : {}),
+    content: html,
+    contentMap: { [page.language]: html },
+    mediaType: 'text/html',
+    source: { content: page.source, mediaType: 'text/markdown' },
+    url,
+    attributedTo: input.actorId,
+    published: page.createdAt.toISOString(),
+    updated: page.updatedAt.toISOString(),
+    tag: page.fields.tags.map(tag => ({
+      type: 'Hashtag',
+      name: `#${tag.replace(/\s+/g, '')}`,
+      href: `${baseUrl}/search?tag=${encodeURIComponent(tag)}`
+    })),
+    license: licenceUrl(page.fields.licence),
+    licenseName: page.fields.licence,
+    ...(Object.keys(lesson).length > 0 ? { lesson: { type: 'lesson', ...lesson } } : {}),
+    ...addressingFor(page.fields.visibility, input.followersId)
+  }
+}
+
+/** SPDX identifiers of the common Creative Commons licences, as URLs. */
+export function licenceUrl (spdx: string): string {
+  const match = /^CC-(BY(?:-SA|-NC|-ND|-NC-SA|-NC-ND)?)-(\d\.\d)$/i.exec(spdx)
+  if (match) return `https://creativecommons.org/licenses/${(match[1] as string).toLowerCase()}/${match[2]}/`
+  if (/^CC0-1\.0$/i.test(spdx)) return 'https://creativecommons.org/publicdomain/zero/1.0/'
+  return `https://spdx.org/licenses/${encodeURIComponent(spdx)}.html`
+}

@@ -1,0 +1,157 @@
+import type { Db } from 'mongodb'
+import type { WikiEventBus } from '../wiki/events.ts'
+import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
+import { withoutFragment } from './signatures.ts'
+import {
+  articleToRemotePage, first, newRemotePageId, remotePagesCollection, type RemotePageDocument
+} from './remote-pages.ts'
+
+export interface InboxMessage {
+  actor: ActorObject
+  activity: ActivityObject
+  recipient: ActorObject
+  object?: Record<string, any>
+}
+
+export interface InboxOptions {
+  core: FederationCore
+  db: Db
+  events: WikiEventBus
+  followApproval: 'auto' | 'manual'
+  backfill: (actor: ActorObject) => Promise<void>
+  log: { info: (message: string) => void, warn: (message: string) => void }
+}
+
+function idOf (value: unknown): string {
+  const found = first(value)
+  if (typeof found === 'string') return found
+  return typeof (found as { id?: unknown })?.id === 'string' ? (found as { id: string }).id : ''
+}
+
+function sameHost (left: string, right: string): boolean {
+  try {
+    return new URL(left).host === new URL(right).host
+  } catch {
+    return false
+  }
+}
+
+export function remoteSnapshot (page: RemotePageDocument): { page: import('../wiki/events.ts').RemotePageSnapshot } {
+  return {
+    page: {
+      id: page.objectId,
+      localUrl: `/remote/${page._id.toHexString()}`,
+      originalUrl: page.url,
+      origin: page.origin,
+      title: page.title,
+      summary: page.summary,
+      tags: page.tags,
+      language: page.language,
+      text: page.source ?? page.html,
+      frontMatter: { ...(page.lesson ?? {}), ...(page.lesson ? { type: 'lesson' } : {}), tags: page.tags, summary: page.summary },
+      updatedAt: page.updated
+    }
+  }
+}
+
+/**
+ * What the wiki does with activities activitypub-express has verified and
+ * stored: accept follows, back-fill after our follow is accepted, and keep
+ * remote pages of the organisations we follow. Nothing from an actor we do
+ * not follow becomes a page.
+ */
+export function createInboxHandler (options: InboxOptions) {
+  const { core, db, events } = options
+  const { apex } = core
+  const remotePages = remotePagesCollection(db)
+
+  async function isFollowing (us: ActorObject, actorId: string): Promise<boolean> {
+    return (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, actorId)) != null
+  }
+
+  async function acceptFollow (us: ActorObject, follow: ActivityObject, follower: ActorObject): Promise<void> {
+    const accept = await apex.buildActivity('Accept', us.id, follower.id, { object: follow.id })
+    const { postTask } = await apex.acceptFollow(us, follow)
+    await apex.addToOutbox(us, accept)
+    await postTask()
+  }
+
+  /** Stores or updates the page; the sender must own both the Article and the page it replaces. */
+  async function keepArticle (sender: ActorObject, article: Record<string, any>, isUpdate: boolean): Promise<void> {
+    const objectId = String(article.id ?? '')
+    const attributedTo = idOf(article.attributedTo)
+    if (!objectId || !sameHost(objectId, sender.id) || (attributedTo !== '' && withoutFragment(attributedTo) !== sender.id)) {
+      options.log.warn(`ignored an Article ${objectId} that ${sender.id} does not own`)
+      return
+    }
+    const fields = articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date())
+    const existing = await remotePages.findOne({ objectId })
+    if (existing && existing.actorId !== sender.id) {
+      options.log.warn(`ignored an ${isUpdate ? 'Update' : 'Create'} of ${objectId} from ${sender.id}, which does not own it`)
+      return
+    }
+    if (existing && existing.deletedAt === null && existing.updated.getTime() > fields.updated.getTime()) return
+    const result = await remotePages.findOneAndUpdate(
+      { objectId },
+      { $set: { ...fields, receivedAt: new Date(), deletedAt: null }, $setOnInsert: { _id: newRemotePageId() } },
+      { upsert: true, returnDocument: 'after' }
+    )
+    const stored = result.value as RemotePageDocument | null
+    if (stored) events.emit('remote.saved', remoteSnapshot(stored))
+  }
+
+  async function forgetArticle (sender: ActorObject, objectId: string): Promise<void> {
+    const result = await remotePages.findOneAndUpdate(
+      { objectId, actorId: sender.id, deletedAt: null },
+      { $set: { deletedAt: new Date(), html: '', source: null, summary: '' } }
+    )
+    if (result.value) events.emit('remote.deleted', { id: objectId })
+  }
+
+  async function handle (message: InboxMessage): Promise<void> {
+    const { activity, actor: sender, recipient: us } = message
+    const type = String(activity.type).toLowerCase()
+    const object = message.object ?? first<Record<string, any>>(activity.object)
+    switch (type) {
+      case 'follow':
+        if (options.followApproval === 'auto') await acceptFollow(us, activity, sender)
+        else options.log.info(`follow request from ${sender.id} waits for approval`)
+        return
+      case 'accept': {
+        const accepted = object && String(object.type ?? '').toLowerCase() === 'follow' ? object : null
+        if (accepted && idOf(accepted.actor) === us.id) await options.backfill(sender)
+        return
+      }
+      case 'create':
+      case 'update':
+        if (!object || String(object.type) !== 'Article') return
+        if (!await isFollowing(us, sender.id)) {
+          options.log.info(`ignored an Article from ${sender.id}, which this wiki does not follow`)
+          return
+        }
+        await keepArticle(sender, object, type === 'update')
+        return
+      case 'delete':
+        await forgetArticle(sender, idOf(activity.object))
+    }
+  }
+
+  return {
+    handle,
+    keepArticle,
+    acceptFollow,
+    /** For the admin list: follow requests that wait for approval. */
+    async pendingFollows (us: ActorObject): Promise<ActivityObject[]> {
+      const inbox = await db.collection('streams').find({ '_meta.collection': us.inbox[0], type: 'Follow' }).toArray()
+      const pending: ActivityObject[] = []
+      for (const follow of inbox) {
+        const followerId = idOf(follow.actor)
+        if (await apex.store.findActivityByCollectionAndActorId(us.followers[0] as string, followerId)) continue
+        pending.push(follow as unknown as ActivityObject)
+      }
+      return pending
+    }
+  }
+}
+
+export type InboxHandler = ReturnType<typeof createInboxHandler>

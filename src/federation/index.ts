@@ -1,0 +1,117 @@
+import fastifyExpress from '@fastify/express'
+import type { FastifyInstance } from 'fastify'
+import type { AppConfig } from '../config/index.ts'
+import type { WikiEventBus } from '../wiki/events.ts'
+import type { PageRenderer } from '../wiki/rendering.ts'
+import type { WikiService } from '../wiki/service.ts'
+import { createApexCore, type FederationCore } from './apex.ts'
+import { createFollows, type Follows } from './follows.ts'
+import { createRemoteHttp, type RemoteHttp } from './http.ts'
+import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
+import { createPublisher, type Publisher } from './publisher.ts'
+import { ensureRemotePageIndexes } from './remote-pages.ts'
+import { createApexRouter } from './router.ts'
+import { federationRoutes, registerArticleNegotiation } from './routes.ts'
+
+export interface Federation {
+  core: FederationCore
+  follows: Follows
+  publisher: Publisher
+  inbox: InboxHandler
+  http: RemoteHttp
+  /** Whether a host is refused (configured domain blocks). */
+  isBlocked: (host: string) => boolean
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    federation: Federation
+  }
+}
+
+export interface FederationSetup {
+  config: AppConfig
+  wiki: WikiService
+  events: WikiEventBus
+  renderer: PageRenderer
+  /** Delivery retry schedule; tests shorten it. */
+  retryDelaysMs?: number[]
+}
+
+/**
+ * Mounts ActivityPub on the app's root (its hooks and Express middleware
+ * must see every request): the organisation actor, WebFinger, NodeInfo,
+ * inbox and outbox; publishing of wiki events; remote pages.
+ */
+export async function setupFederation (app: FastifyInstance, setup: FederationSetup): Promise<Federation> {
+  const { config } = setup
+  const blocked = new Set(config.federation.blockedDomains)
+  const isBlocked = (host: string): boolean => {
+    const lower = host.toLowerCase()
+    for (const domain of blocked) if (lower === domain || lower.endsWith('.' + domain)) return true
+    return false
+  }
+  const log = {
+    info: (message: string) => { app.log.info(message) },
+    warn: (message: string) => { app.log.warn(message) },
+    error: (message: string) => { app.log.error(message) }
+  }
+  const http = createRemoteHttp({
+    allowPrivateAddresses: config.federation.allowPrivateAddresses,
+    userAgent: `Praxiswiki (+${config.baseUrl})`,
+    isBlocked
+  })
+  const core = createApexCore({
+    config: config.federation,
+    baseUrl: config.baseUrl,
+    siteName: config.siteName,
+    db: app.store.db,
+    http,
+    retryDelaysMs: setup.retryDelaysMs,
+    log
+  })
+  await ensureRemotePageIndexes(app.store.db)
+  const follows: Follows = createFollows({
+    core,
+    http,
+    allowPrivateAddresses: config.federation.allowPrivateAddresses,
+    keepArticle: (sender, article, isUpdate) => inbox.keepArticle(sender, article, isUpdate),
+    log
+  })
+  const inbox = createInboxHandler({
+    core,
+    db: app.store.db,
+    events: setup.events,
+    followApproval: config.federation.followApproval,
+    backfill: actor => follows.backfill(actor),
+    log
+  })
+  const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log })
+
+  await app.register(fastifyExpress)
+  // Express's 'development' env makes activitypub-express accept unsigned activities: never run in it.
+  app.express.set('env', 'production')
+  app.express.disable('x-powered-by')
+  app.use(createApexRouter({ core, isBlocked, log }))
+  app.express.on('apex-inbox', (message: InboxMessage) => {
+    inbox.handle(message).catch(error => { log.warn(`handling an incoming ${message.activity?.type} failed: ${(error as Error).message}`) })
+  })
+
+  const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }
+  registerArticleNegotiation(app, routeOptions)
+  await app.register(federationRoutes, routeOptions)
+
+  const federation: Federation = { core, follows, publisher, inbox, http, isBlocked }
+  app.decorate('federation', federation)
+
+  // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.
+  const ready = core.actor().then(() => core.delivery.kick()).catch(error => { log.error(`setting up the organisation actor failed: ${(error as Error).message}`) })
+  app.addHook('onClose', async () => {
+    publisher.stop()
+    await ready
+    await publisher.idle()
+    await core.delivery.stop()
+    await http.close()
+  })
+  return federation
+}

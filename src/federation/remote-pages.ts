@@ -1,0 +1,158 @@
+import { ObjectId, type Collection, type Db } from 'mongodb'
+import sanitizeHtml from 'sanitize-html'
+
+/** A page another organisation published; read-only here. */
+export interface RemotePageDocument {
+  _id: ObjectId
+  /** The Article's ActivityPub id: permanent, the key for Update and Delete. */
+  objectId: string
+  /** The actor that published it (the other organisation). */
+  actorId: string
+  actorName: string
+  origin: string
+  url: string
+  title: string
+  summary: string
+  html: string
+  source: string | null
+  tags: string[]
+  language: string
+  licence: string
+  lesson: Record<string, unknown> | null
+  published: Date
+  updated: Date
+  receivedAt: Date
+  deletedAt: Date | null
+}
+
+export const MAX_TITLE = 300
+export const MAX_SUMMARY = 2000
+export const MAX_HTML = 512 * 1024
+export const MAX_SOURCE = 512 * 1024
+
+/** What other servers may put into a page shown here; everything else goes. */
+const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'b', 'i',
+    'del', 's', 'sup', 'sub', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'span', 'table', 'thead', 'tbody', 'tr',
+    'th', 'td', 'caption', 'abbr', 'mark'
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    abbr: ['title'],
+    th: ['scope', 'colspan', 'rowspan'],
+    td: ['colspan', 'rowspan'],
+    ol: ['start'],
+    span: ['class'],
+    '*': ['id', 'lang', 'dir']
+  },
+  allowedClasses: { span: ['h-card', 'mention', 'hashtag'] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    // Links leave the wiki: they must not pass referrers or gain rights over this page.
+    a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer ugc' })
+  }
+}
+
+export function sanitizeRemoteHtml (html: string): string {
+  return sanitizeHtml(html.slice(0, MAX_HTML), sanitizeOptions)
+}
+
+/** Plain text, for titles and summaries that arrive as HTML. */
+export function plainText (value: string, limit: number): string {
+  return sanitizeHtml(value, { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, ' ').trim().slice(0, limit)
+}
+
+export function remotePagesCollection (db: Db): Collection<RemotePageDocument> {
+  return db.collection<RemotePageDocument>('remotePages')
+}
+
+export async function ensureRemotePageIndexes (db: Db): Promise<void> {
+  const pages = remotePagesCollection(db)
+  await pages.createIndex({ objectId: 1 }, { unique: true, name: 'remote_object' })
+  await pages.createIndex({ updated: -1 }, { name: 'remote_updated' })
+  await pages.createIndex({ actorId: 1 }, { name: 'remote_actor' })
+}
+
+/** The first value of a property that activitypub-express keeps as an array. */
+export function first<T = unknown> (value: unknown): T | undefined {
+  return (Array.isArray(value) ? value[0] : value) as T | undefined
+}
+
+function text (value: unknown): string {
+  const found = first(value)
+  if (typeof found === 'string') return found
+  if (found && typeof found === 'object' && '@value' in found) return String((found as { '@value': unknown })['@value'])
+  return ''
+}
+
+function idOf (value: unknown): string {
+  const found = first(value)
+  if (typeof found === 'string') return found
+  if (found && typeof found === 'object' && typeof (found as { id?: unknown }).id === 'string') return (found as { id: string }).id
+  return ''
+}
+
+function dateOf (value: unknown, fallback: Date): Date {
+  const parsed = Date.parse(text(value))
+  return Number.isFinite(parsed) ? new Date(parsed) : fallback
+}
+
+function parseLesson (value: unknown): Record<string, unknown> | null {
+  let lesson = first(value)
+  if (lesson && typeof lesson === 'object' && '@value' in lesson) lesson = (lesson as { '@value': unknown })['@value']
+  if (typeof lesson === 'string') {
+    try {
+      lesson = JSON.parse(lesson)
+    } catch {
+      return null
+    }
+  }
+  if (!lesson || typeof lesson !== 'object' || Array.isArray(lesson)) return null
+  // The fields come from another server: keep them small and plain.
+  const serialized = JSON.stringify(lesson)
+  if (serialized.length > 20_000) return null
+  return JSON.parse(serialized)
+}
+
+/**
+ * An Article, as activitypub-express hands it over (compacted, properties
+ * in arrays), made into the fields of a remote page. Strings are bounded,
+ * HTML sanitised; the caller has checked who sent it.
+ */
+export function articleToRemotePage (article: Record<string, unknown>, sender: { id: string, name: string }, now: Date): Omit<RemotePageDocument, '_id' | 'receivedAt' | 'deletedAt'> {
+  const objectId = String(article.id)
+  const contentMap = first<Record<string, unknown>>(article.contentMap)
+  const language = contentMap && typeof contentMap === 'object' ? (Object.keys(contentMap)[0] ?? 'und') : 'und'
+  const source = first<Record<string, unknown>>(article.source)
+  const sourceText = source && text(source.mediaType) === 'text/markdown' ? text(source.content).slice(0, MAX_SOURCE) : null
+  const tags = (Array.isArray(article.tag) ? article.tag : [])
+    .map(tag => text((tag as Record<string, unknown>)?.name).replace(/^#/, ''))
+    .filter(tag => tag !== '')
+    .slice(0, 50)
+    .map(tag => plainText(tag, 60))
+  const published = dateOf(article.published, now)
+  return {
+    objectId,
+    actorId: sender.id,
+    actorName: plainText(sender.name, 200) || new URL(sender.id).host,
+    origin: new URL(objectId).host,
+    url: idOf(article.url) || objectId,
+    title: plainText(text(article.name), MAX_TITLE) || objectId,
+    summary: plainText(text(article.summary), MAX_SUMMARY),
+    html: sanitizeRemoteHtml(text(article.content)),
+    source: sourceText,
+    tags,
+    language: /^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(language) ? language : 'und',
+    licence: plainText(text(article.licenseName), 60) || idOf(article.license) || '',
+    lesson: parseLesson(article.lesson),
+    published,
+    updated: dateOf(article.updated, published)
+  }
+}
+
+export function newRemotePageId (): ObjectId {
+  return new ObjectId()
+}

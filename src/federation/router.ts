@@ -1,0 +1,164 @@
+import { createRequire } from 'node:module'
+import type { FederationCore } from './apex.ts'
+import { ContextUnavailableError, ROUTES } from './apex.ts'
+import { RemoteFetchError } from './http.ts'
+import { first } from './remote-pages.ts'
+import { checkJsonShape, checkSignedRequest, SignatureError, verifyWithKey, withoutFragment } from './signatures.ts'
+
+const require = createRequire(import.meta.url)
+// activitypub-express's middleware is written for Express 4, so it runs in an Express 4 router.
+const express = require('express')
+
+/** Largest activity accepted in an inbox. */
+export const MAX_ACTIVITY_BYTES = 1024 * 1024
+
+type Request = Record<string, any> & { headers: Record<string, string | string[] | undefined>, body: any, rawBody?: Buffer }
+type Response = Record<string, any> & { locals: Record<string, any> }
+type Next = (error?: unknown) => void
+
+export interface RouterOptions {
+  core: FederationCore
+  isBlocked: (host: string) => boolean
+  log: { warn: (message: string) => void, error: (message: string) => void }
+}
+
+function hostOf (url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase()
+  } catch {
+    return ''
+  }
+}
+
+function refuse (response: Response, status: number, message: string): void {
+  response.status(status).type('text/plain').send(message)
+}
+
+/**
+ * The ActivityPub endpoints, served by activitypub-express inside an Express
+ * router. The inbox gets Praxiswiki's own guards first: body size and shape,
+ * then the HTTP signature (always required, Digest checked, key owner must
+ * be the actor), then JSON-LD processing that answers 400, not 500.
+ */
+export function createApexRouter (options: RouterOptions) {
+  const { core, isBlocked, log } = options
+  const { apex } = core
+  const router = express.Router()
+
+  const withActor = (_request: Request, response: Response, next: Next): void => {
+    core.actor().then(() => next(), error => {
+      log.error(`the organisation actor is not available: ${(error as Error).message}`)
+      refuse(response, 503, 'the organisation actor is being set up; try again shortly')
+    })
+  }
+  const withApex = (request: Request, response: Response, next: Next): void => apex(request, response, next)
+  const jsonBody = express.json({
+    type: apex.consts.jsonldTypes,
+    limit: MAX_ACTIVITY_BYTES,
+    strict: true,
+    verify: (request: Request, _response: Response, buffer: Buffer) => { request.rawBody = Buffer.from(buffer) }
+  })
+
+  function checkShape (request: Request, response: Response, next: Next): void {
+    if (!request.is(apex.consts.jsonldTypes)) return refuse(response, 415, 'activities must be sent as application/activity+json or application/ld+json')
+    const body = request.body
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return refuse(response, 400, 'an activity must be a JSON object')
+    const problem = checkJsonShape(body)
+    if (problem) return refuse(response, 400, `the activity is too complex: ${problem}`)
+    if (typeof body.type !== 'string' || (typeof body.actor !== 'string' && typeof body.actor?.id !== 'string')) {
+      return refuse(response, 400, 'an activity needs a type and an actor')
+    }
+    next()
+  }
+
+  async function verifySignature (request: Request, response: Response, next: Next): Promise<void> {
+    try {
+      const parsed = checkSignedRequest({
+        method: request.method,
+        originalUrl: request.originalUrl,
+        headers: request.headers,
+        httpVersion: request.httpVersion,
+        rawBody: request.rawBody
+      })
+      const body = request.body
+      const actorId = String(typeof body.actor === 'string' ? body.actor : body.actor.id)
+      const keyOwnerId = withoutFragment(parsed.keyId)
+      if (isBlocked(hostOf(keyOwnerId)) || isBlocked(hostOf(actorId))) return refuse(response, 403, 'this server does not accept activities from your domain')
+      let signer = await apex.resolveObject(keyOwnerId, false, false, true)
+      const cached = Boolean(signer)
+      if (!signer) {
+        const objectId = typeof body.object === 'string' ? body.object : body.object?.id
+        // An actor we never knew was deleted: nothing to do, and nothing to fetch (Mastodon does the same).
+        if (body.type === 'Delete' && objectId === actorId) return refuse(response, 202, 'accepted')
+        signer = await apex.resolveObject(keyOwnerId)
+      }
+      if (!signer) throw new SignatureError(`could not load the key ${parsed.keyId}`)
+      let valid = verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+      if (!valid && cached) {
+        // The key may have been rotated since it was cached.
+        signer = await apex.resolveObject(keyOwnerId, false, true)
+        valid = Boolean(signer) && verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+      }
+      if (!valid) throw new SignatureError('the HTTP signature does not verify')
+      if (signer.id !== actorId) throw new SignatureError(`the key belongs to ${signer.id}, not to the activity's actor ${actorId}`)
+      response.locals.apex.sender = signer
+      next()
+    } catch (error) {
+      if (error instanceof SignatureError || error instanceof RemoteFetchError) {
+        log.warn(`inbox refused a request: ${(error as Error).message}`)
+        return refuse(response, 401, (error as Error).message)
+      }
+      next(error)
+    }
+  }
+
+  async function jsonld (request: Request, response: Response, next: Next): Promise<void> {
+    try {
+      const compacted = await apex.fromJSONLD(request.body)
+      if (!compacted) return refuse(response, 400, 'the body is not valid JSON-LD')
+      request.body = compacted
+      next()
+    } catch (error) {
+      const reason = error instanceof ContextUnavailableError ? error.message : `the body is not valid JSON-LD: ${(error as Error).message}`
+      refuse(response, 400, reason.slice(0, 500))
+    }
+  }
+
+  const apexInbox = (apex.net.inbox.post as unknown[]).filter(step => step !== apex.net.validators.jsonld && step !== apex.net.security.verifySignature)
+  router.post(ROUTES.inbox, withActor, withApex, jsonBody, checkShape, verifySignature, jsonld, ...apexInbox)
+
+  const reads: Array<[string, keyof typeof apex.net]> = [
+    [ROUTES.actor, 'actor'], [ROUTES.object, 'object'], [ROUTES.activity, 'activityStream'], [ROUTES.inbox, 'inbox'],
+    [ROUTES.outbox, 'outbox'], [ROUTES.followers, 'followers'], [ROUTES.following, 'following'], [ROUTES.liked, 'liked'],
+    [ROUTES.shares, 'shares'], [ROUTES.likes, 'likes'], [ROUTES.collections, 'collections'], [ROUTES.blocked, 'blocked'],
+    [ROUTES.rejections, 'rejections'], [ROUTES.rejected, 'rejected']
+  ]
+  for (const [path, name] of reads) {
+    const handlers = (apex.net[name] as Record<string, unknown[]> | undefined)?.get
+    if (handlers) router.get(path, withActor, withApex, ...handlers)
+  }
+  router.get('/.well-known/webfinger', withActor, withApex, ...apex.net.webfinger.get)
+  router.get('/.well-known/nodeinfo', withActor, withApex, ...apex.net.nodeInfoLocation.get)
+  router.get('/nodeinfo/:version', withActor, withApex, ...apex.net.nodeInfo.get)
+
+  // Errors from the body parser and from apex's middleware: a clear status, never a stack trace.
+  router.use((error: any, _request: Request, response: Response, next: Next) => {
+    if (response.headersSent) return next(error)
+    if (error?.type === 'entity.too.large') return refuse(response, 413, `activities are limited to ${MAX_ACTIVITY_BYTES} bytes`)
+    if (error?.type === 'entity.parse.failed' || error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
+      return refuse(response, 400, 'the body is not valid JSON')
+    }
+    const status = Number(error?.status ?? error?.statusCode)
+    if (status >= 400 && status < 500) return refuse(response, status, String(error.message ?? 'bad request').slice(0, 300))
+    log.error(`ActivityPub request failed: ${error?.stack ?? error}`)
+    refuse(response, 500, 'internal error')
+  })
+
+  return router
+}
+
+function publicKeyOf (actor: Record<string, any>, keyId: string): string {
+  const keys: Array<Record<string, any>> = Array.isArray(actor.publicKey) ? actor.publicKey : [actor.publicKey].filter(Boolean)
+  const key = keys.find(candidate => candidate?.id === keyId) ?? keys[0]
+  return String(first(key?.publicKeyPem) ?? '')
+}

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import type { MessageKey } from '../i18n/index.ts'
+import { SearchNotReadyError, SearchQueryTooLongError } from '../search/errors.ts'
 import { diffTexts } from '../wiki/diff.ts'
 import {
   EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError,
@@ -56,6 +57,8 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
   if (error instanceof PageNotFoundError) return { status: 404, code: 'page-not-found', heading: 'error.notFound', message: t('missing.explanation', { slug: error.slug }) }
   if (error instanceof RevisionNotFoundError) return { status: 404, code: 'revision-not-found', heading: 'error.notFound', message: t('error.revisionNotFound') }
   if (error instanceof PageDeletedError) return { status: 410, code: 'page-deleted', heading: 'error.notFound', message: t('error.gone') }
+  if (error instanceof SearchQueryTooLongError) return { status: 400, code: 'query-too-long', heading: 'error.badRequest', message: t('search.tooLong', { limit: error.limit }) }
+  if (error instanceof SearchNotReadyError) return { status: 503, code: 'index-loading', heading: 'search.title', message: t('search.loading') }
   if (error.validation !== undefined) {
     return { status: 400, code: 'invalid-request', heading: 'error.badRequest', message: t('error.badRequestText'), details: error.validation.map(item => `${item.instancePath || error.validationContext || ''} ${item.message ?? ''}`.trim()) }
   }

@@ -1,0 +1,88 @@
+import lunr from 'lunr'
+import stemmerSupport from 'lunr-languages/lunr.stemmer.support.js'
+import german from 'lunr-languages/lunr.de.js'
+
+/**
+ * How text becomes index terms. Pages are analysed in their own language (German or
+ * English stemmer and stop words from lunr and lunr-languages; other languages only
+ * folded), and a query word is analysed in every language, so it finds pages of both.
+ * The index gets ready-made terms, so a page's language never depends on a pipeline
+ * that is shared by the whole index.
+ */
+stemmerSupport(lunr)
+german(lunr)
+
+export { lunr }
+
+export type Analyser = 'de' | 'en' | 'none'
+export const ANALYSERS: readonly Analyser[] = ['de', 'en', 'none']
+
+/** Bump when analysis changes: shards written with another version are rebuilt. */
+export const ANALYSIS_VERSION = 1
+
+const WORD = /[\p{L}\p{N}]+/gu
+// Longer "words" are base64, hashes or URLs squashed together; nobody searches for them.
+const MAX_WORD_LENGTH = 60
+
+type PipelineFunction = (token: lunr.Token) => lunr.Token | undefined
+const germanLanguage = (lunr as unknown as { de: { stemmer: PipelineFunction, stopWordFilter: PipelineFunction } }).de
+const stemmers: Record<Analyser, PipelineFunction | null> = { de: germanLanguage.stemmer, en: lunr.stemmer, none: null }
+const stopWords: Record<Analyser, PipelineFunction | null> = { de: germanLanguage.stopWordFilter, en: lunr.stopWordFilter, none: null }
+
+export function analyserFor (language: string): Analyser {
+  const base = language.toLowerCase().split('-')[0]
+  return base === 'de' ? 'de' : base === 'en' ? 'en' : 'none'
+}
+
+/** Lower-cased words of a text, in order, with their offsets. */
+export function words (text: string): string[] {
+  return text.normalize('NFC').toLowerCase().match(WORD) ?? []
+}
+
+/**
+ * Spelling variants that people use interchangeably become one: ß/ss, ä/ae, ö/oe, ü/ue
+ * (as in German normalisation for search engines; "ue" after a vowel or q stays, as in
+ * "neue" or "Quelle"). Both the index and queries go through this, so either spelling finds either.
+ */
+export function fold (word: string): string {
+  return word
+    .replace(/ß/g, 'ss')
+    .replace(/ä/g, 'a').replace(/ö/g, 'o').replace(/ü/g, 'u')
+    .replace(/ae/g, 'a').replace(/oe/g, 'o')
+    .replace(/(^|[^aeiouq])ue/g, '$1u')
+}
+
+/** The index term for one lower-cased word, or null for a stop word. */
+export function analyseWord (word: string, analyser: Analyser): string | null {
+  if (word.length > MAX_WORD_LENGTH) return null
+  const stopWordFilter = stopWords[analyser]
+  if (stopWordFilter !== null && stopWordFilter(new lunr.Token(word, {})) === undefined) return null
+  const folded = fold(word)
+  const stemmer = stemmers[analyser]
+  if (stemmer === null) return folded
+  return stemmer(new lunr.Token(folded, {}))?.toString() ?? folded
+}
+
+export function analyse (text: string, analyser: Analyser): string[] {
+  const terms: string[] = []
+  for (const word of words(text)) {
+    const term = analyseWord(word, analyser)
+    if (term !== null && term !== '') terms.push(term)
+  }
+  return terms
+}
+
+/** What a query word may have become in a page of any language. */
+export function queryVariants (word: string): string[] {
+  const variants = new Set<string>()
+  for (const analyser of ANALYSERS) {
+    const term = analyseWord(word, analyser)
+    if (term !== null && term !== '') variants.add(term)
+  }
+  return [...variants]
+}
+
+/** Folded words joined by single spaces, for phrase matching. */
+export function phraseText (text: string): string {
+  return ` ${words(text).map(fold).join(' ')} `
+}

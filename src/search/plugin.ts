@@ -1,0 +1,57 @@
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { Db } from 'mongodb'
+import type { WikiEventBus } from '../wiki/events.ts'
+import { documentFromPage } from './document.ts'
+import { searchRoutes } from './routes.ts'
+import { createSearchIndex, type DocumentSource, type SearchIndex, type SearchIndexOptions } from './search-index.ts'
+import { wikiDocumentSource } from './sources.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Full-text search: `upsert`/`remove` documents, `query`, `status`, `ready`, `settled`, `events`.
+     * Not `search`: Fastify 5 already uses that name for the HTTP SEARCH method.
+     */
+    searchIndex: SearchIndex
+  }
+}
+
+/** Tuning that tests and benchmarks change; the defaults suit a server. */
+export type SearchTuning = Pick<SearchIndexOptions, 'workers' | 'shardSize' | 'debounceMs' | 'cacheSize'>
+
+export interface SearchSetupOptions extends SearchTuning {
+  dataDir: string
+  db: Db
+  events: WikiEventBus
+  baseUrl: string
+  /** More document sources besides the wiki's pages, e.g. remote pages from federation. */
+  sources?: DocumentSource[]
+}
+
+/**
+ * Starts the index in the background (the server answers while it loads), keeps it in
+ * step with the wiki's page events, and adds the search routes. Shard files go to
+ * `DATA_DIR/search` with either storage engine.
+ */
+export async function registerSearch (app: FastifyInstance, options: SearchSetupOptions): Promise<SearchIndex> {
+  const { dataDir, db, events, baseUrl, sources = [], ...tuning } = options
+  const search = createSearchIndex({
+    dir: path.join(dataDir, 'search'),
+    sources: [wikiDocumentSource(db), ...sources],
+    log: app.log,
+    ...tuning
+  })
+  app.decorate('searchIndex', search)
+  // Renames keep the page id, so the document is replaced in place with its new URL.
+  const unsubscribe = [
+    events.on('page.saved', event => { search.upsert(documentFromPage(event.page)) }),
+    events.on('page.deleted', event => { search.remove(event.id) })
+  ]
+  app.addHook('onClose', async () => {
+    for (const off of unsubscribe) off()
+    await search.close()
+  })
+  await app.register(searchRoutes, { search, baseUrl })
+  return search
+}

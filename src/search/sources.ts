@@ -1,0 +1,24 @@
+import { ObjectId, type Db } from 'mongodb'
+import type { PageDocument } from '../wiki/model.ts'
+import { snapshot } from '../wiki/service.ts'
+import { documentFromPage } from './document.ts'
+import type { DocumentSource } from './search-index.ts'
+import type { SearchDocument } from './types.ts'
+
+/** The wiki's own live pages, read from the `pages` collection (read only). */
+export function wikiDocumentSource (db: Db): DocumentSource {
+  const pages = db.collection<PageDocument>('pages')
+  return {
+    name: 'wiki',
+    covers: origin => origin === 'local',
+    async * versions () {
+      const cursor = pages.find({ deletedAt: null }, { projection: { _id: 1, revisionId: 1 } })
+      for await (const page of cursor) yield { id: page._id.toHexString(), version: page.revisionId.toHexString() }
+    },
+    async * documents (ids: string[]): AsyncIterable<SearchDocument> {
+      const objectIds = ids.filter(id => /^[0-9a-f]{24}$/.test(id)).map(id => new ObjectId(id))
+      const cursor = pages.find({ _id: { $in: objectIds }, deletedAt: null })
+      for await (const page of cursor) yield documentFromPage(snapshot(page))
+    }
+  }
+}

@@ -7,7 +7,7 @@ import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
-import { createLessonService, createSaveCheck, lessonPageExtras, lessonsPlugin } from './lessons/index.ts'
+import { createLessonService, createSaveCheck, lessonPageExtras, lessonSaveFeedback, lessonsPlugin } from './lessons/index.ts'
 import { setupFederation } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
 import { registerSearch, type SearchTuning } from './search/plugin.ts'
@@ -97,7 +97,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       homePages: { de: 'willkommen', en: 'welcome' }
     })
     const lessons = createLessonService({ wiki })
-    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons) })
+    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback })
     await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
     await setupFederation(app, { config, wiki, events, renderer, ...options.federation })

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { LessonValidationError, PersonalDataError } from '../lessons/errors.ts'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { SearchNotReadyError, SearchQueryTooLongError } from '../search/errors.ts'
@@ -51,6 +52,12 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
   const t = request.t
   if (error instanceof FrontMatterError) {
     return { status: 400, code: 'invalid-front-matter', heading: 'error.badRequest', message: t('error.frontMatter', { line: error.line, reason: error.reason }) }
+  }
+  if (error instanceof LessonValidationError) {
+    return { status: 400, code: 'invalid-lesson', heading: 'error.badRequest', message: t('error.invalidLesson'), details: error.problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`) }
+  }
+  if (error instanceof PersonalDataError) {
+    return { status: 422, code: 'personal-data-found', heading: 'publication.heading', message: t('error.personalData'), details: error.findings.map(finding => t('publication.finding', { kind: t(`publication.kind.${finding.kind}` as MessageKey), line: finding.line, text: finding.text })) }
   }
   if (error instanceof MissingTitleError) return { status: 400, code: 'missing-title', heading: 'error.badRequest', message: t('error.missingTitle') }
   if (error instanceof InvalidSlugError) return { status: 400, code: 'invalid-slug', heading: 'error.badRequest', message: t('error.invalidSlug', { slug: error.slug }) }

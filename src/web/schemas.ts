@@ -23,13 +23,15 @@ export const CreateBody = Type.Object({
   title: Type.String({ maxLength: 200 }),
   source: Source,
   message: Message,
-  baseRevision: Type.Optional(BaseRevision)
+  baseRevision: Type.Optional(BaseRevision),
+  confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
 })
 export const SaveBody = Type.Object({
   source: Source,
   baseRevision: BaseRevision,
   message: Message,
-  title: Type.Optional(Type.String({ maxLength: 200 }))
+  title: Type.Optional(Type.String({ maxLength: 200 })),
+  confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
 })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision })

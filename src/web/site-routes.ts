@@ -20,7 +20,7 @@ const HOME_CHANGES = 10
 // One sitemap file holds at most 50,000 URLs.
 const SITEMAP_LIMIT = 50_000
 
-/** Home, recent changes, the Atom feed, the sitemap and the list of lessons. */
+/** Home, recent changes, the Atom feed and the sitemap; lessons have their own plugin. */
 export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, renderer, baseUrl } = options
@@ -37,11 +37,6 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
   app.get('/recent-changes', async (request, reply) => {
     const changes = await wiki.recentChanges(RECENT_LIMIT)
     return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes })
-  })
-
-  app.get('/lessons', async (request, reply) => {
-    const pages = (await wiki.allPages()).filter(page => page.fields.type === 'lesson')
-    return await render(request, reply, 'pages', { title: request.t('lessons.heading'), heading: request.t('lessons.heading'), pages })
   })
 
   app.get('/feed.atom', async (request, reply) => {

@@ -17,6 +17,17 @@ export interface WikiRoutesOptions {
   wiki: WikiService
   renderer: PageRenderer
   defaultLanguage: string
+  /** More for the page view of some pages (a lesson's fact box); nothing for the rest. */
+  pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+  /** Turns a refused save into what the editor shows (problems, a publishing warning); null if it does not know the error. */
+  saveFeedback?: (request: FastifyRequest, error: unknown) => SaveFeedback | null
+}
+
+export interface SaveFeedback {
+  status: number
+  error: string
+  details: string[]
+  findings: string[]
 }
 
 const PAGE_SIZE = 100
@@ -27,7 +38,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
 
   const renderPage = async (request: FastifyRequest, page: PageDocument) => await renderPageHtml(renderer, request, page)
 
-  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string }) =>
+  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, feedback?: SaveFeedback }) =>
     await render(request, reply, 'editor', {
       title: request.t('editor.newHeading'),
       heading: request.t('editor.newHeading'),
@@ -38,7 +49,9 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       source: form.source,
       message: form.message,
       cancelHref: '/',
-      error: form.error,
+      error: form.error ?? form.feedback?.error,
+      details: form.feedback?.details ?? [],
+      findings: form.feedback?.findings ?? [],
       noindex: true
     })
 
@@ -77,9 +90,14 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     try {
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
-      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', language: request.locale })
+      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
+      const feedback = options.saveFeedback?.(request, error) ?? null
+      if (feedback !== null) {
+        reply.code(feedback.status)
+        return await newPageEditor(request, reply, { title, source, message: message ?? '', feedback })
+      }
       if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(400)
       return await newPageEditor(request, reply, { title, source, message: message ?? '', error: errorText(request, error) })
@@ -103,7 +121,8 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const page = found.page
     const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
-    return await render(request, reply, 'page', { title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
+    const extras = await options.pageExtras?.(request, page) ?? {}
+    return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
   })
 
   app.get('/wiki/:slug/edit', { schema: { params: SlugParams, querystring: TitleQuery } }, async (request, reply) => {
@@ -149,11 +168,12 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const { slug } = request.params
     const { source, baseRevision, message } = request.body
     try {
-      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '' })
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
-      if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
-      reply.code(400)
+      const feedback = options.saveFeedback?.(request, error) ?? null
+      if (feedback === null && !(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
+      reply.code(feedback?.status ?? 400)
       return await render(request, reply, 'editor', {
         title: request.t('editor.errorHeading'),
         heading: request.t('editor.editHeading', { title: slug }),
@@ -163,7 +183,9 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
         source,
         message: message ?? '',
         cancelHref: `/wiki/${slug}`,
-        error: errorText(request, error),
+        error: feedback?.error ?? errorText(request, error as FrontMatterError | MissingTitleError),
+        details: feedback?.details ?? [],
+        findings: feedback?.findings ?? [],
         noindex: true
       })
     }

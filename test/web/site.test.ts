@@ -8,7 +8,7 @@ describe('site pages, feeds and the JSON API', () => {
     test = await startTestApp()
     await createPage(test.app, 'Öffentlich', 'Für alle [[Intern]].', 'visibility: public\ntags: [offen]\nsummary: Kurz gesagt\n')
     await createPage(test.app, 'Intern', 'Nur lokal.', 'visibility: local\n')
-    await createPage(test.app, 'Eine Lektion', 'Was wir lernten.', 'type: lesson\noutcome: fails\nvisibility: public\n')
+    await createPage(test.app, 'Eine Lektion', 'Was wir lernten.', 'type: lesson\noutcome: fails\nvisibility: public\nsummary: Es kam niemand.\nprogramme: Kurs\norganisation: Verein\nplace: { name: Halle }\nfield: Familienhilfe\nperiod: { from: "2024-01" }\n')
   })
   after(async () => { await test.close() })
 

@@ -1,0 +1,57 @@
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import type { SaveFeedback } from '../web/wiki-routes.ts'
+import { LessonValidationError, PersonalDataError } from './errors.ts'
+import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
+import { lessonOfPage, type LessonPage } from './schema.ts'
+import type { LessonService } from './service.ts'
+import { findingTexts, lessonView } from './view.ts'
+
+export { createSaveCheck } from './check.ts'
+export { createLessonService, type LessonService } from './service.ts'
+export { LessonValidationError, PersonalDataError } from './errors.ts'
+export { findPersonalData } from './personal-data.ts'
+export { DEFAULT_LESSON_FIELDS } from './vocabulary.ts'
+
+export type LessonsPluginOptions = LessonRoutesOptions
+
+/** Lesson routes plus Leaflet's files, served by the app itself (no third-party hosts). */
+export async function lessonsPlugin (app: FastifyInstance, options: LessonsPluginOptions): Promise<void> {
+  const leafletDist = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
+  await app.register(fastifyStatic, {
+    root: leafletDist,
+    prefix: '/static/leaflet/',
+    decorateReply: false,
+    maxAge: '1d',
+    index: false,
+    dotfiles: 'deny'
+  })
+  await app.register(lessonRoutes, options)
+}
+
+/**
+ * What the page view adds for a lesson: its fact box, evidence and related lessons.
+ * Returns nothing for other pages, so the wiki's page view stays unaware of lessons.
+ */
+export function lessonPageExtras (lessons: LessonService) {
+  return async (request: FastifyRequest, page: LessonPage): Promise<Record<string, unknown>> => {
+    const lesson = lessonOfPage(page)
+    if (lesson === null) return {}
+    const related = lessons.related(lesson, await lessons.all())
+    return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }
+  }
+}
+
+/** What the plain editor shows when the lesson check or the publishing check refuses a save. */
+export function lessonSaveFeedback (request: FastifyRequest, error: unknown): SaveFeedback | null {
+  const t = request.t
+  if (error instanceof LessonValidationError) {
+    return { status: 400, error: t('error.invalidLesson'), details: error.problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`), findings: [] }
+  }
+  if (error instanceof PersonalDataError) {
+    return { status: 422, error: t('error.personalData'), details: [], findings: findingTexts(t, error.findings) }
+  }
+  return null
+}

@@ -118,7 +118,8 @@ export class Shard {
             builder.term(variant, {
               fields: clause.fields ?? FIELDS,
               boost: clause.boost,
-              editDistance: clause.editDistance,
+              // Lunr reads any editDistance, even 0, as fuzzy matching, which ignores wildcards.
+              ...(clause.editDistance > 0 ? { editDistance: clause.editDistance } : {}),
               usePipeline: false,
               wildcard: lunr.Query.wildcard.NONE,
               presence: lunr.Query.presence.OPTIONAL

@@ -1,0 +1,70 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { analyse, fold, queryVariants } from '../../src/search/analysis.ts'
+import { stripMarkdown } from '../../src/search/document.ts'
+import { parseQuery } from '../../src/search/query.ts'
+import { snippet } from '../../src/search/snippet.ts'
+
+const sameTerms = (a: string, b: string, language: 'de' | 'en'): void => {
+  assert.deepEqual(analyse(a, language), analyse(b, language), `${a} / ${b}`)
+}
+
+describe('search analysis', () => {
+  it('stems German plurals and adjectives to the same term', () => {
+    sameTerms('Pflegekräfte', 'Pflegekraft', 'de')
+    sameTerms('Ehrenamtliche', 'ehrenamtlich', 'de')
+  })
+
+  it('treats ä/ae, ö/oe, ü/ue and ß/ss as the same letters', () => {
+    sameTerms('Häuser', 'Haeuser', 'de')
+    sameTerms('Straße', 'Strasse', 'de')
+    sameTerms('Müller', 'Mueller', 'de')
+    sameTerms('Öffentlichkeit', 'Oeffentlichkeit', 'de')
+    assert.equal(fold('neue quelle'), 'neue quelle')
+  })
+
+  it('stems English words', () => {
+    sameTerms('volunteers', 'volunteering', 'en')
+    sameTerms('running', 'runs', 'en')
+  })
+
+  it('drops stop words of the page language only', () => {
+    assert.deepEqual(analyse('und die the', 'de'), ['the'])
+    assert.deepEqual(analyse('und die the', 'en'), ['und', 'die'])
+  })
+
+  it('gives a query word a variant for each language', () => {
+    assert.ok(queryVariants('pflegekräfte').includes(analyse('Pflegekraft', 'de')[0] ?? ''))
+    assert.ok(queryVariants('volunteering').includes(analyse('volunteers', 'en')[0] ?? ''))
+  })
+
+  it('strips Markdown and keeps wiki link labels', () => {
+    const text = stripMarkdown('## Kontext\n\nWir **lernten** viel über [[Quartiersarbeit|das Quartier]] und [Links](https://example.org).\n\n- Punkt')
+    assert.equal(text, 'Kontext\nWir lernten viel über das Quartier und Links.\nPunkt')
+  })
+
+  it('reads phrases, required, excluded, fields, wildcards and fuzziness', () => {
+    const parsed = parseQuery('"peer support" +volunteer -app title:pfleg* ehrenamt~1', ['title', 'body'])
+    assert.deepEqual(parsed.phrases, ['peer support'])
+    assert.deepEqual(parsed.clauses.map(clause => [clause.term, clause.presence, clause.fields ?? null, clause.editDistance]), [
+      ['peer', 'required', null, 0],
+      ['support', 'required', null, 0],
+      ['volunteer', 'required', null, 0],
+      ['app', 'prohibited', null, 0],
+      ['pfleg*', 'optional', ['title'], 0],
+      ['ehrenamt', 'optional', null, 1]
+    ])
+    assert.equal(parsed.relaxed, false)
+  })
+
+  it('reads what Lunr cannot parse as plain words', () => {
+    assert.equal(parseQuery('unknown:field word', ['title']).relaxed, true)
+    assert.deepEqual(parseQuery('-', ['title']).clauses, [])
+    assert.deepEqual(parseQuery('"open quote', ['title']).clauses.map(clause => clause.term), ['open', 'quote'])
+  })
+
+  it('escapes snippets and marks only matched words', () => {
+    const html = snippet(['Die <b>Pflegekräfte</b> kamen & gingen.'], 'de', new Set(analyse('Pflegekraft', 'de')))
+    assert.equal(html, 'Die &#60;b&#62;<mark>Pflegekräfte</mark>&#60;/b&#62; kamen &#38; gingen.')
+  })
+})

@@ -126,6 +126,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
   let holdFlush = false
   let timer: NodeJS.Timeout | null = null
   let settledWaiters: Array<() => void> = []
+  let drainWaiters: Array<() => void> = []
   const counters = { loadedShards: 0, builtShards: 0, discardedShards: 0, generation: 0 }
   let state: SearchState = 'loading'
   let pool: WorkerPool | null = null
@@ -233,11 +234,20 @@ export function createSearchIndex (options: SearchIndexOptions) {
     }
   }
 
+  function drained (): boolean {
+    return state === 'closed' || (pending.size === 0 && inFlight.size === 0 && timer === null)
+  }
+
   function idle (): boolean {
-    return state === 'closed' || (state === 'ready' && pending.size === 0 && inFlight.size === 0 && timer === null)
+    return drained() && state !== 'loading'
   }
 
   function checkSettled (): void {
+    if (drained()) {
+      const waiters = drainWaiters
+      drainWaiters = []
+      for (const resolve of waiters) resolve()
+    }
     if (!idle()) return
     const waiters = settledWaiters
     settledWaiters = []
@@ -315,13 +325,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
     if (isClosed()) return
     flush()
     // Ready means every page is findable: wait for the shards that had to be built.
-    await new Promise<void>(resolve => {
-      const check = (): void => {
-        if (state === 'closed' || (pending.size === 0 && inFlight.size === 0)) { off(); resolve() }
-      }
-      const off = events.on('index.updated', check)
-      check()
-    })
+    if (!drained()) await new Promise<void>(resolve => { drainWaiters.push(resolve) })
     if (isClosed()) return
     state = 'ready'
     log.info({ ...status(), milliseconds: Date.now() - began }, 'search index ready')

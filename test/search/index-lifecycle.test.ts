@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { SearchDocument } from '../../src/search/types.ts'
+import { addPage, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
+
+function remoteDocument (id: string, title: string): SearchDocument {
+  return {
+    id,
+    url: `https://other.example/wiki/${id}`,
+    title,
+    tags: ['fern'],
+    summary: '',
+    body: 'Eine Lektion aus einer anderen Stadt über Nachbarschaftshilfe.',
+    language: 'de',
+    origin: 'other.example',
+    visibility: 'public',
+    updatedAt: new Date('2024-01-01T00:00:00Z').toISOString(),
+    version: '1'
+  }
+}
+
+describe('search index life cycle', () => {
+  let dataDir: string
+  let apps: FastifyInstance[]
+  const start = async (): Promise<FastifyInstance> => {
+    const app = await startSearchApp(dataDir)
+    apps.push(app)
+    return app
+  }
+  beforeEach(async () => {
+    dataDir = await makeDataDir()
+    apps = []
+  })
+  afterEach(async () => {
+    for (const app of apps) await app.close()
+    await removeDataDir(dataDir)
+  })
+
+  it('answers "index loading" until the index is ready, then searches', async () => {
+    const app = await start()
+    assert.equal(app.searchIndex.status().state, 'loading')
+    const json = await app.inject({ url: '/api/search?q=x' })
+    assert.equal(json.statusCode, 503)
+    assert.equal(json.json<{ error: string }>().error, 'index-loading')
+    assert.equal(json.headers['retry-after'], '2')
+    const html = await app.inject({ url: '/search?q=x', headers: { accept: 'text/html', 'accept-language': 'en' } })
+    assert.equal(html.statusCode, 503)
+    assert.match(html.body, /The search index is loading/)
+    await app.searchIndex.ready
+    assert.equal((await app.inject({ url: '/api/search?q=x' })).statusCode, 200)
+  })
+
+  it('indexes pages saved while the index loads', async () => {
+    const app = await start()
+    await addPage(app, 'Frühe Seite', 'Gespeichert während des Ladens.')
+    await app.searchIndex.ready
+    await app.searchIndex.settled()
+    assert.deepEqual(await titlesFor(app, 'Laden'), ['Frühe Seite'])
+  })
+
+  it('drops deleted pages and follows renamed ones once the index reports the update', async () => {
+    const app = await start()
+    await app.searchIndex.ready
+    const slug = await addPage(app, 'Wandergruppe', 'Wir gingen jede Woche spazieren.')
+    await addPage(app, 'Kochkurs', 'Wir kochten zusammen.')
+    await app.searchIndex.settled()
+    assert.deepEqual(await titlesFor(app, 'spazieren'), ['Wandergruppe'])
+
+    const page = await app.wiki.requirePage(slug)
+    const updated = app.searchIndex.events.once('index.updated')
+    await app.wiki.renamePage(slug, { title: 'Spaziergruppe am Montag', baseRevisionId: page.revisionId.toHexString() })
+    assert.deepEqual((await updated).upserted, [page._id.toHexString()])
+    const renamed = await searchApi(app, 'spazieren')
+    assert.deepEqual(renamed.results.map(result => [result.title, result.url]), [['Spaziergruppe am Montag', 'http://wiki.test/wiki/spaziergruppe-am-montag']])
+
+    const deleted = app.searchIndex.events.once('index.updated')
+    await app.wiki.deletePage('kochkurs')
+    assert.equal((await deleted).removed.length, 1)
+    assert.deepEqual(await titlesFor(app, 'kochten'), [])
+  })
+
+  it('never shows a deleted and restored page twice', async () => {
+    const app = await start()
+    await app.searchIndex.ready
+    const slug = await addPage(app, 'Sprachcafé', 'Gespräche über den Alltag.')
+    await app.searchIndex.settled()
+    await app.wiki.deletePage(slug)
+    await app.wiki.restorePage(slug)
+    await app.searchIndex.settled()
+    await app.wiki.deletePage(slug)
+    await app.searchIndex.settled()
+    await app.wiki.restorePage(slug)
+    await app.searchIndex.settled()
+    assert.deepEqual(await titlesFor(app, 'Alltag'), ['Sprachcafé'])
+  })
+
+  it('keeps shards bounded and rebuilds only the shard a change touched', async () => {
+    const app = await start()
+    await app.searchIndex.ready
+    for (let number = 1; number <= 7; number++) await addPage(app, `Seite ${number}`, `Inhalt Nummer ${number}.`)
+    await app.searchIndex.settled()
+    assert.equal(app.searchIndex.status().shards, 3)
+    const built = app.searchIndex.status().builtShards
+    const page = await app.wiki.requirePage('seite-5')
+    await app.wiki.savePage('seite-5', { source: `${page.source}\nNeu: Gartenarbeit.\n`, baseRevisionId: page.revisionId.toHexString() })
+    await app.searchIndex.settled()
+    assert.equal(app.searchIndex.status().builtShards, built + 1)
+    assert.deepEqual(await titlesFor(app, 'Gartenarbeit'), ['Seite 5'])
+    assert.equal((await searchApi(app, 'Inhalt')).total, 7)
+  })
+
+  it('survives a restart without rebuilding', async () => {
+    const first = await start()
+    await first.searchIndex.ready
+    for (let number = 1; number <= 4; number++) await addPage(first, `Lektion ${number}`, 'Was wir über Beratung lernten.')
+    first.searchIndex.upsert(remoteDocument('https://other.example/ap/1', 'Ferne Lektion'))
+    await first.searchIndex.settled()
+    await first.close()
+
+    const second = await start()
+    await second.searchIndex.ready
+    const status = second.searchIndex.status()
+    assert.equal(status.loadedShards, 2)
+    assert.equal(status.builtShards, 0)
+    assert.equal(status.discardedShards, 0)
+    assert.equal((await searchApi(second, 'Beratung')).total, 4)
+    // Remote pages come from federation, which the wiki source does not cover: they stay.
+    const remote = await searchApi(second, 'Nachbarschaftshilfe')
+    assert.deepEqual(remote.results.map(result => [result.title, result.origin, result.local]), [['Ferne Lektion', 'other.example', false]])
+    assert.deepEqual(remote.facets.origin, [{ value: 'other.example', count: 1 }])
+  })
+
+  it('catches up at start with pages changed while it was not listening', async () => {
+    const first = await start()
+    await first.searchIndex.ready
+    await addPage(first, 'Alte Seite', 'Bleibt.')
+    await first.searchIndex.settled()
+    // A page the index never heard of, as after an import while the server was stopped.
+    first.searchIndex.remove((await first.wiki.requirePage('alte-seite'))._id.toHexString())
+    await first.searchIndex.settled()
+    await first.close()
+
+    const second = await start()
+    await second.searchIndex.ready
+    assert.deepEqual(await titlesFor(second, 'Bleibt'), ['Alte Seite'])
+  })
+
+  it('rebuilds a corrupt or old-format shard file by itself', async () => {
+    const first = await start()
+    await first.searchIndex.ready
+    for (let number = 1; number <= 5; number++) await addPage(first, `Bericht ${number}`, 'Über Schuldnerberatung im Stadtteil.')
+    await first.searchIndex.settled()
+    await first.close()
+
+    const dir = path.join(dataDir, 'search')
+    const files = (await readdir(dir)).filter(name => name.endsWith('.json')).sort()
+    assert.deepEqual(files, ['shard-0000.json', 'shard-0001.json'])
+    const corrupt = path.join(dir, 'shard-0000.json')
+    const text = await readFile(corrupt, 'utf8')
+    await writeFile(corrupt, text.slice(0, text.length - 40) + 'x'.repeat(40))
+    const old = path.join(dir, 'shard-0001.json')
+    await writeFile(old, (await readFile(old, 'utf8')).replace(/^PRAXISWIKI-SEARCH-SHARD 1 /, 'PRAXISWIKI-SEARCH-SHARD 0 '))
+
+    const second = await start()
+    await second.searchIndex.ready
+    const status = second.searchIndex.status()
+    assert.equal(status.discardedShards, 2)
+    assert.ok(status.builtShards >= 1)
+    assert.equal((await searchApi(second, 'Schuldnerberatung')).total, 5)
+  })
+})

@@ -1,0 +1,31 @@
+// Rebuilds every search shard from the pages in the store. Run it while the server is stopped
+// (the embedded store's lock refuses a second process).  Usage: npm run reindex
+import path from 'node:path'
+import { createSearchIndex, removeShardFiles } from '../src/search/search-index.ts'
+import { wikiDocumentSource } from '../src/search/sources.ts'
+import { openWiki, progressBar } from './content-cli.ts'
+
+const { config, store } = await openWiki()
+const dir = path.join(config.dataDir, 'search')
+const bar = progressBar('reindex')
+try {
+  const removed = await removeShardFiles(dir)
+  const source = wikiDocumentSource(store.db)
+  let total = 0
+  for await (const _entry of source.versions()) total++
+  const began = Date.now()
+  const search = createSearchIndex({ dir, sources: [source] })
+  let done = 0
+  search.events.on('index.updated', event => {
+    done += event.upserted.length
+    bar.update(done, total)
+  })
+  await search.ready
+  bar.stop()
+  const status = search.status()
+  await search.close()
+  process.stdout.write(`${status.documents} pages in ${status.shards} shards, built in ${((Date.now() - began) / 1000).toFixed(1)} s (${removed} old shard files removed)\n`)
+} finally {
+  bar.stop()
+  await store.close()
+}

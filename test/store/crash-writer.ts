@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import type { Db } from 'mongodb'
 import { openEmbeddedClient } from '../../src/store/embedded/client.ts'
 import { openStore } from '../../src/store/index.ts'
+import { seededRandom } from '../seeded-random.ts'
 
 export const COLLECTION = 'crash'
 const WORKERS = 3
@@ -36,18 +37,6 @@ export function checksum (key: string, payload: string): string {
   return createHash('sha256').update(key).update('\u0000').update(payload).digest('hex')
 }
 
-/** A small seeded generator (mulberry32), so a failing run can be repeated. */
-export function random (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789äöüß€ -'
 
 function payloadOf (next: () => number, length: number): string {
@@ -64,7 +53,7 @@ async function main (): Promise<void> {
   const [dataDir, tag, seedText, compactText] = process.argv.slice(2)
   if (!dataDir || !tag || !seedText) throw new Error('usage: crash-writer.ts <dataDir> <tag> <seed> [compactAfterBytes]')
   const compactAfterBytes = compactText ? Number(compactText) : undefined
-  const next = random(Number(seedText))
+  const next = seededRandom(Number(seedText))
 
   let db: Db
   let journalBytes: () => number = () => 0

@@ -7,7 +7,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it, type TestContext } from 'node:test'
 import { openStore } from '../../src/store/index.ts'
-import { checksum, COLLECTION, random, type WriteEvent } from './crash-writer.ts'
+import { seededRandom } from '../seeded-random.ts'
+import { checksum, COLLECTION, type WriteEvent } from './crash-writer.ts'
 
 const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url))
 
@@ -168,7 +169,7 @@ async function verify (dataDir: string, known: Map<string, Expected>, model: Rou
 
 async function crashRounds (t: TestContext, options: { rounds: number, minRounds: number, budgetMs: number, seed: number, compactAfterBytes?: number }): Promise<Totals> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-crash-'))
-  const next = random(options.seed)
+  const next = seededRandom(options.seed)
   const totals: Totals = { rounds: 0, acknowledged: 0, compactions: 0, killedWhileCompacting: 0, tornTails: 0, documents: 0 }
   const onWarning = (warning: Error): void => {
     if (warning.name === 'EmbeddedEngineWarning' && warning.message.includes('torn')) totals.tornTails++

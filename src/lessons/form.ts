@@ -234,7 +234,8 @@ export function sourceFromValues (values: LessonFormValues, baseSource: string |
   const basePeriod = isRecord(baseData.period) ? baseData.period : {}
   const baseEvidence = Array.isArray(baseData.evidence) ? baseData.evidence : []
 
-  put('title', values.title.trim())
+  // An empty title would make the front matter unreadable; the form reports it at the field instead.
+  put('title', values.title.trim() === '' ? undefined : values.title.trim())
   put('language', values.language)
   put('type', 'lesson')
   put('summary', values.summary.trim())

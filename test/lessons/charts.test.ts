@@ -1,0 +1,38 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { chartModel, outcomesByField, outcomesByImpactStep } from '../../src/lessons/charts.ts'
+import { lesson } from './fixtures.ts'
+
+const lessons = [
+  lesson({ slug: 'a', field: 'Altenhilfe', outcome: 'works', impactStep: 3 }),
+  lesson({ slug: 'b', field: 'Altenhilfe', outcome: 'fails', impactStep: 3 }),
+  lesson({ slug: 'c', field: 'Suchthilfe', outcome: 'fails' }),
+  lesson({ slug: 'd', field: 'Raumfahrt', outcome: 'open', impactStep: 7 })
+]
+
+describe('overview charts', () => {
+  it('counts outcomes per configured field, keeps empty fields and adds fields only lessons name', () => {
+    const rows = outcomesByField(lessons, ['Altenhilfe', 'Jugendhilfe', 'Suchthilfe'])
+    assert.deepEqual(rows.map(row => [row.key, row.counts.works, row.counts.fails, row.counts.mixed, row.counts.open, row.total]), [
+      ['Altenhilfe', 1, 1, 0, 0, 2],
+      ['Jugendhilfe', 0, 0, 0, 0, 0],
+      ['Suchthilfe', 0, 1, 0, 0, 1],
+      ['Raumfahrt', 0, 0, 0, 1, 1]
+    ])
+  })
+
+  it('counts outcomes per impact step, with a row for lessons that name none', () => {
+    const rows = outcomesByImpactStep(lessons)
+    assert.deepEqual(rows.map(row => [row.key, row.total]), [['1', 0], ['2', 0], ['3', 2], ['4', 0], ['5', 0], ['6', 0], ['7', 1], ['', 1]])
+  })
+
+  it('makes bars whose segments are as wide as their counts and carry them as text', () => {
+    const rows = outcomesByField(lessons, ['Altenhilfe'])
+    const model = chartModel(rows, key => key, row => `${row.key} ${row.total}`)
+    const bar = model.bars[0]
+    assert.equal(bar?.total, 2)
+    assert.deepEqual(bar?.segments.map(segment => [segment.outcome, segment.count]), [['works', 1], ['fails', 1]])
+    assert.equal(bar?.segments[0]?.width, bar?.segments[1]?.width)
+    assert.equal(bar?.text, 'Altenhilfe 2')
+  })
+})

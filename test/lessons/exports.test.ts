@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { licenceUrl, lessonsCsv, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
+import { lesson } from './fixtures.ts'
+
+const context = { baseUrl: 'http://wiki.test', siteName: 'Praxiswiki' }
+
+/** A small RFC 4180 reader, to check the export by reading it back. */
+function parseCsv (text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]
+    if (quoted) {
+      if (character === '"' && text[index + 1] === '"') { field += '"'; index++ } else if (character === '"') quoted = false
+      else field += character
+    } else if (character === '"') quoted = true
+    else if (character === ',') { row.push(field); field = '' } else if (character === '\r' && text[index + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; index++ } else field += character
+  }
+  return rows
+}
+
+describe('lesson exports', () => {
+  it('writes RFC 4180 CSV with a byte order mark, CRLF and quoted commas, quotes, newlines and umlauts', () => {
+    const tricky = lesson({ title: 'Grünau, "Zeit für dich"', summary: 'Zeile eins\nZeile zwei\r\nZeile drei', tags: ['ä', 'ß'] })
+    const csv = lessonsCsv([tricky], context)
+    assert.ok(csv.startsWith('\uFEFFurl,title,'))
+    assert.ok(csv.includes('"Grünau, ""Zeit für dich"""'))
+    assert.ok(csv.includes('"Zeile eins\nZeile zwei\r\nZeile drei"'))
+    const rows = parseCsv(csv.slice(1))
+    assert.equal(rows.length, 2)
+    const header = rows[0] ?? []
+    const values = Object.fromEntries(header.map((name, index) => [name, rows[1]?.[index]]))
+    assert.equal(values.title, 'Grünau, "Zeit für dich"')
+    assert.equal(values.summary, 'Zeile eins\nZeile zwei\r\nZeile drei')
+    assert.equal(values.tags, 'ä; ß')
+    assert.equal(values.licence, 'CC-BY-SA-4.0')
+    assert.equal(values.url, 'http://wiki.test/wiki/lesson')
+  })
+
+  it('writes a GeoJSON FeatureCollection with [longitude, latitude] points and leaves out lessons without coordinates', () => {
+    const geojson = lessonsGeoJson([lesson({ slug: 'with', place: { name: 'Cardiff', lat: 51.481, lon: -3.179 } }), lesson({ slug: 'without', place: { name: 'Irgendwo' } })], context) as { type: string, features: Array<{ type: string, id: string, geometry: { type: string, coordinates: number[] }, properties: Record<string, unknown> }> }
+    assert.equal(geojson.type, 'FeatureCollection')
+    assert.equal(geojson.features.length, 1)
+    const feature = geojson.features[0]
+    assert.equal(feature?.type, 'Feature')
+    assert.equal(feature?.geometry.type, 'Point')
+    assert.deepEqual(feature?.geometry.coordinates, [-3.179, 51.481])
+    assert.equal(feature?.properties.licence, 'CC-BY-SA-4.0')
+  })
+
+  it('describes lessons as schema.org Articles with their licences', () => {
+    const jsonld = lessonsJsonLd([lesson({ licence: 'CC-BY-4.0' }), lesson({ slug: 'other', licence: 'MIT' })], context) as { '@context': string, itemListElement: Array<{ item: { license: string, '@type': string } }> }
+    assert.equal(jsonld['@context'], 'https://schema.org')
+    assert.deepEqual(jsonld.itemListElement.map(entry => entry.item.license), ['https://creativecommons.org/licenses/by/4.0/', 'https://spdx.org/licenses/MIT.html'])
+    assert.equal(jsonld.itemListElement[0]?.item['@type'], 'Article')
+    assert.equal(licenceUrl('CC-BY-SA-4.0'), 'https://creativecommons.org/licenses/by-sa/4.0/')
+  })
+})

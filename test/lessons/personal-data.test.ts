@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { findPersonalData, type PersonalDataKind } from '../../src/lessons/personal-data.ts'
+import { starterPages } from './fixtures.ts'
+
+const kinds = (text: string): PersonalDataKind[] => findPersonalData(text).map(finding => finding.kind)
+const texts = (text: string): string[] => findPersonalData(text).map(finding => finding.text)
+
+describe('personal data check', () => {
+  it('finds person names next to case words', () => {
+    assert.deepEqual(texts('Klientin Sabine Meier kam nicht mehr.'), ['Klientin Sabine Meier'])
+    assert.deepEqual(texts('Wir sprachen mit Frau Müller und Herrn K. über den Umzug.'), ['Frau Müller', 'Herrn K.'])
+    assert.deepEqual(texts('Mr Smith and Mrs. Jones came twice.'), ['Mr Smith', 'Mrs. Jones'])
+    assert.deepEqual(texts('Our client John stopped coming.'), ['client John'])
+  })
+
+  it('finds e-mail addresses but not fediverse handles', () => {
+    assert.deepEqual(findPersonalData('Schreiben Sie an anna.schmidt@example.org.').map(finding => [finding.kind, finding.text]), [['email', 'anna.schmidt@example.org']])
+    assert.deepEqual(kinds('Folgen Sie @wiki@praxis.example.org im Fediverse.'), [])
+  })
+
+  it('finds phone numbers in the usual notations', () => {
+    for (const number of ['030 1234567', '+49 176 12345678', '0176-12345678', '(0341) 123 45 67', '+44 29 2087 4000']) {
+      assert.deepEqual(kinds(`Erreichbar unter ${number}.`), ['phone'], number)
+    }
+  })
+
+  it('finds birth dates', () => {
+    assert.deepEqual(kinds('Frau im Alter von 80, geboren am 12.03.1944.'), ['birthDate'])
+    assert.deepEqual(kinds('He was born 3 March 1985 in Cardiff.'), ['birthDate'])
+    assert.deepEqual(kinds('Geburtsdatum: 1961-07-02'), ['birthDate'])
+  })
+
+  it('finds street addresses', () => {
+    assert.deepEqual(texts('Sie wohnt in der Lindenstraße 12a, zweiter Stock.'), ['Lindenstraße 12a'])
+    assert.deepEqual(texts('Treffpunkt Große Straße 5.'), ['Große Straße 5'])
+    assert.deepEqual(texts('He moved to 14 Bute Street last May.'), ['14 Bute Street'])
+  })
+
+  it('says on which line it found something', () => {
+    assert.deepEqual(findPersonalData('Erste Zeile\nzweite Zeile mit Frau Özdemir').map(finding => finding.line), [2])
+  })
+
+  it('raises no alarm on ordinary text: dates, years, figures, coordinates, common nouns', () => {
+    const ordinary = [
+      'Eine Frau Anfang 50 kam jede Woche.',
+      'Termin am 01.03.2024, 18 Uhr.',
+      'Im Jahr 2023 waren es 1.234 Menschen, Kosten 12.500 Euro.',
+      'place: { name: "Cardiff", lat: 51.481, lon: -3.179 }',
+      'period: { from: "2022-04", to: "2025-03" }',
+      'Die Klienten Unterstützung geben, ohne zu bevormunden.',
+      'The client said the flat was too far away.',
+      'Rund 70 % der Arbeitszeit, 9 von 24 Ehrenamtlichen.'
+    ]
+    for (const text of ordinary) assert.deepEqual(findPersonalData(text), [], text)
+  })
+
+  it('raises no alarm on any starter page', async () => {
+    for (const [file, source] of await starterPages()) assert.deepEqual(findPersonalData(source), [], file)
+  })
+})

@@ -1,5 +1,5 @@
 import fastifyExpress from '@fastify/express'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppConfig } from '../config/index.ts'
 import type { WikiEventBus } from '../wiki/events.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
@@ -88,13 +88,22 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   })
   const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log })
 
-  await app.register(fastifyExpress)
-  // Express's 'development' env makes activitypub-express accept unsigned activities: never run in it.
-  app.express.set('env', 'production')
-  app.express.disable('x-powered-by')
-  app.use(createApexRouter({ core, isBlocked, log }))
-  app.express.on('apex-inbox', (message: InboxMessage) => {
-    inbox.handle(message).catch(error => { log.warn(`handling an incoming ${message.activity?.type} failed: ${(error as Error).message}`) })
+  // Express sees only the ActivityPub routes: it swaps the prototypes of every request it
+  // handles, which would break Fastify's own routes under light-my-request (app.inject).
+  await app.register(async (activityPub) => {
+    await activityPub.register(fastifyExpress)
+    // Express's 'development' env makes activitypub-express accept unsigned activities: never run in it.
+    activityPub.express.set('env', 'production')
+    activityPub.use(createApexRouter({ core, isBlocked, log }))
+    activityPub.express.on('apex-inbox', (message: InboxMessage) => {
+      inbox.handle(message).catch(error => { log.warn(`handling an incoming ${message.activity?.type} failed: ${(error as Error).message}`) })
+    })
+    // Requests the Express router does not answer end here.
+    const notFound = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => await reply.code(404).type('application/json').send({ error: 'not found' })
+    activityPub.all('/ap/*', notFound)
+    activityPub.get('/.well-known/webfinger', notFound)
+    activityPub.get('/.well-known/nodeinfo', notFound)
+    activityPub.get('/nodeinfo/:version', notFound)
   })
 
   const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }

@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
+import { eventually, startInstance, type Instance } from './instances.ts'
+import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
+
+const publicPage = (title: string, body: string, extra = ''): string =>
+  `---\ntitle: ${title}\nvisibility: public\nsummary: Kurz gesagt, was wir gelernt haben.\ntags: [ehrenamt]\n${extra}---\n${body}\n`
+
+async function remotePage (instance: Instance, filter: Record<string, unknown>): Promise<RemotePageDocument | null> {
+  return await instance.app.store.db.collection<RemotePageDocument>('remotePages').findOne(filter)
+}
+
+async function remoteCount (instance: Instance): Promise<number> {
+  return await instance.app.store.db.collection('remotePages').countDocuments({})
+}
+
+describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => {
+  let a: Instance
+  let b: Instance
+  let c: Instance
+
+  before(async () => {
+    [a, b, c] = await Promise.all([startInstance('a'), startInstance('b'), startInstance('c')])
+  })
+  after(async () => {
+    await Promise.all([a, b, c].map(instance => instance?.close()))
+  })
+
+  it('answers WebFinger and NodeInfo and serves the organisation actor', async () => {
+    const finger = await fetch(`${a.url}/.well-known/webfinger?resource=acct:wiki@${a.host}`)
+    assert.equal(finger.status, 200)
+    const links = (await finger.json() as { links: Array<{ rel: string, href: string }> }).links
+    assert.equal(links.find(link => link.rel === 'self')?.href, `${a.url}/ap/u/wiki`)
+    const actor = await (await fetch(`${a.url}/ap/u/wiki`, { headers: { accept: 'application/activity+json' } })).json() as Record<string, any>
+    assert.equal(actor.type, 'Organization')
+    assert.equal(actor.name, 'Wiki a')
+    assert.match(actor.publicKey.publicKeyPem, /BEGIN PUBLIC KEY/)
+    assert.equal(actor._meta, undefined)
+    const nodeinfo = await (await fetch(`${a.url}/.well-known/nodeinfo`)).json() as { links: Array<{ href: string }> }
+    assert.ok(nodeinfo.links[0]?.href.startsWith(a.url))
+  })
+
+  it('lets B follow A by handle; the Accept arrives', async () => {
+    await b.app.federation.follows.follow(`wiki@${a.host}`)
+    await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to see its follow accepted')
+    assert.deepEqual(await a.app.federation.follows.listFollowers(), [`${b.url}/ap/u/wiki`])
+  })
+
+  it('carries a page from A to B through create, edit, rename and delete, keeping its id', async () => {
+    const created = await a.app.wiki.createPage({ source: publicPage('Besuchsdienst', 'Ehrenamtliche besuchen ältere Menschen. <script>alert(1)</script>') })
+    const articleId = a.app.federation.publisher.articleIdOf(created._id.toHexString())
+    const arrived = await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')
+    assert.equal(arrived.title, 'Besuchsdienst')
+    assert.equal(arrived.summary, 'Kurz gesagt, was wir gelernt haben.')
+    assert.deepEqual(arrived.tags, ['ehrenamt'])
+    assert.doesNotMatch(arrived.html, /<script/)
+    const shown = await b.app.inject({ url: `/remote/${arrived._id.toHexString()}`, headers: { 'accept-language': 'en' } })
+    assert.equal(shown.statusCode, 200, shown.body)
+    assert.match(shown.body, /From Wiki a/)
+    assert.match(shown.body, new RegExp(`href="${a.url}/wiki/besuchsdienst"`))
+
+    // The page's own URL answers with the Article when asked for ActivityPub JSON.
+    const negotiated = await fetch(`${a.url}/wiki/besuchsdienst`, { headers: { accept: 'application/activity+json' } })
+    assert.equal(negotiated.status, 200)
+    const article = await negotiated.json() as Record<string, any>
+    assert.equal(article.id, articleId)
+    assert.equal(article.type, 'Article')
+    assert.equal(article.name, 'Besuchsdienst')
+    assert.equal(article.source.mediaType, 'text/markdown')
+    assert.ok(article.contentMap.de)
+
+    await a.app.wiki.savePage('besuchsdienst', { source: publicPage('Besuchsdienst', 'Nach sechs Monaten hörten viele auf.'), baseRevisionId: created.revisionId.toHexString() })
+    await eventually(async () => (await remotePage(b, { objectId: articleId }))?.html.includes('sechs Monaten'), 15_000, 'the edit at B')
+
+    const edited = await a.app.wiki.requirePage('besuchsdienst')
+    await a.app.wiki.renamePage('besuchsdienst', { title: 'Besuchsdienst im Quartier', baseRevisionId: edited.revisionId.toHexString() })
+    const renamed = await eventually(async () => {
+      const page = await remotePage(b, { objectId: articleId })
+      return page?.title === 'Besuchsdienst im Quartier' ? page : null
+    }, 15_000, 'the rename at B')
+    assert.equal(renamed._id.toHexString(), arrived._id.toHexString())
+    assert.equal(renamed.url, `${a.url}/wiki/besuchsdienst-im-quartier`)
+    assert.equal(await remoteCount(b), 1)
+    const movedArticle = await (await fetch(`${a.url}/wiki/besuchsdienst-im-quartier`, { headers: { accept: 'application/activity+json' } })).json() as Record<string, any>
+    assert.equal(movedArticle.id, articleId)
+
+    await a.app.wiki.deletePage('besuchsdienst-im-quartier')
+    await eventually(async () => (await remotePage(b, { objectId: articleId }))?.deletedAt, 15_000, 'the tombstone at B')
+    assert.equal((await b.app.inject({ url: `/remote/${arrived._id.toHexString()}` })).statusCode, 410)
+    assert.equal((await fetch(`${a.url}/wiki/besuchsdienst-im-quartier`, { headers: { accept: 'application/activity+json' } })).status, 410)
+  })
+
+  it('never sends local pages, and does not address unlisted pages to the public', async () => {
+    const local = await a.app.wiki.createPage({ source: '---\ntitle: Fallnotiz\nvisibility: local\n---\nIntern.\n' })
+    const unlisted = await a.app.wiki.createPage({ source: '---\ntitle: Nur für Folgende\nvisibility: unlisted\n---\nText.\n' })
+    const unlistedId = a.app.federation.publisher.articleIdOf(unlisted._id.toHexString())
+    const arrived = await eventually(() => remotePage(b, { objectId: unlistedId }), 15_000, 'the unlisted page at B')
+    assert.equal(arrived.title, 'Nur für Folgende')
+    await a.app.federation.publisher.idle()
+    assert.equal(await remotePage(b, { objectId: a.app.federation.publisher.articleIdOf(local._id.toHexString()) }), null)
+    const article = await (await fetch(`${a.url}/wiki/nur-fuer-folgende`, { headers: { accept: 'application/activity+json' } })).json() as Record<string, any>
+    assert.doesNotMatch(JSON.stringify([article.to, article.cc]), /Public/)
+    assert.equal((await fetch(`${a.url}/wiki/fallnotiz`, { headers: { accept: 'application/activity+json' } })).status, 404)
+  })
+
+  it('does not let C, whom B does not follow, put pages into B', async () => {
+    const before = await remoteCount(b)
+    // C follows B, so B delivers to C, but B does not follow C: C's pages must not appear at B.
+    const page = await c.app.wiki.createPage({ source: publicPage('Eingeschleust', 'Sollte nicht ankommen.') })
+    await c.app.federation.publisher.idle()
+    const us = await c.app.federation.core.actor()
+    const article = await c.app.federation.core.apex.store.getObject(c.app.federation.publisher.articleIdOf(page._id.toHexString()))
+    assert.ok(article)
+    const create = await c.app.federation.core.apex.buildActivity('Create', us.id, `${b.url}/ap/u/wiki`, { object: article })
+    const body = c.app.federation.core.apex.stringifyPublicJSONLD(await c.app.federation.core.apex.toJSONLD(create))
+    const answer = await c.app.federation.http.postActivity(`${b.url}/ap/inbox/wiki`, body, { keyId: `${us.id}#main-key`, privateKeyPem: us._meta?.privateKey as string })
+    assert.ok(answer.statusCode < 300, `the signed Create itself is valid (${answer.statusCode} ${JSON.stringify(answer)})`)
+    assert.equal(await remoteCount(b), before)
+  })
+
+  it('stops delivering to B once B unfollows A', async () => {
+    const page = await a.app.wiki.createPage({ source: publicPage('Nach dem Entfolgen', 'Erste Fassung.') })
+    const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
+    await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')
+    await b.app.federation.follows.unfollow(`${a.url}/ap/u/wiki`)
+    await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 0, 15_000, 'A to lose its follower')
+    assert.deepEqual(await b.app.federation.follows.listFollowing(), [])
+    await a.app.wiki.savePage('nach-dem-entfolgen', { source: publicPage('Nach dem Entfolgen', 'Zweite Fassung.'), baseRevisionId: page.revisionId.toHexString() })
+    await a.app.federation.publisher.idle()
+    await a.app.federation.core.delivery.kick()
+    assert.match((await remotePage(b, { objectId: articleId }))?.html ?? '', /Erste Fassung/)
+  })
+})
+
+describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
+  let wiki: Instance
+  let fake: FakeServer
+  let keys: KeyPair
+  let inbox: string
+  let actorId: string
+
+  const activity = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    '@context': 'https://www.w3.org/ns/activitystreams',
+    id: `${fake.url}/activities/${Math.random().toString(36).slice(2)}`,
+    type: 'Follow',
+    actor: actorId,
+    object: `${wiki.url}/ap/u/wiki`,
+    ...extra
+  })
+
+  before(async () => {
+    wiki = await startInstance('guarded', { FEDERATION_BLOCKED_DOMAINS: 'localhost' })
+    fake = await startFakeServer()
+    keys = makeKeyPair()
+    fake.documents.set('/users/alice', mastodonActor(fake, 'alice', keys))
+    actorId = `${fake.url}/users/alice`
+    inbox = `${wiki.url}/ap/inbox/wiki`
+  })
+  after(async () => {
+    await wiki?.close()
+    await fake?.close()
+  })
+
+  const sign = (extra: Partial<Parameters<typeof signedPost>[2] & object> = {}) => ({ keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem, ...extra })
+
+  it('accepts a correctly signed Mastodon Follow and answers with an Accept', async () => {
+    const follow = activity()
+    const answer = await signedPost(inbox, JSON.stringify(follow), sign())
+    assert.ok(answer.status >= 200 && answer.status < 300, `${answer.status} ${answer.text}`)
+    // Mastodon actors name a shared inbox, which the wiki prefers.
+    const accept = await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Accept'), 15_000, 'the Accept')
+    assert.equal(JSON.parse(accept.body).object.id ?? JSON.parse(accept.body).object, follow.id)
+    assert.deepEqual(await wiki.app.federation.follows.listFollowers(), [actorId])
+  })
+
+  it('handles Mastodon\'s Undo of a Follow', async () => {
+    const carol = makeKeyPair()
+    fake.documents.set('/users/carol', mastodonActor(fake, 'carol', carol))
+    const carolId = `${fake.url}/users/carol`
+    const asCarol = { keyId: `${carolId}#main-key`, privateKeyPem: carol.privateKeyPem }
+    const follow = activity({ actor: carolId })
+    await signedPost(inbox, JSON.stringify(follow), asCarol)
+    await eventually(async () => (await wiki.app.federation.follows.listFollowers()).includes(carolId), 10_000, 'carol to follow')
+    const undo = activity({ type: 'Undo', actor: carolId, object: follow })
+    const answer = await signedPost(inbox, JSON.stringify(undo), asCarol)
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    await eventually(async () => !(await wiki.app.federation.follows.listFollowers()).includes(carolId), 10_000, 'carol\'s follow to be gone')
+  })
+
+  it('handles a Note replying to an Article without storing a page', async () => {
+    const page = await wiki.app.wiki.createPage({ source: publicPage('Antwortbar', 'Text.') })
+    await wiki.app.federation.publisher.idle()
+    const note = {
+      id: `${fake.url}/users/alice/statuses/1`,
+      type: 'Note',
+      inReplyTo: wiki.app.federation.publisher.articleIdOf(page._id.toHexString()),
+      content: '<p>Danke für den Bericht!</p>',
+      attributedTo: actorId,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      published: new Date().toISOString()
+    }
+    const create = activity({ type: 'Create', object: note, to: note.to })
+    const answer = await signedPost(inbox, JSON.stringify(create), sign())
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    assert.equal(await remoteCount(wiki), 0)
+  })
+
+  it('answers 202 to the Delete of an actor it never knew, without fetching it', async () => {
+    const strangerKeys = makeKeyPair()
+    const stranger = `${fake.url}/users/gone`
+    const requestsBefore = fake.received.length
+    const answer = await signedPost(inbox, JSON.stringify({
+      '@context': 'https://www.w3.org/ns/activitystreams', id: `${stranger}#delete`, type: 'Delete', actor: stranger, object: stranger, to: ['https://www.w3.org/ns/activitystreams#Public']
+    }), { keyId: `${stranger}#main-key`, privateKeyPem: strangerKeys.privateKeyPem })
+    assert.equal(answer.status, 202)
+    assert.equal(fake.received.length, requestsBefore)
+  })
+
+  it('answers 401 to missing, forged, expired and body-mismatched signatures, and to keys of someone else', async () => {
+    const body = JSON.stringify(activity())
+    assert.equal((await signedPost(inbox, body, null)).status, 401, 'no signature')
+    assert.equal((await signedPost(inbox, body, sign({ privateKeyPem: makeKeyPair().privateKeyPem }))).status, 401, 'forged')
+    assert.equal((await signedPost(inbox, body, sign({ date: new Date(Date.now() - 13 * 3600_000) }))).status, 401, 'expired')
+    assert.equal((await signedPost(inbox, body, sign({ date: new Date(Date.now() + 2 * 3600_000) }))).status, 401, 'from the future')
+    assert.equal((await signedPost(inbox, body, sign({ signedBody: '{"other":true}' }))).status, 401, 'digest mismatch')
+    assert.equal((await signedPost(inbox, body, sign({ headers: ['(request-target)', 'host', 'date'] }))).status, 401, 'digest not signed')
+    const bob = makeKeyPair()
+    fake.documents.set('/users/bob', mastodonActor(fake, 'bob', bob))
+    assert.equal((await signedPost(inbox, body, { keyId: `${fake.url}/users/bob#main-key`, privateKeyPem: bob.privateKeyPem })).status, 401, 'key of another actor')
+    const rfc9421 = await fetch(inbox, { method: 'POST', headers: { 'content-type': 'application/activity+json', 'signature-input': 'sig1=("@method");keyid="x"', signature: 'sig1=:AAAA:' }, body })
+    assert.equal(rfc9421.status, 401, 'RFC 9421 signature')
+    assert.equal(await wiki.app.store.db.collection('streams').countDocuments({ id: JSON.parse(body).id }), 0)
+  })
+
+  it('refuses oversized, malformed and overly nested bodies with 4xx', async () => {
+    const big = JSON.stringify(activity({ content: 'x'.repeat(1_100_000) }))
+    assert.equal((await signedPost(inbox, big, sign())).status, 413)
+    assert.equal((await signedPost(inbox, '{"type": "Follow", ', sign())).status, 400)
+    let nested: Record<string, unknown> = { type: 'Note' }
+    for (let depth = 0; depth < 100; depth++) nested = { type: 'Note', inReplyTo: nested }
+    assert.equal((await signedPost(inbox, JSON.stringify(activity({ type: 'Create', object: nested })), sign())).status, 400)
+    const unknownContext = activity({ '@context': ['https://www.w3.org/ns/activitystreams', `${fake.url}/no-such-context`] })
+    assert.equal((await signedPost(inbox, JSON.stringify(unknownContext), sign())).status, 400)
+    assert.equal((await signedPost(inbox, JSON.stringify(activity()), sign(), 'text/plain')).status, 415)
+  })
+
+  it('refuses everything from a blocked domain', async () => {
+    const blockedActor = activity({ actor: `http://localhost:${new URL(fake.url).port}/users/alice` })
+    const answer = await signedPost(inbox, JSON.stringify(blockedActor), { keyId: `http://localhost:${new URL(fake.url).port}/users/alice#main-key`, privateKeyPem: keys.privateKeyPem })
+    assert.equal(answer.status, 403)
+    await assert.rejects(wiki.app.federation.follows.follow(`http://localhost:${new URL(fake.url).port}/users/alice`))
+  })
+})
+
+describe('delivery when the other side is down', { timeout: 120_000 }, () => {
+  it('delivers to an inbox that was down at first once it comes back', async () => {
+    const a = await startInstance('sender')
+    let b = await startInstance('receiver')
+    try {
+      await b.app.federation.follows.follow(`wiki@${a.host}`)
+      await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 1, 15_000, 'the follow')
+      const port = Number(new URL(b.url).port)
+      await b.stop()
+      const page = await a.app.wiki.createPage({ source: publicPage('Während der Pause', 'Geschrieben, als B schlief.') })
+      await a.app.federation.publisher.idle()
+      // The first attempt fails with B down; the retry schedule keeps the delivery.
+      await eventually(async () => (await a.app.store.db.collection('deliveryQueue').countDocuments({ attempt: { $gt: 0 } })) > 0, 15_000, 'a retry to be scheduled')
+      b = await startInstance('receiver', {}, { port, dataDir: b.dataDir })
+      const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
+      const arrived = await eventually(() => remotePage(b, { objectId: articleId }), 20_000, 'the page after B came back')
+      assert.equal(arrived.title, 'Während der Pause')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})

@@ -286,7 +286,7 @@ describe('lessons over HTTP', () => {
       const risky = '---\ntitle: Notiz\nvisibility: unlisted\n---\nMail an anna.schmidt@example.org\n'
       const warned = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Notiz', source: risky }) })
       assert.equal(warned.statusCode, 422)
-      assert.match(warned.body, /E-Mail-Adresse in Zeile 4/)
+      assert.match(warned.body, /E-Mail-Adresse in Zeile 5/)
       const cleaned = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Notiz', source: risky.replace('anna.schmidt@example.org', 'das Team') }) })
       assert.equal(cleaned.statusCode, 303)
     })

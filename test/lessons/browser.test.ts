@@ -1,0 +1,79 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startTestApp, type TestApp } from '../helpers.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output')
+const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`
+
+describe('the guided lesson form in a real browser', () => {
+  let test: TestApp
+  let browser: Browser
+  let page: Page
+  let base: string
+
+  before(async () => {
+    if (skip !== false) return
+    await mkdir(outputDir, { recursive: true })
+    test = await startTestApp()
+    base = await test.app.listen({ port: 0, host: '127.0.0.1' })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
+    })
+    // No JavaScript: the form must work without it.
+    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, javaScriptEnabled: false })
+    page.setDefaultTimeout(15_000)
+  })
+
+  after(async () => {
+    await browser?.close()
+    await test?.close()
+  })
+
+  it('fills the form with a mistake, corrects it, previews, saves, and finds the lesson under its filters and on the map list', { skip }, async () => {
+    await page.goto(`${base}/lessons/new`)
+    await page.getByLabel('Titel *').fill('Spieletreff im Stadtteil')
+    await page.getByLabel('Zusammenfassung *').fill('Ein offener Spieletreff brachte Generationen zusammen.')
+    await page.getByLabel('Programm oder Projekt *').fill('Spieletreff')
+    await page.getByLabel('Organisation *').fill('Stadtteilladen West')
+    await page.getByLabel('Ort *').fill('Dessau')
+    await page.getByLabel('Geografische Breite').fill('51.83')
+    await page.getByLabel('Geografische Länge').fill('12.24')
+    await page.getByLabel('Arbeitsfeld *').selectOption('Quartiersarbeit')
+    await page.getByLabel('Beginn *').fill('2024-13')
+    await page.getByLabel('Hat es gewirkt? *').selectOption('works')
+    await page.getByLabel('Kontext').fill('Viele Ältere und viele Kinder, aber kein gemeinsamer Ort.')
+    await page.getByRole('button', { name: 'Speichern' }).click()
+
+    assert.match(await page.locator('#periodFrom-error').textContent() ?? '', /Jahr und Monat/)
+    assert.equal(await page.getByLabel('Organisation *').inputValue(), 'Stadtteilladen West')
+    await page.screenshot({ path: path.join(outputDir, 'lesson-1-mistake.png'), fullPage: true })
+
+    await page.getByLabel('Beginn *').fill('2024-03')
+    await page.getByRole('button', { name: 'Vorschau' }).click()
+    assert.equal(await page.locator('#preview-heading').count(), 1)
+    assert.match(await page.locator('.lesson-preview').textContent() ?? '', /Viele Ältere und viele Kinder/)
+    await page.screenshot({ path: path.join(outputDir, 'lesson-2-preview.png'), fullPage: true })
+
+    await page.getByRole('button', { name: 'Speichern' }).click()
+    await page.waitForURL(`${base}/wiki/spieletreff-im-stadtteil`)
+    assert.match(await page.locator('.outcome-badge').first().textContent() ?? '', /wirkt/)
+    await page.screenshot({ path: path.join(outputDir, 'lesson-3-saved.png'), fullPage: true })
+
+    await page.goto(`${base}/lessons`)
+    await page.getByLabel('Arbeitsfeld').selectOption('Quartiersarbeit')
+    await page.getByLabel('Ergebnis').selectOption('works')
+    await page.getByRole('button', { name: 'Filter anwenden' }).click()
+    assert.equal(await page.locator('.lesson-list a[href="/wiki/spieletreff-im-stadtteil"]').count(), 1)
+
+    await page.goto(`${base}/lessons/map`)
+    assert.equal(await page.locator('h3', { hasText: 'Dessau' }).count(), 1)
+    assert.equal(await page.locator('.lessons-by-place a[href="/wiki/spieletreff-im-stadtteil"]').count(), 1)
+  })
+})

@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it'
-import type { PageSnapshot } from '../wiki/events.ts'
+import type { PageSnapshot, RemotePageSnapshot } from '../wiki/events.ts'
 import type { LessonFacets, SearchDocument } from './types.ts'
 
 const OUTCOMES = new Set(['works', 'fails', 'mixed', 'open'])
@@ -44,6 +44,31 @@ export function documentFromPage (page: PageSnapshot & { visibility?: string }):
     version: page.revisionId
   }
   const lesson = lessonFacets(data)
+  if (lesson !== undefined) document.lesson = lesson
+  return document
+}
+
+/**
+ * A page another organisation published, as kept by federation. It is found
+ * like a local page; the result links to its copy here, which names the source.
+ */
+export function documentFromRemote (page: RemotePageSnapshot): SearchDocument {
+  const isMarkdown = !page.text.trimStart().startsWith('<')
+  const body = isMarkdown ? stripMarkdown(bodyOf(page.text)) : page.text.replace(/<[^>]*>/g, ' ').replace(/&[a-z#0-9]+;/gi, ' ').replace(/\s+/g, ' ').trim()
+  const document: SearchDocument = {
+    id: page.id,
+    url: page.localUrl,
+    title: page.title,
+    tags: page.tags,
+    summary: page.summary,
+    body,
+    language: page.language,
+    origin: page.origin,
+    visibility: 'public',
+    updatedAt: page.updatedAt.toISOString(),
+    version: String(page.updatedAt.getTime())
+  }
+  const lesson = lessonFacets(page.frontMatter)
   if (lesson !== undefined) document.lesson = lesson
   return document
 }

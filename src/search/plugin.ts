@@ -2,10 +2,10 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Db } from 'mongodb'
 import type { WikiEventBus } from '../wiki/events.ts'
-import { documentFromPage } from './document.ts'
+import { documentFromPage, documentFromRemote } from './document.ts'
 import { searchRoutes } from './routes.ts'
 import { createSearchIndex, type DocumentSource, type SearchIndex, type SearchIndexOptions } from './search-index.ts'
-import { wikiDocumentSource } from './sources.ts'
+import { remoteDocumentSource, wikiDocumentSource } from './sources.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +38,7 @@ export async function registerSearch (app: FastifyInstance, options: SearchSetup
   const { dataDir, db, events, baseUrl, sources = [], ...tuning } = options
   const search = createSearchIndex({
     dir: path.join(dataDir, 'search'),
-    sources: [wikiDocumentSource(db), ...sources],
+    sources: [wikiDocumentSource(db), remoteDocumentSource(db), ...sources],
     log: app.log,
     ...tuning
   })
@@ -46,7 +46,9 @@ export async function registerSearch (app: FastifyInstance, options: SearchSetup
   // Renames keep the page id, so the document is replaced in place with its new URL.
   const unsubscribe = [
     events.on('page.saved', event => { search.upsert(documentFromPage(event.page)) }),
-    events.on('page.deleted', event => { search.remove(event.id) })
+    events.on('page.deleted', event => { search.remove(event.id) }),
+    events.on('remote.saved', event => { search.upsert(documentFromRemote(event.page)) }),
+    events.on('remote.deleted', event => { search.remove(event.id) })
   ]
   app.addHook('onClose', async () => {
     for (const off of unsubscribe) off()

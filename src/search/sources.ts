@@ -1,7 +1,9 @@
 import { ObjectId, type Db } from 'mongodb'
 import type { PageDocument } from '../wiki/model.ts'
 import { snapshot } from '../wiki/service.ts'
-import { documentFromPage } from './document.ts'
+import { remoteSnapshot } from '../federation/inbox.ts'
+import { remotePagesCollection } from '../federation/remote-pages.ts'
+import { documentFromPage, documentFromRemote } from './document.ts'
 import type { DocumentSource } from './search-index.ts'
 import type { SearchDocument } from './types.ts'
 
@@ -19,6 +21,23 @@ export function wikiDocumentSource (db: Db): DocumentSource {
       const objectIds = ids.filter(id => /^[0-9a-f]{24}$/.test(id)).map(id => new ObjectId(id))
       const cursor = pages.find({ _id: { $in: objectIds }, deletedAt: null })
       for await (const page of cursor) yield documentFromPage(snapshot(page))
+    }
+  }
+}
+
+/** Pages of other organisations kept by federation (read only); deleted ones drop out. */
+export function remoteDocumentSource (db: Db): DocumentSource {
+  const pages = remotePagesCollection(db)
+  return {
+    name: 'remote',
+    covers: origin => origin !== 'local',
+    async * versions () {
+      const cursor = pages.find({ deletedAt: null }, { projection: { objectId: 1, updated: 1 } })
+      for await (const page of cursor) yield { id: page.objectId, version: String(page.updated.getTime()) }
+    },
+    async * documents (ids: string[]): AsyncIterable<SearchDocument> {
+      const cursor = pages.find({ objectId: { $in: ids }, deletedAt: null })
+      for await (const page of cursor) yield documentFromRemote(remoteSnapshot(page).page)
     }
   }
 }

@@ -59,6 +59,15 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal(shown.statusCode, 200, shown.body)
     assert.match(shown.body, /From Wiki a/)
     assert.match(shown.body, new RegExp(`href="${a.url}/wiki/besuchsdienst"`))
+    const searchB = async (q: string) => {
+      await b.app.searchIndex.ready
+      await b.app.searchIndex.settled()
+      return (await b.app.searchIndex.query({ q, filters: {}, offset: 0, limit: 10 })).hits
+    }
+    const found = await searchB('Besuchsdienst')
+    assert.equal(found.length, 1)
+    assert.equal(found[0]?.origin, a.host)
+    assert.equal(found[0]?.url, `/remote/${arrived._id.toHexString()}`)
 
     // The page's own URL answers with the Article when asked for ActivityPub JSON.
     const negotiated = await fetch(`${a.url}/wiki/besuchsdienst`, { headers: { accept: 'application/activity+json' } })
@@ -88,6 +97,7 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     await a.app.wiki.deletePage('besuchsdienst-im-quartier')
     await eventually(async () => (await remotePage(b, { objectId: articleId }))?.deletedAt, 15_000, 'the tombstone at B')
     assert.equal((await b.app.inject({ url: `/remote/${arrived._id.toHexString()}` })).statusCode, 410)
+    assert.deepEqual(await searchB('Besuchsdienst'), [])
     assert.equal((await fetch(`${a.url}/wiki/besuchsdienst-im-quartier`, { headers: { accept: 'application/activity+json' } })).status, 410)
   })
 

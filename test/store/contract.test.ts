@@ -161,6 +161,14 @@ for (const engine of enginesUnderTest()) {
         assert.equal(await things.findOne({ name: 'b', n: 3 }), null)
       })
 
+      it('sorts as MongoDB does: types in BSON order, arrays by their least or greatest element', async () => {
+        await things.insertMany([{ name: 'e', n: 'text' }, { name: 'f', n: null }, { name: 'g', n: [0, 10] }])
+        const ascending = (await things.find({}).sort({ n: 1, name: 1 }).toArray()).map(document => document.name)
+        assert.deepEqual(ascending, ['f', 'g', 'a', 'b', 'c', 'd', 'e'])
+        const descending = (await things.find({}).sort({ n: -1, name: 1 }).limit(3).toArray()).map(document => document.name)
+        assert.deepEqual(descending, ['e', 'g', 'd'])
+      })
+
       it('returns distinct values', async () => {
         assert.deepEqual((await things.distinct('tags')).sort(), ['x', 'y'])
       })

@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
-import { runStages } from './query.ts'
-import type { CollectionState, StoredDocument } from './state.ts'
+import { normalizeSort, runStages, sortDocuments } from './query.ts'
+import { holderKeys, type CollectionState, type StoredDocument } from './state.ts'
 import { cloneValue, indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
 
 // Stages evaluated by mingo; $lookup is the engine's own (see below).
@@ -44,7 +44,7 @@ export function runPipeline (input: Document[], pipeline: Document[], resolve: (
     if (batch.length > 0) documents = runStages(documents, batch, 'aggregation pipeline')
     batch = []
   }
-  for (const stage of pipeline) {
+  for (const [position, stage] of pipeline.entries()) {
     const name = stageName(stage)
     if (!copied && !SELECTING_STAGES.has(name)) {
       flush()
@@ -54,6 +54,12 @@ export function runPipeline (input: Document[], pipeline: Document[], resolve: (
     if (name === '$lookup') {
       flush()
       documents = lookup(documents, stage.$lookup, resolve)
+    } else if (name === '$sort') {
+      flush()
+      // A $limit right after the sort lets it keep only the top documents.
+      const next = pipeline[position + 1]
+      const limit = next && stageName(next) === '$limit' && typeof next.$limit === 'number' ? next.$limit : undefined
+      documents = sortDocuments(documents, normalizeSort(stage.$sort), limit)
     } else {
       batch.push(stage)
     }
@@ -100,7 +106,7 @@ function matcherFor (foreign: CollectionState | undefined, foreignField: string)
   if (!foreign) return () => []
   for (const index of foreign.indexes.values()) {
     if (index.coversAllDocuments && index.fields[0] === foreignField) {
-      return key => [...index.lookupKey(key) ?? []].flatMap(documentKey => {
+      return key => [...holderKeys(index.lookupKey(key))].flatMap(documentKey => {
         const stored = foreign.get(documentKey)
         return stored ? [stored] : []
       })

@@ -1,13 +1,13 @@
 import { ObjectId, type Document } from 'mongodb'
 import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
-import { type Change, type Engine, storedDocument } from './engine.ts'
+import { type Change, type Engine, type PreparedDocument, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
-import { cloneValue, indexKey, isPlainObject, roundTrip } from './values.ts'
+import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip } from './values.ts'
 
 const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
@@ -111,7 +111,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
 
   // ---- inserts ----
 
-  private prepareInsert (document: unknown, forceServerObjectId: boolean, state: CollectionState): { key: string, stored: StoredDocument } {
+  private prepareInsert (document: unknown, forceServerObjectId: boolean, state: CollectionState): { key: string, stored: PreparedDocument } {
     if (!isPlainObject(document)) throw invalidArgument('Document must be an object')
     let id = document._id
     if (id === undefined) {
@@ -297,7 +297,8 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
           throw serverError(66, 'ImmutableField', "After applying the update, the (immutable) field '_id' was found to have been altered")
         }
         checkStorableKeys(nextStored.document)
-        const changed = next.modified && !nextStored.bytes.equals(stored.bytes)
+        // mingo reports touched paths; a byte comparison settles whether anything really changed.
+        const changed = next.modified && (nextStored.size !== stored.size || !nextStored.bytes.equals(encodeDocument(stored.document)))
         if (changed) {
           state.checkUnique(key, nextStored.document)
           ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored }))

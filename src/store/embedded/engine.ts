@@ -17,7 +17,7 @@ export interface EngineOptions {
 
 /** The keys a write changes, as journal ops: applied in memory first, acknowledged once durable. */
 export type Change =
-  | { code: OpCode.Put, namespace: string, documentKey: string, stored: StoredDocument }
+  | { code: OpCode.Put, namespace: string, documentKey: string, stored: PreparedDocument }
   | { code: OpCode.Delete, namespace: string, documentKey: string, id: unknown }
   | { code: OpCode.CreateIndex, namespace: string, spec: IndexSpec }
   | { code: OpCode.DropIndex, namespace: string, name: string }
@@ -103,9 +103,11 @@ export class Engine {
   /** Applies one change to memory and returns its journal op, for `append`. */
   apply (change: Change): Buffer {
     switch (change.code) {
-      case OpCode.Put:
-        this.ensureCollection(change.namespace).put(change.documentKey, change.stored)
+      case OpCode.Put: {
+        const { document, size } = change.stored
+        this.ensureCollection(change.namespace).put(change.documentKey, { document, size, sequence: 0 })
         return encodeOp(change.code, change.namespace, change.stored.bytes)
+      }
       case OpCode.Delete:
         this.collections.get(change.namespace)?.delete(change.documentKey)
         return encodeOp(change.code, change.namespace, encodeDocument({ _id: change.id }))
@@ -131,8 +133,7 @@ export class Engine {
     switch (op.code) {
       case OpCode.Put: {
         const document = decodeDocument(op.body)
-        const bytes = Buffer.from(op.body)
-        this.ensureCollection(op.namespace).put(indexKey(document._id), { document, bytes, sequence: 0 })
+        this.ensureCollection(op.namespace).put(indexKey(document._id), { document, size: op.body.length, sequence: 0 })
         break
       }
       case OpCode.Delete:
@@ -165,27 +166,29 @@ export class Engine {
     return total
   }
 
-  /** The live state as journal entries: each collection, its indexes, then its documents in order. */
-  private snapshot (): Buffer[][] {
-    const entries: Buffer[][] = []
+  /**
+   * The live state as journal entries: each collection, its indexes, then its
+   * documents in order. The references are taken now (stored documents never
+   * change), the encoding happens as the entries are read.
+   */
+  private snapshot (): Iterable<Buffer[]> {
+    const collections = [...this.collections].map(([namespace, state]) => ({
+      namespace,
+      indexes: [...state.indexes.values()].map(index => index.spec).filter(spec => spec.name !== '_id_'),
+      documents: [...state.documents.values()].map(stored => stored.document)
+    }))
     const documentsPerEntry = 1000
-    for (const [namespace, state] of this.collections) {
-      const head = [encodeOp(OpCode.CreateCollection, namespace, encodeDocument({}))]
-      for (const index of state.indexes.values()) {
-        if (index.spec.name !== '_id_') head.push(encodeOp(OpCode.CreateIndex, namespace, encodeDocument(index.spec)))
-      }
-      entries.push(head)
-      let batch: Buffer[] = []
-      for (const stored of state.documents.values()) {
-        batch.push(encodeOp(OpCode.Put, namespace, stored.bytes))
-        if (batch.length === documentsPerEntry) {
-          entries.push(batch)
-          batch = []
+    return (function * () {
+      for (const { namespace, indexes, documents } of collections) {
+        yield [
+          encodeOp(OpCode.CreateCollection, namespace, encodeDocument({})),
+          ...indexes.map(spec => encodeOp(OpCode.CreateIndex, namespace, encodeDocument(spec)))
+        ]
+        for (let start = 0; start < documents.length; start += documentsPerEntry) {
+          yield documents.slice(start, start + documentsPerEntry).map(document => encodeOp(OpCode.Put, namespace, encodeDocument(document)))
         }
       }
-      if (batch.length > 0) entries.push(batch)
-    }
-    return entries
+    })()
   }
 
   /** Rewrites the journal as a snapshot now (also done by itself as it grows). */
@@ -211,8 +214,12 @@ export class Engine {
   }
 }
 
-/** The BSON form a stored document keeps beside its object. */
-export function storedDocument (document: Document): StoredDocument {
+/** A document ready to store: normalised by the BSON round trip, with its bytes for the journal. */
+export interface PreparedDocument extends StoredDocument {
+  readonly bytes: Buffer
+}
+
+export function storedDocument (document: Document): PreparedDocument {
   const bytes = encodeDocument(document)
-  return { document: BSON.deserialize(bytes), bytes, sequence: 0 }
+  return { document: BSON.deserialize(bytes), bytes, size: bytes.length, sequence: 0 }
 }

@@ -77,8 +77,8 @@ interface Waiter { resolve: () => void, reject: (error: Error) => void }
 export interface JournalHooks {
   /** Called after a flush; answers whether the journal has grown worth rewriting. */
   shouldCompact: (journalBytes: number) => boolean
-  /** The whole current state as ops, taken synchronously when compaction starts. */
-  snapshot: () => Buffer[][]
+  /** The whole current state as entries of ops, captured synchronously when compaction starts. */
+  snapshot: () => Iterable<Buffer[]>
   warn: (message: string) => void
 }
 
@@ -196,8 +196,27 @@ export class Journal {
   private async rewrite (): Promise<void> {
     const snapshot = this.hooks.snapshot()
     const temporary = this.file + '.compact'
-    const entries = [FILE_MAGIC, ...snapshot.filter(ops => ops.length > 0).map(frameEntry)]
-    const size = await writeNewFile(temporary, entries)
+    const handle = await open(temporary, 'w')
+    let size = 0
+    try {
+      await handle.write(FILE_MAGIC, 0, FILE_MAGIC.length, 0)
+      size = FILE_MAGIC.length
+      let sinceYield = 0
+      for (const ops of snapshot) {
+        if (ops.length === 0) continue
+        const entry = frameEntry(ops)
+        await handle.write(entry, 0, entry.length, size)
+        size += entry.length
+        // Encoding a large store takes a while: let requests run in between.
+        if ((sinceYield += ops.length) >= 5000) {
+          sinceYield = 0
+          await new Promise(resolve => setImmediate(resolve))
+        }
+      }
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
     await rename(temporary, this.file)
     await syncDirectory(path.dirname(this.file))
     const previous = this.handle

@@ -2,6 +2,7 @@ import type { Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
+import { sortByKeys } from './sort.ts'
 import { cloneValue, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 
 /** Scripts ($where, $function, $accumulator) never run inside the engine. */
@@ -119,9 +120,9 @@ export interface FindShape {
 }
 
 /** Sorts with MongoDB's order; the returned array holds the same objects. */
-export function sortDocuments (documents: Document[], sort: SortSpec | undefined): Document[] {
+export function sortDocuments (documents: Document[], sort: SortSpec | undefined, limit?: number): Document[] {
   if (!sort || documents.length < 2) return documents
-  return runStages(documents, [{ $sort: sort }], 'sort')
+  return sortByKeys(documents, sort, limit)
 }
 
 /**
@@ -130,8 +131,9 @@ export function sortDocuments (documents: Document[], sort: SortSpec | undefined
  * must never reach the stored documents.
  */
 export function shapeResults (documents: Document[], shape: FindShape): Document[] {
-  let results = sortDocuments(documents, shape.sort)
   const skip = shape.skip ?? 0
+  const wanted = shape.limit ? skip + Math.abs(shape.limit) : undefined
+  let results = sortDocuments(documents, shape.sort, wanted)
   if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) {
     const end = shape.limit ? skip + Math.abs(shape.limit) : undefined
     results = results.slice(skip, end)

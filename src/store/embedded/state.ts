@@ -7,10 +7,18 @@ import { queryOptions } from './query.ts'
 /** A stored document never changes in place: updates store a new object. */
 export interface StoredDocument {
   readonly document: Document
-  /** The document as BSON, as it went into the journal. */
-  readonly bytes: Buffer
+  /** Its size as BSON, to judge when compaction pays. */
+  readonly size: number
   /** Position in insertion order, kept across updates: the natural order of a scan. */
   sequence: number
+}
+
+/** Documents holding one index key: most keys have one holder, kept without a Set. */
+type Holders = string | Set<string>
+
+export function holderKeys (holders: Holders | undefined): Iterable<string> {
+  if (holders === undefined) return []
+  return typeof holders === 'string' ? [holders] : holders
 }
 
 export interface IndexSpec {
@@ -25,14 +33,17 @@ export class IndexState {
   readonly fields: string[]
   private readonly partial: Query | null
   /** Full index key → keys of the documents holding it. */
-  private readonly entries = new Map<string, Set<string>>()
+  private readonly entries = new Map<string, Holders>()
   /** First field's value → document keys, for equality lookups on a compound index. */
-  private readonly firstField: Map<string, Set<string>> | null
+  private readonly firstField: Map<string, Holders> | null
+  /** The `_id` index is the collection's document map itself; it keeps no entries of its own. */
+  private readonly byId: Map<string, unknown> | null
 
-  constructor (readonly spec: IndexSpec) {
+  constructor (readonly spec: IndexSpec, documents?: Map<string, unknown>) {
     this.fields = Object.keys(spec.key)
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : null
     this.firstField = this.fields.length > 1 ? new Map() : null
+    this.byId = spec.name === '_id_' && documents ? documents : null
   }
 
   /** Whether an equality lookup may use this index: it must hold every document. */
@@ -65,31 +76,35 @@ export class IndexState {
   }
 
   add (documentKey: string, document: Document): void {
+    if (this.byId) return
     addAll(this.entries, this.keysOf(document), documentKey)
     if (this.firstField) addAll(this.firstField, this.firstFieldKeys(document), documentKey)
   }
 
   remove (documentKey: string, document: Document): void {
+    if (this.byId) return
     removeAll(this.entries, this.keysOf(document), documentKey)
     if (this.firstField) removeAll(this.firstField, this.firstFieldKeys(document), documentKey)
   }
 
   /** The first key another document already holds, for unique indexes. */
   conflict (documentKey: string, document: Document): boolean {
-    if (!this.spec.unique) return false
+    if (!this.spec.unique || this.byId) return false
     for (const key of this.keysOf(document)) {
       const holders = this.entries.get(key)
-      if (holders && (holders.size > 1 || !holders.has(documentKey))) return true
+      if (holders === undefined) continue
+      if (typeof holders === 'string' ? holders !== documentKey : holders.size > 1 || !holders.has(documentKey)) return true
     }
     return false
   }
 
-  lookup (value: unknown): Set<string> | undefined {
+  lookup (value: unknown): Holders | undefined {
     return this.lookupKey(indexKey(value))
   }
 
   /** Documents whose first indexed field has this `indexKey`. */
-  lookupKey (key: string): Set<string> | undefined {
+  lookupKey (key: string): Holders | undefined {
+    if (this.byId) return this.byId.has(key) ? key : undefined
     return (this.firstField ?? this.entries).get(key)
   }
 
@@ -98,20 +113,27 @@ export class IndexState {
   }
 }
 
-function addAll (map: Map<string, Set<string>>, keys: string[], documentKey: string): void {
+function addAll (map: Map<string, Holders>, keys: string[], documentKey: string): void {
   for (const key of keys) {
     const holders = map.get(key)
-    if (holders) holders.add(documentKey)
-    else map.set(key, new Set([documentKey]))
+    if (holders === undefined) map.set(key, documentKey)
+    else if (typeof holders === 'string') {
+      if (holders !== documentKey) map.set(key, new Set([holders, documentKey]))
+    } else holders.add(documentKey)
   }
 }
 
-function removeAll (map: Map<string, Set<string>>, keys: string[], documentKey: string): void {
+function removeAll (map: Map<string, Holders>, keys: string[], documentKey: string): void {
   for (const key of keys) {
     const holders = map.get(key)
-    if (!holders) continue
+    if (holders === undefined) continue
+    if (typeof holders === 'string') {
+      if (holders === documentKey) map.delete(key)
+      continue
+    }
     holders.delete(documentKey)
-    if (holders.size === 0) map.delete(key)
+    if (holders.size === 1) map.set(key, holders.values().next().value as string)
+    else if (holders.size === 0) map.delete(key)
   }
 }
 
@@ -119,7 +141,7 @@ export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } }
 
 export class CollectionState {
   readonly documents = new Map<string, StoredDocument>()
-  readonly indexes = new Map<string, IndexState>([['_id_', new IndexState(ID_INDEX)]])
+  readonly indexes = new Map<string, IndexState>([['_id_', new IndexState(ID_INDEX, this.documents)]])
   /** Sum of the stored documents' BSON sizes, to judge when compaction pays. */
   bytes = 0
   private nextSequence = 0
@@ -148,13 +170,13 @@ export class CollectionState {
     const previous = this.documents.get(documentKey)
     if (previous) {
       for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
-      this.bytes -= previous.bytes.length
+      this.bytes -= previous.size
       stored.sequence = previous.sequence
     } else {
       stored.sequence = this.nextSequence++
     }
     this.documents.set(documentKey, stored)
-    this.bytes += stored.bytes.length
+    this.bytes += stored.size
     for (const index of this.indexes.values()) index.add(documentKey, stored.document)
   }
 
@@ -163,7 +185,7 @@ export class CollectionState {
     if (!previous) return
     for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
     this.documents.delete(documentKey)
-    this.bytes -= previous.bytes.length
+    this.bytes -= previous.size
   }
 
   addIndex (spec: IndexSpec): IndexState {
@@ -195,7 +217,7 @@ export class CollectionState {
       if (!values) continue
       const found = new Set<string>()
       for (const value of values) {
-        for (const documentKey of index.lookup(value) ?? []) found.add(documentKey)
+        for (const documentKey of holderKeys(index.lookup(value))) found.add(documentKey)
       }
       if (best === null || found.size < best.size) best = found
       if (best.size === 0) break

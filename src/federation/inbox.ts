@@ -140,6 +140,24 @@ export function createInboxHandler (options: InboxOptions) {
     handle,
     keepArticle,
     acceptFollow,
+    /** Accepts a follow request that waited for approval. */
+    async approveFollow (followId: string): Promise<void> {
+      const us = await core.actor()
+      const follow = await apex.store.getActivity(followId, true)
+      if (!follow || String(follow.type) !== 'Follow' || idOf(follow.object) !== us.id) throw new Error(`no follow request ${followId}`)
+      const follower = await apex.resolveObject(idOf(follow.actor))
+      await acceptFollow(us, follow, follower)
+    },
+    /** Refuses a follow request: the requester is told, and it leaves the list. */
+    async rejectFollow (followId: string): Promise<void> {
+      const us = await core.actor()
+      const follow = await apex.store.getActivity(followId, true)
+      if (!follow || String(follow.type) !== 'Follow' || idOf(follow.object) !== us.id) throw new Error(`no follow request ${followId}`)
+      const followerId = idOf(follow.actor)
+      const reject = await apex.buildActivity('Reject', us.id, followerId, { object: follow.id })
+      await apex.store.updateActivityMeta(follow, 'collection', us.inbox[0], true)
+      await apex.addToOutbox(us, reject)
+    },
     /** For the admin list: follow requests that wait for approval. */
     async pendingFollows (us: ActorObject): Promise<ActivityObject[]> {
       const inbox = await db.collection('streams').find({ '_meta.collection': us.inbox[0], type: 'Follow' }).toArray()

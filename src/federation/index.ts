@@ -5,6 +5,7 @@ import type { WikiEventBus } from '../wiki/events.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { createApexCore, type FederationCore } from './apex.ts'
+import { createDomainBlocks, type DomainBlocks } from './blocks.ts'
 import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
@@ -19,7 +20,9 @@ export interface Federation {
   publisher: Publisher
   inbox: InboxHandler
   http: RemoteHttp
-  /** Whether a host is refused (configured domain blocks). */
+  /** Domain blocks from the settings and the admin page. */
+  blocks: DomainBlocks
+  /** Whether a host is refused. */
   isBlocked: (host: string) => boolean
 }
 
@@ -45,12 +48,8 @@ export interface FederationSetup {
  */
 export async function setupFederation (app: FastifyInstance, setup: FederationSetup): Promise<Federation> {
   const { config } = setup
-  const blocked = new Set(config.federation.blockedDomains)
-  const isBlocked = (host: string): boolean => {
-    const lower = host.toLowerCase()
-    for (const domain of blocked) if (lower === domain || lower.endsWith('.' + domain)) return true
-    return false
-  }
+  const blocks = await createDomainBlocks({ db: app.store.db, configured: config.federation.blockedDomains, events: setup.events })
+  const isBlocked = blocks.isBlocked
   const log = {
     info: (message: string) => { app.log.info(message) },
     warn: (message: string) => { app.log.warn(message) },
@@ -110,7 +109,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   registerArticleNegotiation(app, routeOptions)
   await app.register(federationRoutes, routeOptions)
 
-  const federation: Federation = { core, follows, publisher, inbox, http, isBlocked }
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

@@ -64,7 +64,8 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
       await b.app.searchIndex.settled()
       return (await b.app.searchIndex.query({ q, filters: {}, offset: 0, limit: 10 })).hits
     }
-    const found = await searchB('Besuchsdienst')
+    // The page is in B's store a moment before B's index hears of it.
+    const found = await eventually(async () => { const hits = await searchB('Besuchsdienst'); return hits.length > 0 ? hits : null }, 15_000, 'B\'s search to find the page')
     assert.equal(found.length, 1)
     assert.equal(found[0]?.origin, a.host)
     assert.equal(found[0]?.url, `/remote/${arrived._id.toHexString()}`)
@@ -97,7 +98,7 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     await a.app.wiki.deletePage('besuchsdienst-im-quartier')
     await eventually(async () => (await remotePage(b, { objectId: articleId }))?.deletedAt, 15_000, 'the tombstone at B')
     assert.equal((await b.app.inject({ url: `/remote/${arrived._id.toHexString()}` })).statusCode, 410)
-    assert.deepEqual(await searchB('Besuchsdienst'), [])
+    await eventually(async () => (await searchB('Besuchsdienst')).length === 0, 15_000, 'B\'s search to lose the page')
     assert.equal((await fetch(`${a.url}/wiki/besuchsdienst-im-quartier`, { headers: { accept: 'application/activity+json' } })).status, 410)
   })
 

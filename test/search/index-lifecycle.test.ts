@@ -3,23 +3,36 @@ import assert from 'node:assert/strict'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import type { SearchDocument } from '../../src/search/types.ts'
+import { ObjectId } from 'mongodb'
+import { remoteSnapshot } from '../../src/federation/inbox.ts'
+import { remotePagesCollection, type RemotePageDocument } from '../../src/federation/remote-pages.ts'
 import { addPage, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
 
-function remoteDocument (id: string, title: string): SearchDocument {
-  return {
-    id,
-    url: `https://other.example/wiki/${id}`,
-    title,
-    tags: ['fern'],
-    summary: '',
-    body: 'Eine Lektion aus einer anderen Stadt über Nachbarschaftshilfe.',
-    language: 'de',
+/** A page from another organisation, stored and announced as federation does. */
+async function addRemotePage (app: FastifyInstance, objectId: string, title: string): Promise<void> {
+  const date = new Date('2024-01-01T00:00:00Z')
+  const page: RemotePageDocument = {
+    _id: new ObjectId(),
+    objectId,
+    actorId: 'https://other.example/ap/u/wiki',
+    actorName: 'Andere Organisation',
     origin: 'other.example',
-    visibility: 'public',
-    updatedAt: new Date('2024-01-01T00:00:00Z').toISOString(),
-    version: '1'
+    url: `https://other.example/wiki/${encodeURIComponent(title)}`,
+    title,
+    summary: '',
+    html: '<p>Eine Lektion aus einer anderen Stadt über Nachbarschaftshilfe.</p>',
+    source: null,
+    tags: ['fern'],
+    language: 'de',
+    licence: 'CC-BY-SA-4.0',
+    lesson: null,
+    published: date,
+    updated: date,
+    receivedAt: date,
+    deletedAt: null
   }
+  await remotePagesCollection(app.store.db).insertOne(page)
+  app.events.emit('remote.saved', remoteSnapshot(page))
 }
 
 describe('search index life cycle', () => {
@@ -116,7 +129,7 @@ describe('search index life cycle', () => {
     const first = await start()
     await first.searchIndex.ready
     for (let number = 1; number <= 4; number++) await addPage(first, `Lektion ${number}`, 'Was wir über Beratung lernten.')
-    first.searchIndex.upsert(remoteDocument('https://other.example/ap/1', 'Ferne Lektion'))
+    await addRemotePage(first, 'https://other.example/ap/1', 'Ferne Lektion')
     await first.searchIndex.settled()
     await first.close()
 

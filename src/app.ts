@@ -90,6 +90,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     registerErrorHandler(app)
 
     await app.register(siteRoutes, {
+      // Federation is set up further down; the list is asked for per request.
+      remoteChanges: limit => app.federation.recentRemotePages(limit),
       wiki,
       renderer,
       baseUrl: config.baseUrl,

@@ -10,7 +10,7 @@ import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
-import { ensureRemotePageIndexes } from './remote-pages.ts'
+import { ensureRemotePageIndexes, remotePagesCollection } from './remote-pages.ts'
 import { createApexRouter } from './router.ts'
 import { federationRoutes, registerArticleNegotiation } from './routes.ts'
 
@@ -24,6 +24,8 @@ export interface Federation {
   blocks: DomainBlocks
   /** Whether a host is refused. */
   isBlocked: (host: string) => boolean
+  /** The latest pages received from other organisations, for recent changes. */
+  recentRemotePages: (limit: number) => Promise<Array<{ localUrl: string, title: string, organisation: string, origin: string, updated: Date }>>
 }
 
 declare module 'fastify' {
@@ -109,7 +111,12 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   registerArticleNegotiation(app, routeOptions)
   await app.register(federationRoutes, routeOptions)
 
-  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked }
+  const remotePages = remotePagesCollection(app.store.db)
+  const recentRemotePages: Federation['recentRemotePages'] = async limit => {
+    const pages = await remotePages.find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(limit).toArray()
+    return pages.map(page => ({ localUrl: `/remote/${page._id.toHexString()}`, title: page.title, organisation: page.actorName, origin: page.origin, updated: page.updated }))
+  }
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

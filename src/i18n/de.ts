@@ -335,6 +335,7 @@ export const de = {
   'map.noPlace': 'ohne Ort',
   'error.invalidLesson': 'Die Angaben zur Lektion sind unvollständig oder fehlerhaft.',
   'error.personalData': 'Die Seite enthält möglicherweise personenbezogene Daten. Entfernen Sie sie oder bestätigen Sie die Veröffentlichung.',
+  'recent.remoteHeading': 'Aus anderen Organisationen',
   'remote.bannerLabel': 'Herkunft dieser Seite',
   'remote.from': 'Von {organisation} ({host})',
   'remote.original': 'Original ansehen',

@@ -336,6 +336,7 @@ export const en: Record<MessageKey, string> = {
   'map.noPlace': 'no place',
   'error.invalidLesson': 'The lesson’s details are incomplete or wrong.',
   'error.personalData': 'The page may contain personal data. Remove it or confirm publishing.',
+  'recent.remoteHeading': 'From other organisations',
   'remote.bannerLabel': 'Where this page comes from',
   'remote.from': 'From {organisation} ({host})',
   'remote.original': 'View the original',

@@ -12,9 +12,20 @@ export interface SiteRoutesOptions {
   siteName: string
   /** The page shown on the home page for each interface language. */
   homePages: Record<Locale, string>
+  /** Recently received pages of other organisations, listed beside the wiki's own changes. */
+  remoteChanges?: (limit: number) => Promise<RemoteChange[]>
+}
+
+export interface RemoteChange {
+  localUrl: string
+  title: string
+  organisation: string
+  origin: string
+  updated: Date
 }
 
 const RECENT_LIMIT = 100
+const REMOTE_LIMIT = 50
 const FEED_LIMIT = 50
 const HOME_CHANGES = 10
 // One sitemap file holds at most 50,000 URLs.
@@ -36,7 +47,8 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
 
   app.get('/recent-changes', async (request, reply) => {
     const changes = await wiki.recentChanges(RECENT_LIMIT)
-    return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes })
+    const remoteChanges = options.remoteChanges ? await options.remoteChanges(REMOTE_LIMIT) : []
+    return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes, remoteChanges })
   })
 
   app.get('/feed.atom', async (request, reply) => {

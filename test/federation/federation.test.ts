@@ -59,6 +59,8 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal(shown.statusCode, 200, shown.body)
     assert.match(shown.body, /From Wiki a/)
     assert.match(shown.body, new RegExp(`href="${a.url}/wiki/besuchsdienst"`))
+    const recent = await b.app.inject({ url: '/recent-changes', headers: { 'accept-language': 'en' } })
+    assert.match(recent.body, new RegExp(`href="/remote/${arrived._id.toHexString()}">Besuchsdienst</a>`))
     const searchB = async (q: string) => {
       await b.app.searchIndex.ready
       await b.app.searchIndex.settled()

@@ -18,7 +18,10 @@ import { createWikiService, type WikiService } from './wiki/service.ts'
 import { apiRoutes } from './web/api-routes.ts'
 import { registerViewContext } from './web/context.ts'
 import { registerErrorHandler } from './web/error-handler.ts'
+import { helpRoutes } from './web/help-routes.ts'
+import { localeRoutes } from './web/locale.ts'
 import { siteRoutes } from './web/site-routes.ts'
+import { registerTransfer } from './web/transfer.ts'
 import { wikiRoutes } from './web/wiki-routes.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -71,6 +74,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     app.decorate('events', events)
     app.decorate('store', store)
 
+    await registerTransfer(app)
     await app.register(formbody, { bodyLimit: config.bodyLimit })
     await app.register(fastifyStatic, {
       root: path.join(root, 'static'),
@@ -98,6 +102,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: config.siteName,
       homePages: { de: 'willkommen', en: 'welcome' }
     })
+    await app.register(localeRoutes)
+    await app.register(helpRoutes)
     const lessons = createLessonService({ wiki })
     await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback })
     await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })

@@ -25,7 +25,7 @@ describe('message catalogue', () => {
       ...(await readdir(path.join(root, 'views'), { recursive: true })).filter(name => name.endsWith('.eta')).map(name => path.join(root, 'views', name)),
       ...(await readdir(path.join(root, 'src'), { recursive: true })).filter(name => name.endsWith('.ts')).map(name => path.join(root, 'src', name))
     ]
-    const dynamicPrefixes = ['kind.', 'diff.']
+    const dynamicPrefixes = ['kind.', 'diff.', 'locale.name.']
     for (const file of files) {
       const text = await readFile(file, 'utf8')
       for (const match of text.matchAll(/\bt\('([a-zA-Z]+\.[a-zA-Z.]*)'/g)) {

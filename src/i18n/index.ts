@@ -11,13 +11,28 @@ export const DEFAULT_LOCALE: Locale = 'de'
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en }
 
-export function translator (locale: Locale): Translate {
+export function isLocale (value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
+}
+
+function createTranslator (locale: Locale): Translate {
   const catalogue = catalogues[locale]
   return (key, params) => {
     const message = catalogue[key]
     if (params === undefined) return message
-    return message.replace(/\{(\w+)\}/g, (whole, name: string) => name in params ? String(params[name]) : whole)
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      if (!(name in params)) return whole
+      const value = params[name]
+      return typeof value === 'number' ? formatNumber(value, locale) : String(value)
+    })
   }
+}
+
+const translators: Record<Locale, Translate> = { de: createTranslator('de'), en: createTranslator('en') }
+
+/** Messages in one language; numbers in their parameters are written as the locale writes them. */
+export function translator (locale: Locale): Translate {
+  return translators[locale]
 }
 
 /**
@@ -44,6 +59,17 @@ export function negotiateLocale (header: string | undefined): Locale {
 const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
   de: new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short' }),
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+// Grouping from five digits on, so years (2024) stay as they are written.
+const numberFormats: Record<Locale, Intl.NumberFormat> = {
+  de: new Intl.NumberFormat('de-DE', { useGrouping: 'min2', maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat('en-GB', { useGrouping: 'min2', maximumFractionDigits: 2 })
+}
+
+/** Numbers as people in the locale write them: 12.345,5 in German, 12,345.5 in English. */
+export function formatNumber (value: number, locale: Locale): string {
+  return numberFormats[locale].format(value)
 }
 
 /** Dates as people in the locale write them, in the server's time zone. */

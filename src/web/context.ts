@@ -2,17 +2,11 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
-import { formatDate, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.ts'
+import { formatDate, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
 import type { RenderedMarkdown } from '../markdown/render.ts'
 import type { PageDocument } from '../wiki/model.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    locale: Locale
-    t: Translate
-  }
-}
+import { localeLinks, registerLocale } from './locale.ts'
 
 /** What every template can use besides its own data. */
 export interface ViewContext {
@@ -22,6 +16,9 @@ export interface ViewContext {
   stylesheet: string
   path: string
   date: (date: Date) => string
+  number: (value: number) => string
+  /** The footer's language switch. */
+  localeLinks: Array<{ locale: Locale, href: string, current: boolean }>
   escape: (text: string) => string
 }
 
@@ -37,14 +34,7 @@ export function registerViewContext (app: FastifyInstance, options: { siteName: 
   const hash = createHash('sha256').update(readFileSync(options.stylesheetPath)).digest('hex').slice(0, 12)
   const stylesheet = `/static/style.css?v=${hash}`
 
-  app.decorateRequest('locale', 'de')
-  app.decorateRequest('t', null as unknown as Translate)
-  app.addHook('onRequest', async (request, reply) => {
-    request.locale = negotiateLocale(request.headers['accept-language'])
-    request.t = translator(request.locale)
-    reply.header('Vary', 'Accept-Language')
-    reply.header('Content-Language', request.locale)
-  })
+  registerLocale(app)
 
   app.decorate('viewContext', (request: FastifyRequest): ViewContext => ({
     t: request.t,
@@ -53,6 +43,8 @@ export function registerViewContext (app: FastifyInstance, options: { siteName: 
     stylesheet,
     path: request.url.split('?')[0] ?? '/',
     date: (date: Date) => formatDate(date, request.locale),
+    number: (value: number) => formatNumber(value, request.locale),
+    localeLinks: localeLinks(request),
     escape: escapeHtml
   }))
 }

@@ -38,7 +38,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
 
   const renderPage = async (request: FastifyRequest, page: PageDocument) => await renderPageHtml(renderer, request, page)
 
-  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, feedback?: SaveFeedback }) =>
+  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, errorField?: 'title' | 'source', feedback?: SaveFeedback }) =>
     await render(request, reply, 'editor', {
       title: request.t('editor.newHeading'),
       heading: request.t('editor.newHeading'),
@@ -50,6 +50,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       message: form.message,
       cancelHref: '/',
       error: form.error ?? form.feedback?.error,
+      errorField: form.errorField ?? 'source',
       details: form.feedback?.details ?? [],
       findings: form.feedback?.findings ?? [],
       noindex: true
@@ -100,7 +101,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       }
       if (!(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(400)
-      return await newPageEditor(request, reply, { title, source, message: message ?? '', error: errorText(request, error) })
+      return await newPageEditor(request, reply, { title, source, message: message ?? '', error: errorText(request, error), errorField: error instanceof MissingTitleError ? 'title' : 'source' })
     }
   })
 
@@ -184,6 +185,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
         message: message ?? '',
         cancelHref: `/wiki/${slug}`,
         error: feedback?.error ?? errorText(request, error as FrontMatterError | MissingTitleError),
+        errorField: 'source',
         details: feedback?.details ?? [],
         findings: feedback?.findings ?? [],
         noindex: true

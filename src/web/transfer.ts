@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify'
+import compress from '@fastify/compress'
+import etag from '@fastify/etag'
+
+/** Content types worth compressing; images and archives are compressed already. */
+const COMPRESSIBLE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)|application\/javascript|image\/svg\+xml)/
+
+function matchesTag (header: string, tag: string): boolean {
+  const strong = tag.replace(/^W\//, '')
+  return header.split(',').some(candidate => {
+    const value = candidate.trim()
+    return value === '*' || value.replace(/^W\//, '') === strong
+  })
+}
+
+/**
+ * Fewer bytes for slow connections: br/gzip for text answers, and an ETag on every
+ * generated answer so a repeat GET of an unchanged page gets an empty 304.
+ * Register before the routes: compression attaches itself to routes as they are added.
+ */
+export async function registerTransfer (app: FastifyInstance): Promise<void> {
+  await app.register(compress, {
+    encodings: ['br', 'gzip'],
+    customTypes: COMPRESSIBLE,
+    threshold: 1024,
+    // Request bodies stay as sent: forms and activities are small, and inflating them invites zip bombs.
+    globalDecompression: false
+  })
+  // The library would answer 304 to any method and status; only successful reads may be "not modified".
+  await app.register(etag, { replyWith304: false })
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+    if (reply.statusCode !== 200) return payload
+    const header = request.headers['if-none-match']
+    const tag = reply.getHeader('etag')
+    if (typeof header !== 'string' || typeof tag !== 'string' || !matchesTag(header, tag)) return payload
+    reply.code(304)
+    reply.removeHeader('content-length')
+    return ''
+  })
+}

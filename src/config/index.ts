@@ -23,7 +23,15 @@ export const SettingsSchema = Type.Object({
   FEDERATION_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'allow fetching from and delivering to loopback and private addresses (tests only)' }),
   FEDERATION_BLOCKED_DOMAINS: Type.String({ default: '', description: 'comma-separated hosts whose activities are refused' }),
   FEDERATION_FOLLOW_APPROVAL: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'auto', description: 'accept followers automatically or after an admin approves' }),
-  FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' })
+  FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' }),
+  SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),
+  SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
+  REVIEW_REQUIRED: Type.Boolean({ default: false, description: 'four-eyes review: a page becomes public or unlisted only after another account (reviewer or admin) approves' }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'failed sign-ins of one account that lock it for LOGIN_LOCK_MINUTES' }),
+  LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address that lock it for LOGIN_LOCK_MINUTES' }),
+  LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'length of a lock-out, and the window in which failures count' }),
+  INVITATION_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how long an invitation link stays valid' }),
+  REQUEST_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'longest time a request may take to arrive and be answered' })
 })
 
 export type Settings = Static<typeof SettingsSchema>
@@ -47,6 +55,20 @@ export interface AppConfig {
   bodyLimit: number
   siteName: string
   federation: FederationConfig
+  auth: AuthConfig
+  requestTimeoutMs: number
+}
+
+export interface AuthConfig {
+  sessionSecret?: string
+  sessionMaxAgeMs: number
+  /** Secure cookies when the public URL is https. */
+  secureCookies: boolean
+  reviewRequired: boolean
+  maxAccountFailures: number
+  maxAddressFailures: number
+  lockWindowMs: number
+  invitationDays: number
 }
 
 export interface FederationConfig {
@@ -103,8 +125,20 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       blockedDomains: valid.FEDERATION_BLOCKED_DOMAINS.split(',').map(host => host.trim().toLowerCase()).filter(host => host !== ''),
       followApproval: valid.FEDERATION_FOLLOW_APPROVAL,
       keyBits: valid.FEDERATION_KEY_BITS
-    }
+    },
+    auth: {
+      sessionMaxAgeMs: valid.SESSION_HOURS * 60 * 60 * 1000,
+      secureCookies: false,
+      reviewRequired: valid.REVIEW_REQUIRED,
+      maxAccountFailures: valid.LOGIN_MAX_FAILURES,
+      maxAddressFailures: valid.LOGIN_MAX_FAILURES_PER_IP,
+      lockWindowMs: valid.LOGIN_LOCK_MINUTES * 60 * 1000,
+      invitationDays: valid.INVITATION_DAYS
+    },
+    requestTimeoutMs: valid.REQUEST_TIMEOUT_SECONDS * 1000
   }
+  config.auth.secureCookies = config.baseUrl.startsWith('https://')
+  if (valid.SESSION_SECRET !== undefined) config.auth.sessionSecret = valid.SESSION_SECRET
   if (valid.ORGANISATION_ICON !== undefined) config.federation.organisationIcon = valid.ORGANISATION_ICON
   if (valid.MONGODB_URI !== undefined) config.mongodbUri = valid.MONGODB_URI
   if (valid.MAP_TILE_URL !== undefined) config.lessons.mapTileUrl = valid.MAP_TILE_URL

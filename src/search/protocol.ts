@@ -4,7 +4,7 @@ import type { FacetFilters, FacetName, SearchDocument, SearchHit } from './types
 export type WorkerRequest =
   | { type: 'load', shard: number, file: string }
   | { type: 'apply', shard: number, file: string, upserts: SearchDocument[], removes: string[] }
-  | { type: 'query', shards: number[], q: string, filters: FacetFilters, limit: number }
+  | { type: 'query', shards: number[], q: string, filters: FacetFilters, limit: number, includeLocal: boolean }
   | { type: 'snippets', items: Array<{ shard: number, id: string, terms: string[] }> }
 
 export interface LoadResult { documents: Array<{ id: string, version: string, origin: string }> }

@@ -392,7 +392,8 @@ export function createSearchIndex (options: SearchIndexOptions) {
 
     async query (request: QueryRequest): Promise<QueryAnswer> {
       if (state !== 'ready') throw new SearchNotReadyError(status())
-      const key = JSON.stringify([request.q, Object.entries(request.filters).sort(), request.offset, request.limit])
+      const includeLocal = request.includeLocal ?? false
+      const key = JSON.stringify([request.q, Object.entries(request.filters).sort(), request.offset, request.limit, includeLocal])
       const cached = cache.get(key)
       if (cached !== undefined) return cached
       const generation = counters.generation
@@ -403,7 +404,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
       }
       const limit = request.offset + request.limit
       const answers = await Promise.all([...byWorker].map(async ([worker, shards]) =>
-        await workers().send<WorkerQueryResult>(worker, { type: 'query', shards, q: request.q, filters: request.filters, limit })))
+        await workers().send<WorkerQueryResult>(worker, { type: 'query', shards, q: request.q, filters: request.filters, limit, includeLocal })))
       const answer = mergeAnswers(answers, request)
       await addSnippets(answer.hits)
       // A query that raced with an update must not be remembered as the new state.

@@ -46,6 +46,8 @@ export interface QueryRequest {
   filters: FacetFilters
   offset: number
   limit: number
+  /** Whether pages with `visibility: local` may appear (signed-in readers); default false. */
+  includeLocal?: boolean
 }
 
 /** A result as shown to people: the snippet is escaped HTML with `<mark>` around matched words. */

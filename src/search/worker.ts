@@ -38,7 +38,8 @@ function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
   const matches: ShardMatch[] = []
   for (const number of request.shards) {
     const shard = shards.get(number)
-    if (shard !== undefined) matches.push(...shard.search(parsed, request.filters))
+    // Local pages are for signed-in people only, so they leave hits and facet counts alike.
+    if (shard !== undefined) matches.push(...shard.search(parsed, request.filters).filter(match => request.includeLocal || match.document.visibility !== 'local'))
   }
   const facets = Object.fromEntries(FACET_NAMES.map(name => [name, {}])) as Record<FacetName, Record<string, number>>
   for (const match of matches) {

@@ -43,3 +43,13 @@ export class EditConflictError extends WikiError {
     super(`page "${slug}" changed since revision ${baseRevisionId ?? '(none)'}`)
   }
 }
+
+/** Four-eyes review: the account that asked for publication may not approve it. */
+export class SelfApprovalError extends WikiError {
+  constructor (readonly slug: string) { super(`the author of "${slug}" cannot approve its own publication`) }
+}
+
+/** Nothing waits for review on this page (already approved, withdrawn, or never asked). */
+export class NothingToReviewError extends WikiError {
+  constructor (readonly slug: string) { super(`page "${slug}" has no publication waiting for review`) }
+}

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb'
-import type { PageFields } from '../markdown/front-matter.ts'
+import type { PageFields, Visibility } from '../markdown/front-matter.ts'
 
 export type RevisionKind = 'create' | 'edit' | 'rename' | 'delete' | 'restore' | 'revert'
 
@@ -19,6 +19,21 @@ export interface PageDocument {
   createdAt: Date
   updatedAt: Date
   deletedAt: Date | null
+  /**
+   * With four-eyes review on: the wider visibility a save asked for and that waits
+   * for a reviewer; `fields.visibility` keeps the narrower one until then.
+   */
+  review?: PendingReview | null
+  /** The last reviewer who let the page go out, and when. */
+  approval?: { by: string, at: Date } | null
+}
+
+export interface PendingReview {
+  requested: Visibility
+  /** The account whose save asked for it; it may not approve its own request. */
+  requestedBy: string
+  revisionId: ObjectId
+  requestedAt: Date
 }
 
 /** Revisions are written once and never changed. */

@@ -2,12 +2,13 @@ import { ObjectId, type Collection, type Db } from 'mongodb'
 import { parseSource, withTitle, type ParsedSource } from '../markdown/front-matter.ts'
 import { diffTexts, type TextDiff } from './diff.ts'
 import {
-  EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError,
-  RevisionNotFoundError
+  EditConflictError, InvalidSlugError, MissingTitleError, NothingToReviewError, PageDeletedError, PageNotFoundError,
+  RevisionNotFoundError, SelfApprovalError
 } from './errors.ts'
 import type { PageSnapshot, WikiEventBus } from './events.ts'
-import type { PageDocument, RevisionDocument, RevisionKind, RevisionSummary } from './model.ts'
+import type { PageDocument, PendingReview, RevisionDocument, RevisionKind, RevisionSummary } from './model.ts'
 import { slugForTitle, slugProblem, uniqueSlug } from './slug.ts'
+import type { PageFields, Visibility } from '../markdown/front-matter.ts'
 
 export interface WikiServiceOptions {
   db: Db
@@ -17,6 +18,11 @@ export interface WikiServiceOptions {
   now?: () => Date
   /** Runs before a create or edit is stored (e.g. lesson fields, the publishing check); throws to refuse it. */
   checkSave?: SaveCheck
+  /**
+   * Four-eyes review: a save by an account that widens a page's visibility (local →
+   * unlisted → public) keeps the old one until another account approves.
+   */
+  reviewRequired?: boolean
 }
 
 export interface SaveCheckInput {
@@ -70,9 +76,12 @@ export interface RecentChange extends RevisionSummary {
   currentSlug: string
 }
 
+const VISIBILITY_REACH: Record<Visibility, number> = { local: 0, unlisted: 1, public: 2 }
+
 const DUPLICATE_KEY = 11000
 const MAX_SLUG_RETRIES = 5
 const MAX_MESSAGE_LENGTH = 500
+const RECENT_BATCHES = 20
 
 export type WikiService = ReturnType<typeof createWikiService>
 
@@ -82,6 +91,20 @@ export function createWikiService (options: WikiServiceOptions) {
   const events = options.events
   const defaultLanguage = options.defaultLanguage ?? 'de'
   const now = options.now ?? (() => new Date())
+
+  /**
+   * The fields a save may store now, and the review it waits for. Saves without an
+   * account (imports, scripts run by the operator) are trusted and not held back.
+   */
+  function gate (fields: PageFields, previous: PageDocument | null, author: string | null | undefined, revisionId: ObjectId, time: Date): { fields: PageFields, review: PendingReview | null } {
+    const current: Visibility = previous === null || previous.deletedAt !== null ? 'local' : previous.fields.visibility
+    if (options.reviewRequired !== true || author === null || author === undefined) return { fields, review: null }
+    if (VISIBILITY_REACH[fields.visibility] <= VISIBILITY_REACH[current]) return { fields, review: null }
+    return {
+      fields: { ...fields, visibility: current },
+      review: { requested: fields.visibility, requestedBy: author, revisionId, requestedAt: time }
+    }
+  }
 
   async function ensureIndexes (): Promise<void> {
     await pages.createIndex({ slug: 1 }, { unique: true, name: 'slug_unique' })
@@ -146,20 +169,22 @@ export function createWikiService (options: WikiServiceOptions) {
         author: input.author ?? null,
         createdAt: time
       }
+      const gated = gate(parsed.fields, null, input.author, revision._id, time)
       const page: PageDocument = {
         _id: pageId,
         slug,
         formerSlugs: [],
         title,
         language,
-        fields: parsed.fields,
+        fields: gated.fields,
         frontMatter: parsed.data,
         source: input.source,
         revisionId: revision._id,
         author: revision.author,
         createdAt: time,
         updatedAt: time,
-        deletedAt: null
+        deletedAt: null,
+        review: gated.review
       }
       // The revision goes first: a page must never point at a revision that does not exist.
       await revisions.insertOne(revision)
@@ -218,11 +243,13 @@ export function createWikiService (options: WikiServiceOptions) {
     if (change.revertedFrom !== undefined) revision.revertedFrom = change.revertedFrom
     await revisions.insertOne(revision)
 
+    const gated = gate(change.parsed.fields, change.deletedAt === null ? { ...page, deletedAt: null } : page, change.author, revision._id, time)
     const set: Partial<PageDocument> = {
       slug,
       title,
       language: change.parsed.fields.language ?? page.language,
-      fields: change.parsed.fields,
+      fields: gated.fields,
+      review: gated.review,
       frontMatter: change.parsed.data,
       source: change.source,
       revisionId: revision._id,
@@ -338,6 +365,31 @@ export function createWikiService (options: WikiServiceOptions) {
     return saved
   }
 
+  /** Lets the visibility a save asked for take effect; four-eyes: never by the account that asked. */
+  async function approvePublication (slug: string, input: { reviewer: string }): Promise<PageDocument> {
+    const page = await requirePage(slug)
+    const review = page.review ?? null
+    if (review === null) throw new NothingToReviewError(slug)
+    if (review.requestedBy === input.reviewer) throw new SelfApprovalError(slug)
+    const result = await pages.findOneAndUpdate(
+      { _id: page._id, revisionId: page.revisionId },
+      { $set: { 'fields.visibility': review.requested, review: null, approval: { by: input.reviewer, at: now() } } },
+      { returnDocument: 'after' }
+    )
+    if (result.value === null) {
+      const latest = await requirePage(page.slug)
+      throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, latest.source, page.revisionId.toHexString())
+    }
+    // Subscribers (search, federation) see the page go out as if it had just been saved.
+    events.emit('page.saved', { page: snapshot(result.value), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
+    return result.value
+  }
+
+  /** Pages whose wider visibility waits for a reviewer, oldest request first. */
+  async function pendingReviews (): Promise<PageDocument[]> {
+    return await pages.find({ deletedAt: null, review: { $ne: null } }, { sort: { 'review.requestedAt': 1 }, limit: 500, projection: { source: 0, frontMatter: 0 } }).toArray()
+  }
+
   /**
    * Revisions of a page, newest first. The list follows the parent chain from the
    * current revision, so a revision left behind by a lost race never shows up.
@@ -371,8 +423,8 @@ export function createWikiService (options: WikiServiceOptions) {
     return { from, to, diff: diffTexts(from.source, to.source) }
   }
 
-  async function listPages (query: { limit: number, skip?: number }): Promise<{ pages: PageDocument[], total: number }> {
-    const filter = { deletedAt: null }
+  async function listPages (query: { limit: number, skip?: number, includeLocal?: boolean }): Promise<{ pages: PageDocument[], total: number }> {
+    const filter = query.includeLocal === false ? { deletedAt: null, 'fields.visibility': { $ne: 'local' } } : { deletedAt: null }
     const [list, total] = await Promise.all([
       pages.find(filter, { sort: { title: 1 }, skip: query.skip ?? 0, limit: query.limit, projection: { source: 0, frontMatter: 0 } }).toArray(),
       pages.countDocuments(filter)
@@ -389,12 +441,23 @@ export function createWikiService (options: WikiServiceOptions) {
     return await pages.find({ deletedAt: null }, { sort: { slug: 1 } }).toArray()
   }
 
-  async function recentChanges (limit: number): Promise<RecentChange[]> {
-    const list = await revisions.find({}, { sort: { createdAt: -1 }, limit, projection: { source: 0 } }).toArray() as RevisionSummary[]
-    const ids = [...new Set(list.map(revision => revision.pageId.toHexString()))].map(id => new ObjectId(id))
-    const current = await pages.find({ _id: { $in: ids } }, { projection: { slug: 1 } }).toArray()
-    const slugs = new Map(current.map(page => [page._id.toHexString(), page.slug]))
-    return list.map(revision => ({ ...revision, currentSlug: slugs.get(revision.pageId.toHexString()) ?? revision.slug }))
+  /** The newest revisions; without `includeLocal`, only those of pages that are not local now. */
+  async function recentChanges (limit: number, query: { includeLocal?: boolean } = {}): Promise<RecentChange[]> {
+    const changes: RecentChange[] = []
+    // Local pages drop out after reading, so read in bounded batches until the list is full.
+    for (let batch = 0; batch < RECENT_BATCHES && changes.length < limit; batch++) {
+      const list = await revisions.find({}, { sort: { createdAt: -1 }, skip: batch * limit, limit, projection: { source: 0 } }).toArray() as RevisionSummary[]
+      const ids = [...new Set(list.map(revision => revision.pageId.toHexString()))].map(id => new ObjectId(id))
+      const current = await pages.find({ _id: { $in: ids } }, { projection: { slug: 1, fields: 1 } }).toArray()
+      const byId = new Map(current.map(page => [page._id.toHexString(), page]))
+      for (const revision of list) {
+        const page = byId.get(revision.pageId.toHexString())
+        if (query.includeLocal === false && (page === undefined || page.fields.visibility === 'local')) continue
+        if (changes.length < limit) changes.push({ ...revision, currentSlug: page?.slug ?? revision.slug })
+      }
+      if (list.length < limit) break
+    }
+    return changes
   }
 
   /** Which of these slugs name live pages (or redirect to one), for wiki links. */
@@ -427,6 +490,8 @@ export function createWikiService (options: WikiServiceOptions) {
     deletePage,
     restorePage,
     revertPage,
+    approvePublication,
+    pendingReviews,
     history,
     getRevision,
     currentRevision,

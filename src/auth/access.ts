@@ -1,0 +1,123 @@
+import type { Access } from './roles.ts'
+
+/**
+ * Who may use each route, by method and Fastify URL pattern. Reading is open
+ * (local pages are hidden inside the routes from anonymous visitors); changing
+ * needs a role. A route missing here is refused to all but admins if it changes
+ * anything; `test/auth/routes.test.ts` checks that every route is listed.
+ */
+export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
+  // Site and reading
+  'GET /': 'anyone',
+  'GET /recent-changes': 'anyone',
+  'GET /feed.atom': 'anyone',
+  'GET /sitemap.xml': 'anyone',
+  'GET /locale': 'anyone',
+  'GET /help/lessons': 'anyone',
+  'GET /static/*': 'anyone',
+  'GET /static/leaflet/*': 'anyone',
+  'GET /wiki': 'anyone',
+  'GET /wiki/:slug': 'anyone',
+  'GET /wiki/:slug/history': 'anyone',
+  'GET /wiki/:slug/revisions/:revisionId': 'anyone',
+  'GET /wiki/:slug/diff': 'anyone',
+  'GET /search': 'anyone',
+  'GET /api/search': 'anyone',
+  'GET /lessons': 'anyone',
+  'GET /api/lessons': 'anyone',
+  'GET /lessons.csv': 'anyone',
+  'GET /lessons.jsonld': 'anyone',
+  'GET /api/lessons.geojson': 'anyone',
+  'GET /lessons/overview': 'anyone',
+  'GET /lessons/map': 'anyone',
+  'GET /api/pages': 'anyone',
+  'GET /api/pages/:slug': 'anyone',
+  'GET /api/pages/:slug/revisions': 'anyone',
+  'GET /remote': 'anyone',
+  'GET /remote/:id': 'anyone',
+
+  // Editing
+  'GET /wiki/new': 'editor',
+  'POST /wiki': 'editor',
+  'GET /wiki/:slug/edit': 'editor',
+  'POST /wiki/:slug': 'editor',
+  'POST /wiki/:slug/revert': 'editor',
+  'GET /wiki/:slug/rename': 'editor',
+  'POST /wiki/:slug/rename': 'editor',
+  'GET /wiki/:slug/delete': 'editor',
+  'POST /wiki/:slug/delete': 'editor',
+  'POST /wiki/:slug/restore': 'editor',
+  'GET /lessons/new': 'editor',
+  'POST /lessons/new': 'editor',
+  'GET /lessons/:slug/edit': 'editor',
+  'POST /lessons/:slug/edit': 'editor',
+  'POST /remote/:id/fork': 'editor',
+  'POST /api/pages': 'editor',
+  'PUT /api/pages/:slug': 'editor',
+  'DELETE /api/pages/:slug': 'editor',
+
+  // Review
+  'GET /review': 'reviewer',
+  'POST /review/:slug/approve': 'reviewer',
+
+  // Accounts: signing in is for anyone; the own account for every signed-in person
+  'GET /login': 'anyone',
+  'POST /login': 'anyone',
+  'POST /logout': 'anyone',
+  'GET /setup': 'anyone',
+  'POST /setup': 'anyone',
+  'GET /invitations/:token': 'anyone',
+  'POST /invitations/:token': 'anyone',
+  'GET /account': 'member',
+  'POST /account/password': 'member',
+  'POST /account/tokens': 'member',
+  'POST /account/tokens/:id/revoke': 'member',
+
+  // Administration
+  'GET /admin/accounts': 'admin',
+  'POST /admin/accounts/:username/role': 'admin',
+  'POST /admin/accounts/:username/disable': 'admin',
+  'POST /admin/accounts/:username/enable': 'admin',
+  'POST /admin/invitations': 'admin',
+  'GET /admin/federation': 'admin',
+  'POST /admin/federation/follow': 'admin',
+  'POST /admin/federation/unfollow': 'admin',
+  'POST /admin/federation/requests/approve': 'admin',
+  'POST /admin/federation/requests/reject': 'admin',
+  'POST /admin/federation/blocks': 'admin',
+  'POST /admin/federation/blocks/remove': 'admin',
+  'GET /admin/audit': 'admin',
+
+  // ActivityPub: servers, not people; signatures and blocks are checked inside federation.
+  'GET /ap/*': 'anyone',
+  'POST /ap/*': 'anyone',
+  'PUT /ap/*': 'anyone',
+  'DELETE /ap/*': 'anyone',
+  'PATCH /ap/*': 'anyone',
+  'OPTIONS /ap/*': 'anyone',
+  'SEARCH /ap/*': 'anyone',
+  'PROPFIND /ap/*': 'anyone',
+  'PROPPATCH /ap/*': 'anyone',
+  'MKCOL /ap/*': 'anyone',
+  'COPY /ap/*': 'anyone',
+  'MOVE /ap/*': 'anyone',
+  'LOCK /ap/*': 'anyone',
+  'UNLOCK /ap/*': 'anyone',
+  'TRACE /ap/*': 'anyone',
+  'GET /.well-known/webfinger': 'anyone',
+  'GET /.well-known/nodeinfo': 'anyone',
+  'GET /nodeinfo/:version': 'anyone'
+}
+
+/** Paths served for other servers: no session, no CSRF token (they sign their requests). */
+export function isFederationPath (url: string): boolean {
+  return url.startsWith('/ap/') || url.startsWith('/.well-known/') || url.startsWith('/nodeinfo/')
+}
+
+/** The access a route needs; HEAD follows GET. Unknown reads are open, unknown changes admin-only. */
+export function accessFor (method: string, url: string): { access: Access, listed: boolean } {
+  const key = `${method === 'HEAD' ? 'GET' : method} ${url}`
+  const access = ROUTE_ACCESS[key]
+  if (access !== undefined) return { access, listed: true }
+  return { access: method === 'GET' || method === 'HEAD' ? 'anyone' : 'admin', listed: false }
+}

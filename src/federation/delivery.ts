@@ -58,7 +58,8 @@ export function createDeliveryWorker (options: DeliveryOptions) {
         return
       }
       outcome = `answered ${statusCode}`
-      if (statusCode < 500 && statusCode !== 429 && statusCode !== 408) {
+      // 401 is retried too: the receiver could not verify us yet, e.g. it could not fetch our key.
+      if (statusCode < 500 && statusCode !== 429 && statusCode !== 408 && statusCode !== 401) {
         await record(item, outcome)
         return
       }

@@ -289,3 +289,43 @@ describe('delivery when the other side is down', { timeout: 120_000 }, () => {
     }
   })
 })
+
+describe('following from the command line', { timeout: 120_000 }, () => {
+  it('sends a Follow while the server is stopped; the Accept arrives once it runs', async () => {
+    const a = await startInstance('followed')
+    const { mkdtemp } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { spawn } = await import('node:child_process')
+    const { createServer } = await import('node:net')
+    const port = await new Promise<number>(resolve => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const chosen = (server.address() as { port: number }).port
+        server.close(() => resolve(chosen))
+      })
+    })
+    const dataDir = await mkdtemp(join(tmpdir(), 'praxiswiki-cli-'))
+    let b: Instance | undefined
+    try {
+      const env = { ...process.env, DATA_DIR: dataDir, BASE_URL: `http://127.0.0.1:${port}`, PORT: String(port), FEDERATION_ALLOW_PRIVATE: 'true', FEDERATION_KEY_BITS: '2048', LOG_LEVEL: 'silent' }
+      const output = await new Promise<{ code: number | null, text: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/follow.ts', `wiki@${a.host}`], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        let text = ''
+        child.stdout.on('data', chunk => { text += chunk })
+        child.stderr.on('data', chunk => { text += chunk })
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+        child.on('close', code => { clearTimeout(timer); resolve({ code, text }) })
+      })
+      assert.equal(output.code, 0, output.text)
+      assert.match(output.text, /sent a follow request/)
+      // A cannot verify the Follow until B's server answers for B's key; the queue keeps it.
+      b = await startInstance('cli', {}, { port, dataDir })
+      const started = b
+      await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 1, 30_000, 'A to record the follower')
+      await eventually(async () => (await started.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 20_000, 'the Accept to reach the started server')
+    } finally {
+      await a.close()
+      if (b) await b.close()
+    }
+  })
+})

@@ -75,15 +75,24 @@ export class IndexState {
     return [...new Set(valuesAtPath(document, this.fields[0] as string).map(indexKey))]
   }
 
+  /**
+   * Full keys are kept where they are needed: to enforce uniqueness, or as
+   * the lookup map of a single-field index. A non-unique compound index only
+   * answers lookups by its first field.
+   */
+  private get keepsFullKeys (): boolean {
+    return this.spec.unique === true || this.firstField === null
+  }
+
   add (documentKey: string, document: Document): void {
     if (this.byId) return
-    addAll(this.entries, this.keysOf(document), documentKey)
+    if (this.keepsFullKeys) addAll(this.entries, this.keysOf(document), documentKey)
     if (this.firstField) addAll(this.firstField, this.firstFieldKeys(document), documentKey)
   }
 
   remove (documentKey: string, document: Document): void {
     if (this.byId) return
-    removeAll(this.entries, this.keysOf(document), documentKey)
+    if (this.keepsFullKeys) removeAll(this.entries, this.keysOf(document), documentKey)
     if (this.firstField) removeAll(this.firstField, this.firstFieldKeys(document), documentKey)
   }
 
@@ -106,10 +115,6 @@ export class IndexState {
   lookupKey (key: string): Holders | undefined {
     if (this.byId) return this.byId.has(key) ? key : undefined
     return (this.firstField ?? this.entries).get(key)
-  }
-
-  get size (): number {
-    return this.entries.size
   }
 }
 

@@ -8,6 +8,7 @@ import { Eta } from 'eta'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import { createLessonService, createSaveCheck, lessonPageExtras, lessonSaveFeedback, lessonsPlugin } from './lessons/index.ts'
+import { setupAuth } from './auth/index.ts'
 import { setupFederation } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
 import { registerSearch, type SearchTuning } from './search/plugin.ts'
@@ -52,7 +53,12 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     bodyLimit: config.bodyLimit,
     // Long enough for any slug, short enough that a crafted URL cannot make routing costly.
     routerOptions: { maxParamLength: 300 },
-    return503OnClosing: true
+    return503OnClosing: true,
+    // A slow or stalled client cannot hold a connection or a request open for long.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs * 2,
+    // Unknown fields are refused with a 400 (schemas say additionalProperties: false), not quietly dropped.
+    ajv: { customOptions: { removeAdditional: false } }
   })
 
   const ownsStore = options.store === undefined
@@ -63,7 +69,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     const events = options.events ?? new EventBus<WikiEvents>({
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
-    const wiki = createWikiService({ db: store.db, events, checkSave: createSaveCheck({ lessonFields: config.lessons.fields }) })
+    const wiki = createWikiService({ db: store.db, events, checkSave: createSaveCheck({ lessonFields: config.lessons.fields }), reviewRequired: config.auth.reviewRequired })
     await wiki.ensureIndexes()
     const markdown = createMarkdownRenderer()
     const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
@@ -92,6 +98,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     })
     registerViewContext(app, { siteName: config.siteName, stylesheetPath: path.join(root, 'static', 'style.css') })
     registerErrorHandler(app)
+    await setupAuth(app, { config, wiki })
 
     await app.register(siteRoutes, {
       // Federation is set up further down; the list is asked for per request.

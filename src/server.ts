@@ -14,6 +14,11 @@ try {
 const app = await buildApp(config)
 const imported = await importContentIfEmpty(app.wiki, config.contentDir)
 if (imported > 0) app.log.info({ pages: imported, from: config.contentDir }, 'imported starter content into the empty store')
+const setupLink = await app.auth.setupLink()
+if (setupLink !== null) {
+  // Printed plainly (not only in the JSON log): the operator needs it to create the first admin, and nothing is editable before.
+  process.stdout.write(`\nNo admin account yet. Create the first one here (the link works once):\n  ${setupLink}\nor run: npm run create-user -- --username <name> --role admin --password-stdin\n\n`)
+}
 
 let closing = false
 async function shutDown (signal: string): Promise<void> {

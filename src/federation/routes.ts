@@ -103,7 +103,7 @@ export async function federationRoutes (app: FastifyInstance, options: Federatio
       reply.code(page ? 410 : 404)
       return await render(request, reply, 'error', { title: request.t('remote.notFound'), message: request.t('remote.notFound'), status: page ? 410 : 404 })
     }
-    const created = await wiki.createPage({ source: forkSource(page, turndown), title: page.title, message: request.t('remote.forkMessage', { url: page.url }) })
+    const created = await wiki.createPage({ source: forkSource(page, turndown), title: page.title, author: request.account?.username ?? null, message: request.t('remote.forkMessage', { url: page.url }) })
     return await reply.code(303).header('location', `/wiki/${created.slug}`).send()
   })
 }

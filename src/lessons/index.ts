@@ -39,7 +39,8 @@ export function lessonPageExtras (lessons: LessonService) {
   return async (request: FastifyRequest, page: LessonPage): Promise<Record<string, unknown>> => {
     const lesson = lessonOfPage(page)
     if (lesson === null) return {}
-    const related = lessons.related(lesson, await lessons.all())
+    const all = await lessons.all()
+    const related = lessons.related(lesson, request.account === null ? all.filter(other => other.visibility !== 'local') : all)
     return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import { FrontMatterError, VISIBILITIES } from '../markdown/front-matter.ts'
+import { authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../web/context.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
@@ -83,11 +84,16 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
   // Open data leaves the wiki: only what its authors published goes into the exports.
   const exportable = async (selection: LessonSelection): Promise<Lesson[]> =>
     sortLessons(filterLessons((await lessons.all()).filter(lesson => lesson.visibility === 'public'), selection.filter), selection.sort)
+  // Local lessons are for signed-in people only, in every list, count and chart.
+  const visibleLessons = async (request: FastifyRequest): Promise<Lesson[]> => {
+    const all = await lessons.all()
+    return seesLocalPages(request) ? all : all.filter(lesson => lesson.visibility !== 'local')
+  }
 
   app.get('/lessons', { schema: { querystring: LessonQuery } }, async (request, reply) => {
     const selection = selectionOf(request.query)
     if (prefersJsonLd(request)) return await sendJsonLd(reply, await exportable(selection))
-    const results = selectLessons(await lessons.all(), selection)
+    const results = selectLessons(await visibleLessons(request), selection)
     const t = request.t
     const facetLabel = (facet: Facet, value: string): string => {
       if (facet === 'outcome') return outcomeLabel(t, value as Lesson['outcome'])
@@ -120,7 +126,7 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
 
   app.get('/api/lessons', { schema: { querystring: LessonQuery } }, async (request) => {
     const selection = selectionOf(request.query)
-    const results = selectLessons(await lessons.all(), selection)
+    const results = selectLessons(await visibleLessons(request), selection)
     return {
       total: results.total,
       page: results.page,
@@ -152,7 +158,7 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
 
   app.get('/lessons/overview', async (request, reply) => {
     const t = request.t
-    const all = await lessons.all()
+    const all = await visibleLessons(request)
     const describe = (label: string) => (row: OutcomeRow): string =>
       `${label}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}; ${t('overview.total')} ${row.total}`
     const fieldRows = outcomesByField(all, lessonFields)
@@ -171,7 +177,7 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
   })
 
   app.get('/lessons/map', async (request, reply) => {
-    const all = await lessons.all()
+    const all = await visibleLessons(request)
     const byPlace = new Map<string, Lesson[]>()
     for (const lesson of sortLessons(all, 'newest')) {
       const place = lesson.place.name === '' ? request.t('map.noPlace') : lesson.place.name
@@ -258,8 +264,8 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
     const confirmPublication = body.confirmPublication === 'yes'
     try {
       const page = mode.kind === 'new'
-        ? await wiki.createPage({ source: checked.source, title: values.title.trim(), message, language: values.language, confirmPublication })
-        : (await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, confirmPublication })).page
+        ? await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication })
+        : (await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication })).page
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       if (error instanceof PersonalDataError) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import type { MessageKey, Translate } from '../i18n/index.ts'
+import { seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../web/context.ts'
 import { SearchQueryTooLongError } from './errors.ts'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, SearchQuerystring } from './schemas.ts'
@@ -44,7 +45,7 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
       reply.code(503).header('Retry-After', RETRY_AFTER_SECONDS)
       return { error: 'index-loading', message: request.t('search.loading'), status }
     }
-    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size })
+    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size, includeLocal: seesLocalPages(request) })
     return {
       status: status.state,
       query: input.q,
@@ -68,7 +69,7 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
     }
     const hasFilters = Object.keys(input.filters).length > 0
     if (input.q.trim() === '' && !hasFilters) return await render(request, reply, 'search', { ...base, loading: false, answer: null })
-    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size })
+    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size, includeLocal: seesLocalPages(request) })
     return await render(request, reply, 'search', { ...base, loading: false, ...htmlView(request, input, answer) })
   })
 

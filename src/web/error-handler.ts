@@ -1,12 +1,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import {
+  AccountNotFoundError, ForbiddenError, InvalidAccountInputError, InvalidLinkError, LastAdminError, NotSignedInError,
+  UsernameTakenError
+} from '../auth/errors.ts'
 import { LessonValidationError, PersonalDataError } from '../lessons/errors.ts'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { SearchNotReadyError, SearchQueryTooLongError } from '../search/errors.ts'
 import { diffTexts } from '../wiki/diff.ts'
 import {
-  EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError,
-  RevisionNotFoundError
+  EditConflictError, InvalidSlugError, MissingTitleError, NothingToReviewError, PageDeletedError, PageNotFoundError,
+  RevisionNotFoundError, SelfApprovalError
 } from '../wiki/errors.ts'
 import { render } from './context.ts'
 
@@ -22,6 +26,7 @@ interface ErrorAnswer {
 export function registerErrorHandler (app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const t = request.t
+    if (error instanceof NotSignedInError) return await notSignedIn(request, reply)
     if (error instanceof EditConflictError) return await conflict(error, request, reply)
     if (error instanceof PageDeletedError && wantsHtml(request)) {
       reply.code(410)
@@ -65,12 +70,24 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
   if (error instanceof RevisionNotFoundError) return { status: 404, code: 'revision-not-found', heading: 'error.notFound', message: t('error.revisionNotFound') }
   if (error instanceof PageDeletedError) return { status: 410, code: 'page-deleted', heading: 'error.notFound', message: t('error.gone') }
   if (error instanceof SearchQueryTooLongError) return { status: 400, code: 'query-too-long', heading: 'error.badRequest', message: t('search.tooLong', { limit: error.limit }) }
+  if (error instanceof ForbiddenError) return { status: 403, code: 'forbidden', heading: 'error.forbidden', message: t('error.forbiddenText') }
+  if (error instanceof SelfApprovalError) return { status: 403, code: 'own-publication', heading: 'error.forbidden', message: t('review.ownPage') }
+  if (error instanceof NothingToReviewError) return { status: 409, code: 'nothing-to-review', heading: 'error.badRequest', message: t('review.nothing') }
+  if (error instanceof InvalidLinkError) return { status: 404, code: 'invalid-link', heading: 'error.notFound', message: t('error.invalidLink') }
+  if (error instanceof AccountNotFoundError) return { status: 404, code: 'account-not-found', heading: 'error.notFound', message: t('error.accountNotFound') }
+  if (error instanceof UsernameTakenError) return { status: 409, code: 'username-taken', heading: 'error.badRequest', message: t('account.usernameTaken') }
+  if (error instanceof LastAdminError) return { status: 409, code: 'last-admin', heading: 'error.badRequest', message: t('admin.lastAdmin') }
+  if (error instanceof InvalidAccountInputError) return { status: 400, code: 'invalid-account', heading: 'error.badRequest', message: t('error.badRequestText'), details: [error.message] }
+  if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
+    return { status: 403, code: 'invalid-csrf-token', heading: 'error.forbidden', message: t('error.csrf') }
+  }
   if (error instanceof SearchNotReadyError) return { status: 503, code: 'index-loading', heading: 'search.title', message: t('search.loading') }
   if (error.validation !== undefined) {
     return { status: 400, code: 'invalid-request', heading: 'error.badRequest', message: t('error.badRequestText'), details: error.validation.map(item => `${item.instancePath || error.validationContext || ''} ${item.message ?? ''}`.trim()) }
   }
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500
   if (status === 413) return { status, code: 'too-large', heading: 'error.tooLarge', message: t('error.tooLargeText') }
+  if (status === 429) return { status, code: 'too-many-requests', heading: 'error.tooMany', message: t('error.tooManyText') }
   if (status === 415) return { status, code: 'unsupported-media-type', heading: 'error.badRequest', message: t('error.unsupported') }
   // Fastify's own 4xx errors (bad JSON, bad URL encoding…) are the client's; keep their status.
   if (status >= 400 && status < 500) return { status, code: 'bad-request', heading: 'error.badRequest', message: t('error.badRequestText') }
@@ -91,6 +108,17 @@ async function conflict (error: EditConflictError, request: FastifyRequest, repl
     diff: diffTexts(revision.source, error.proposedSource),
     noindex: true
   })
+}
+
+/** People go to the login page and come back; programs get a 401. */
+async function notSignedIn (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (!wantsHtml(request)) {
+    reply.code(401).header('WWW-Authenticate', 'Bearer')
+    return await reply.send({ error: 'not-signed-in', message: request.t('error.notSignedIn') })
+  }
+  // After signing in, a read returns to where it was; a form post starts again from its page.
+  const next = request.method === 'GET' ? request.url : '/'
+  return await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
 }
 
 /** JSON for the API and for clients that ask for it; HTML for people. */

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Locale } from '../i18n/index.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
+import { seesLocalPages } from '../auth/visibility.ts'
 import { render, escapeHtml, renderPageHtml } from './context.ts'
 
 export interface SiteRoutesOptions {
@@ -37,22 +38,23 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
   const { wiki, renderer, baseUrl } = options
 
   app.get('/', async (request, reply) => {
-    const changes = await wiki.recentChanges(HOME_CHANGES)
+    const changes = await wiki.recentChanges(HOME_CHANGES, { includeLocal: seesLocalPages(request) })
     const found = await wiki.resolve(options.homePages[request.locale])
-    if (found.kind !== 'page') return await render(request, reply, 'home', { title: options.siteName, changes, rendered: null })
+    // A local home page is for members; visitors get the plain home page.
+    if (found.kind !== 'page' || (found.page.fields.visibility === 'local' && !seesLocalPages(request))) return await render(request, reply, 'home', { title: options.siteName, changes, rendered: null })
     const page = found.page
     const rendered = await renderPageHtml(renderer, request, page)
     return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
   })
 
   app.get('/recent-changes', async (request, reply) => {
-    const changes = await wiki.recentChanges(RECENT_LIMIT)
+    const changes = await wiki.recentChanges(RECENT_LIMIT, { includeLocal: seesLocalPages(request) })
     const remoteChanges = options.remoteChanges ? await options.remoteChanges(REMOTE_LIMIT) : []
     return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes, remoteChanges })
   })
 
   app.get('/feed.atom', async (request, reply) => {
-    const changes = await wiki.recentChanges(FEED_LIMIT)
+    const changes = await wiki.recentChanges(FEED_LIMIT, { includeLocal: seesLocalPages(request) })
     const updated = (changes[0]?.createdAt ?? new Date(0)).toISOString()
     const entries = changes.map(change => {
       const url = `${baseUrl}/wiki/${change.currentSlug}/revisions/${change._id.toHexString()}`

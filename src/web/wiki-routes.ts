@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { composeSource, FrontMatterError, parseSource, withTitle } from '../markdown/front-matter.ts'
+import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { formatDate } from '../i18n/index.ts'
 import { MissingTitleError, PageNotFoundError } from '../wiki/errors.ts'
 import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
@@ -72,7 +73,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
 
   app.get('/wiki', { schema: { querystring: ListQuery } }, async (request, reply) => {
     const pageNumber = request.query.page ?? 1
-    const { pages, total } = await wiki.listPages({ limit: PAGE_SIZE, skip: (pageNumber - 1) * PAGE_SIZE })
+    const { pages, total } = await wiki.listPages({ limit: PAGE_SIZE, skip: (pageNumber - 1) * PAGE_SIZE, includeLocal: seesLocalPages(request) })
     return await render(request, reply, 'pages', {
       title: request.t('pages.heading'),
       heading: request.t('pages.heading'),
@@ -91,7 +92,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     try {
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
-      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
+      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       const feedback = options.saveFeedback?.(request, error) ?? null
@@ -120,6 +121,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       return await render(request, reply, 'deleted', { title: request.t('deleted.title'), page: found.page, noindex: true })
     }
     const page = found.page
+    assertCanRead(request, page)
     const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
     const extras = await options.pageExtras?.(request, page) ?? {}
@@ -169,7 +171,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const { slug } = request.params
     const { source, baseRevision, message } = request.body
     try {
-      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', confirmPublication: request.body.confirmPublication === 'yes' })
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
       const feedback = options.saveFeedback?.(request, error) ?? null
@@ -198,6 +200,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const found = await wiki.resolve(slug)
     if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/history`, 301)
     const { page, revisions } = await wiki.history(slug)
+    assertCanRead(request, page)
     return await render(request, reply, 'history', { title: request.t('history.heading', { title: page.title }), page, revisions, noindex: true })
   })
 
@@ -207,6 +210,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/revisions/${encodeURIComponent(revisionId)}`, 301)
     const revision = await wiki.getRevision(slug, revisionId)
     const { page } = await wiki.history(slug)
+    assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, { source: revision.source, language: page.language, revisionId: revision._id })
     return await render(request, reply, 'revision', {
       title: request.t('revision.title', { title: revision.title, date: formatDate(revision.createdAt, request.locale) }),
@@ -223,6 +227,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const found = await wiki.resolve(slug)
     if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/diff`, 301)
     const { page, revisions } = await wiki.history(slug)
+    assertCanRead(request, page)
     const to = request.query.to ?? page.revisionId.toHexString()
     // Without "from", compare with the revision before "to", as a history link would.
     const from = request.query.from ?? (await wiki.getRevision(slug, to)).parentId?.toHexString() ?? to
@@ -244,6 +249,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const page = await wiki.revertPage(slug, {
       revisionId: request.body.revision,
       baseRevisionId: request.body.baseRevision,
+      author: authorOf(request),
       message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) })
     })
     return reply.redirect(`/wiki/${page.slug}`, 303)
@@ -255,7 +261,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   })
 
   app.post('/wiki/:slug/rename', { schema: { params: SlugParams, body: RenameBody } }, async (request, reply) => {
-    const page = await wiki.renamePage(request.params.slug, { title: request.body.title, baseRevisionId: request.body.baseRevision })
+    const page = await wiki.renamePage(request.params.slug, { title: request.body.title, baseRevisionId: request.body.baseRevision, author: authorOf(request) })
     return reply.redirect(`/wiki/${page.slug}`, 303)
   })
 
@@ -265,12 +271,12 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   })
 
   app.post('/wiki/:slug/delete', { schema: { params: SlugParams, body: MessageBody } }, async (request, reply) => {
-    const page = await wiki.deletePage(request.params.slug, { message: request.body.message ?? '' })
+    const page = await wiki.deletePage(request.params.slug, { message: request.body.message ?? '', author: authorOf(request) })
     return reply.redirect(`/wiki/${page.slug}`, 303)
   })
 
   app.post('/wiki/:slug/restore', { schema: { params: SlugParams } }, async (request, reply) => {
-    const page = await wiki.restorePage(request.params.slug)
+    const page = await wiki.restorePage(request.params.slug, { author: authorOf(request) })
     return reply.redirect(`/wiki/${page.slug}`, 303)
   })
 }

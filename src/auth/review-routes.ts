@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { render } from '../web/context.ts'
+import type { WikiService } from '../wiki/service.ts'
+import type { AuditLog } from './audit.ts'
+import { EmptyBody, FORM_BODY_LIMIT, ReviewParams } from './schemas.ts'
+
+/** The four-eyes review queue: pages whose wider visibility waits for a second person. */
+export async function reviewRoutes (parent: FastifyInstance, options: { wiki: WikiService, audit: AuditLog, reviewRequired: boolean }): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  const { wiki, audit } = options
+
+  app.get('/review', async (request, reply) => {
+    const pages = await wiki.pendingReviews()
+    const reviewer = request.account?.username ?? ''
+    return await render(request, reply, 'review', {
+      title: request.t('review.title'),
+      reviewRequired: options.reviewRequired,
+      pages: pages.map(page => ({
+        slug: page.slug,
+        title: page.title,
+        current: request.t(`visibility.${page.fields.visibility}`),
+        requested: request.t(`visibility.${page.review?.requested ?? 'local'}`),
+        requestedBy: page.review?.requestedBy ?? '',
+        requestedAt: page.review?.requestedAt ?? page.updatedAt,
+        // The author's own requests are listed, without the button: someone else must approve.
+        canApprove: page.review?.requestedBy !== reviewer
+      })),
+      noindex: true
+    })
+  })
+
+  app.post('/review/:slug/approve', { bodyLimit: FORM_BODY_LIMIT, schema: { params: ReviewParams, body: EmptyBody } }, async (request, reply) => {
+    const reviewer = request.account?.username ?? ''
+    const page = await wiki.approvePublication(request.params.slug, { reviewer })
+    await audit.record({ kind: 'publication-approved', actor: reviewer, target: page.slug, ip: request.ip, detail: page.fields.visibility })
+    return await reply.redirect('/review', 303)
+  })
+}

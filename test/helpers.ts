@@ -121,3 +121,20 @@ export async function currentRevision (app: FastifyInstance, slug: string): Prom
   const response = await app.inject({ method: 'GET', url: `/api/pages/${slug}` })
   return response.json<{ revision: string }>().revision
 }
+
+/** The little of a Playwright page that signing in needs (kept structural, so this file needs no browser). */
+interface BrowserPage {
+  goto: (url: string) => Promise<unknown>
+  fill: (selector: string, value: string) => Promise<void>
+  click: (selector: string) => Promise<void>
+  waitForURL: (url: string) => Promise<void>
+}
+
+/** Signs a real browser in through the login form, as the test app's admin unless told otherwise. */
+export async function signInBrowser (page: BrowserPage, base: string, account: { username: string, password: string }): Promise<void> {
+  await page.goto(`${base}/login`)
+  await page.fill('#username', account.username)
+  await page.fill('#password', account.password)
+  await page.click('form.account-form button[type="submit"]')
+  await page.waitForURL(`${base}/`)
+}

@@ -19,7 +19,8 @@ export const InvitationBody = Type.Object({ username: Username, password: Passwo
 export const PasswordBody = Type.Object({ current: Password, password: Password }, strict)
 export const NewTokenBody = Type.Object({ name: Type.String({ maxLength: 100 }) }, strict)
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 24 }) }, strict)
-export const EmptyBody = Type.Object({}, strict)
+// A missing body reaches validation as null.
+export const EmptyBody = Type.Union([Type.Object({}, strict), Type.Null()])
 export const UsernameParams = Type.Object({ username: Username }, strict)
 export const RoleBody = Type.Object({ role: RoleValue }, strict)
 export const InviteBody = Type.Object({ role: RoleValue }, strict)

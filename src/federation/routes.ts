@@ -81,6 +81,8 @@ export async function federationRoutes (app: FastifyInstance, options: Federatio
   }
 
   const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 24 } }, required: ['id'] } as const
+  // The fork form sends only its CSRF token, which is taken off before validation.
+  const noBody = { anyOf: [{ type: 'object', additionalProperties: false }, { type: 'null' }] } as const
 
   app.get<{ Params: { id: string } }>('/remote/:id', { schema: { params: idParams } }, async (request, reply) => {
     const page = await findRemote(request)
@@ -97,7 +99,7 @@ export async function federationRoutes (app: FastifyInstance, options: Federatio
     return await render(request, reply, 'remote-pages', { title: request.t('remote.listHeading'), pages })
   })
 
-  app.post<{ Params: { id: string } }>('/remote/:id/fork', { schema: { params: idParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/remote/:id/fork', { schema: { params: idParams, body: noBody } }, async (request, reply) => {
     const page = await findRemote(request)
     if (!page || page.deletedAt) {
       reply.code(page ? 410 : 404)

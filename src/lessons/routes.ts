@@ -71,7 +71,7 @@ export const LessonFormBody = Type.Object({
   baseSource: Text(500_000),
   confirmPublication: Text(10),
   action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')]))
-})
+}, { additionalProperties: false })
 type LessonFormBodyType = Static<typeof LessonFormBody>
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) })

@@ -3,10 +3,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { PageDocument } from '../wiki/model.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
+import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { parseSource } from '../markdown/front-matter.ts'
 import { PageNotFoundError } from '../wiki/errors.ts'
 import { renderPageHtml } from './context.ts'
-import { ListQuery, SlugParams } from './schemas.ts'
+import { ApiCreateBody, ApiDeleteBody, ApiSaveBody, ListQuery, SlugParams } from './schemas.ts'
 
 export interface ApiRoutesOptions {
   wiki: WikiService
@@ -16,7 +17,7 @@ export interface ApiRoutesOptions {
 
 const API_PAGE_SIZE = 100
 
-/** Read-only JSON; write endpoints arrive with accounts (issue 8). */
+/** Pages as JSON; writing needs an editor's session or API token (`Authorization: Bearer`). */
 export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, renderer, baseUrl } = options
@@ -37,7 +38,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
 
   app.get('/api/pages', { schema: { querystring: ListQuery } }, async (request) => {
     const pageNumber = request.query.page ?? 1
-    const { pages, total } = await wiki.listPages({ limit: API_PAGE_SIZE, skip: (pageNumber - 1) * API_PAGE_SIZE })
+    const { pages, total } = await wiki.listPages({ limit: API_PAGE_SIZE, skip: (pageNumber - 1) * API_PAGE_SIZE, includeLocal: seesLocalPages(request) })
     return { total, page: pageNumber, pageSize: API_PAGE_SIZE, pages: pages.map(summary) }
   })
 
@@ -46,6 +47,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
     if (found.kind === 'moved') return reply.redirect(`/api/pages/${found.slug}`, 301)
     if (found.kind === 'missing') throw new PageNotFoundError(request.params.slug)
     const page = await wiki.requirePage(request.params.slug)
+    assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, page)
     return {
       ...summary(page),
@@ -62,6 +64,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
     const found = await wiki.resolve(request.params.slug)
     if (found.kind === 'moved') return reply.redirect(`/api/pages/${found.slug}/revisions`, 301)
     const { page, revisions } = await wiki.history(request.params.slug)
+    assertCanRead(request, page)
     return {
       slug: page.slug,
       current: page.revisionId.toHexString(),
@@ -76,5 +79,36 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
         createdAt: revision.createdAt.toISOString()
       }))
     }
+  })
+
+  // Writing: the same service and checks as the editor; conflicts answer 409 with the current revision.
+  app.post('/api/pages', { schema: { body: ApiCreateBody } }, async (request, reply) => {
+    const body = request.body
+    const page = await wiki.createPage({
+      source: body.source,
+      ...(body.title === undefined ? {} : { title: body.title }),
+      ...(body.slug === undefined ? {} : { slug: body.slug }),
+      message: body.message ?? '',
+      author: authorOf(request),
+      confirmPublication: body.confirmPublication ?? false
+    })
+    return await reply.code(201).header('Location', `/api/pages/${page.slug}`).send(summary(page))
+  })
+
+  app.put('/api/pages/:slug', { schema: { params: SlugParams, body: ApiSaveBody } }, async (request) => {
+    const body = request.body
+    const result = await wiki.savePage(request.params.slug, {
+      source: body.source,
+      baseRevisionId: body.baseRevision,
+      message: body.message ?? '',
+      author: authorOf(request),
+      confirmPublication: body.confirmPublication ?? false
+    })
+    return { ...summary(result.page), changed: result.changed }
+  })
+
+  app.delete('/api/pages/:slug', { schema: { params: SlugParams, body: ApiDeleteBody } }, async (request) => {
+    const page = await wiki.deletePage(request.params.slug, { message: request.body?.message ?? '', author: authorOf(request) })
+    return { slug: page.slug, deleted: true, revision: page.revisionId.toHexString() }
   })
 }

@@ -25,14 +25,34 @@ export const CreateBody = Type.Object({
   message: Message,
   baseRevision: Type.Optional(BaseRevision),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
-})
+}, { additionalProperties: false })
 export const SaveBody = Type.Object({
   source: Source,
   baseRevision: BaseRevision,
   message: Message,
   title: Type.Optional(Type.String({ maxLength: 200 })),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
-})
-export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision })
-export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision })
-export const MessageBody = Type.Object({ message: Message })
+}, { additionalProperties: false })
+export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
+export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision }, { additionalProperties: false })
+export const MessageBody = Type.Object({ message: Message }, { additionalProperties: false })
+
+/** The JSON API's writes: unknown fields are refused, not ignored, so a typo in a script is noticed. */
+export const ApiCreateBody = Type.Object({
+  source: Source,
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  slug: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  message: Message,
+  confirmPublication: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+export const ApiSaveBody = Type.Object({
+  source: Source,
+  /** The revision the change was made on; null to create the page at this slug. */
+  baseRevision: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
+  message: Message,
+  confirmPublication: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+// A missing body reaches validation as null: DELETE may come with or without one.
+export const ApiDeleteBody = Type.Union([Type.Object({ message: Message }, { additionalProperties: false }), Type.Null()])
+/** Forms that send nothing but their CSRF token (taken off before validation). */
+export const NoBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()])

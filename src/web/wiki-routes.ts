@@ -10,7 +10,7 @@ import type { WikiService } from '../wiki/service.ts'
 import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
 import { render, renderPageHtml } from './context.ts'
 import {
-  CreateBody, DiffQuery, ListQuery, MessageBody, RenameBody, RevertBody, RevisionParams, SaveBody,
+  CreateBody, DiffQuery, ListQuery, MessageBody, NoBody, RenameBody, RevertBody, RevisionParams, SaveBody,
   SlugParams, TitleQuery
 } from './schemas.ts'
 
@@ -275,7 +275,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     return reply.redirect(`/wiki/${page.slug}`, 303)
   })
 
-  app.post('/wiki/:slug/restore', { schema: { params: SlugParams } }, async (request, reply) => {
+  app.post('/wiki/:slug/restore', { schema: { params: SlugParams, body: NoBody } }, async (request, reply) => {
     const page = await wiki.restorePage(request.params.slug, { author: authorOf(request) })
     return reply.redirect(`/wiki/${page.slug}`, 303)
   })

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestApp, type TestApp } from '../helpers.ts'
+import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output')
@@ -28,6 +28,8 @@ describe('the wiki in a real browser', () => {
     })
     page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 } })
     page.setDefaultTimeout(15_000)
+    // Editing needs an account: the browser signs in as the test app's admin.
+    if (test.admin !== null) await signInBrowser(page, base, test.admin)
   })
 
   after(async () => {

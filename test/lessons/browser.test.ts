@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { startTestApp, type TestApp } from '../helpers.ts'
+import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output')
@@ -29,6 +29,8 @@ describe('the guided lesson form in a real browser', () => {
     // No JavaScript: the form must work without it.
     page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, javaScriptEnabled: false })
     page.setDefaultTimeout(15_000)
+    // Editing needs an account: the browser signs in as the test app's admin.
+    if (test.admin !== null) await signInBrowser(page, base, test.admin)
   })
 
   after(async () => {

@@ -19,15 +19,9 @@ function matchesTag (header: string, tag: string): boolean {
  * Register before the routes: compression attaches itself to routes as they are added.
  */
 export async function registerTransfer (app: FastifyInstance): Promise<void> {
-  await app.register(compress, {
-    encodings: ['br', 'gzip'],
-    customTypes: COMPRESSIBLE,
-    threshold: 1024,
-    // Request bodies stay as sent: forms and activities are small, and inflating them invites zip bombs.
-    globalDecompression: false
-  })
   // The library would answer 304 to any method and status; only successful reads may be "not modified".
-  await app.register(etag, { replyWith304: false })
+  // Weak tags: the same page sent br, gzip or plain is one representation for caching, not three byte-equal ones.
+  await app.register(etag, { weak: true, replyWith304: false })
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload
     if (reply.statusCode !== 200) return payload
@@ -37,5 +31,13 @@ export async function registerTransfer (app: FastifyInstance): Promise<void> {
     reply.code(304)
     reply.removeHeader('content-length')
     return ''
+  })
+  // After the tags: they are computed on what the page says, not on its compressed bytes.
+  await app.register(compress, {
+    encodings: ['br', 'gzip'],
+    customTypes: COMPRESSIBLE,
+    threshold: 1024,
+    // Request bodies stay as sent: forms and activities are small, and inflating them invites zip bombs.
+    globalDecompression: false
   })
 }

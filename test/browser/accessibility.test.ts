@@ -23,6 +23,14 @@ const EDITOR = { username: 'redaktion', password: 'eine-lange-passphrase-nur-fue
 /** Accounts (sessions, roles) when the app has them; reading the decorator loosely keeps this test independent of their types. */
 interface AccountsDecorator { accounts: { create: (input: { username: string, password: string, role: 'admin' }) => Promise<unknown> } }
 
+/** The little of the page's globals these checks use; the tests compile without the DOM library. */
+interface PageElement { id: string, tagName: string, textContent: string | null, value?: string }
+interface PageGlobals {
+  document: { activeElement: PageElement | null, body: PageElement, querySelector: (selector: string) => { insertAdjacentHTML: (where: string, html: string) => void } | null }
+  getComputedStyle: (element: PageElement) => { outlineStyle: string, outlineWidth: string, boxShadow: string }
+  axe?: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> }
+}
+
 interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[], failureSummary?: string }> }
 
 /** One line per violation, with the elements it concerns, so a failure says what to fix. */
@@ -115,9 +123,9 @@ describe('accessibility and languages in a real browser', () => {
 
   /** axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page as it is now. */
   const axe = async (target: Page): Promise<AxeViolation[]> => {
-    if (await target.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'undefined')) await target.addScriptTag({ content: axeSource })
+    if (await target.evaluate(() => (globalThis as unknown as PageGlobals).axe === undefined)) await target.addScriptTag({ content: axeSource })
     return await target.evaluate(async (tags) => {
-      const { axe } = window as unknown as { axe: { run: (context: Document, options: unknown) => Promise<{ violations: AxeViolation[] }> } }
+      const { axe, document } = globalThis as unknown as Required<PageGlobals>
       const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
       return result.violations.map(violation => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map(node => ({ target: node.target, failureSummary: node.failureSummary })) }))
     }, WCAG_TAGS)
@@ -138,7 +146,7 @@ describe('accessibility and languages in a real browser', () => {
   it('has no WCAG 2.2 A/AA violations on reading pages: home, page, lesson, history, diff, revision, lists, help, remote, errors', { skip }, async () => {
     // The check itself must be able to fail: a field without a label is found.
     await page.goto(`${base}/`)
-    await page.evaluate(() => { document.querySelector('main')?.insertAdjacentHTML('beforeend', '<input type="text" id="planted">') })
+    await page.evaluate(() => { (globalThis as unknown as PageGlobals).document.querySelector('main')?.insertAdjacentHTML('beforeend', '<input type="text" id="planted">') })
     assert.ok((await axe(page)).some(violation => violation.id === 'label'), 'axe reports a planted unlabelled field')
     await visit('/', 200, 'home')
     await visit(`/wiki/${PAGE}`, 200, 'page')
@@ -228,7 +236,8 @@ describe('accessibility and languages in a real browser', () => {
     const english = await browser.newContext({ locale: 'en-GB', viewport: { width: 360, height: 740 }, bypassCSP: true })
     try {
       const narrow = await english.newPage()
-      for (const [url, name] of [['/', 'en-home'], [`/wiki/${LESSON}`, 'en-lesson'], ['/lessons/new', 'en-lesson-form'], ['/search?q=lesson', 'en-search']]) {
+      const pages: Array<[string, string]> = [['/', 'en-home'], [`/wiki/${LESSON}`, 'en-lesson'], ['/lessons/new', 'en-lesson-form'], ['/search?q=lesson', 'en-search']]
+      for (const [url, name] of pages) {
         await narrow.goto(`${base}${url}`)
         assert.equal(await narrow.locator('html').getAttribute('lang'), 'en')
         await checkPage(name, narrow)
@@ -242,11 +251,12 @@ describe('accessibility and languages in a real browser', () => {
     const keyboard = page.keyboard
     await page.goto(`${base}/lessons`)
     const focused = async () => await page.evaluate(() => {
-      const element = document.activeElement as HTMLElement | null
+      const { document, getComputedStyle } = globalThis as unknown as PageGlobals
+      const element = document.activeElement
       if (element === null || element === document.body) return { id: '', tag: 'BODY', text: '', value: '', visible: false }
       const style = getComputedStyle(element)
       const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none'
-      return { id: element.id, tag: element.tagName, text: (element.textContent ?? '').trim(), value: (element as HTMLInputElement).value ?? '', visible }
+      return { id: element.id, tag: element.tagName, text: (element.textContent ?? '').trim(), value: element.value ?? '', visible }
     })
 
     await keyboard.press('Tab')

@@ -20,6 +20,8 @@ export interface Auth {
   audit: AuditLog
   /** The set-up link while no admin exists (print it at start); null otherwise. */
   setupLink: () => Promise<string | null>
+  /** Every route registered after auth, as `METHOD url`: tests check each has an entry in ROUTE_ACCESS. */
+  routes: () => string[]
 }
 
 declare module 'fastify' {
@@ -47,6 +49,10 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
   // Lives only in this process: each start without an admin prints a fresh link.
   const setup: SetupState = { token: await accounts.hasAdmin() ? null : randomToken() }
 
+  const routes = new Set<string>()
+  app.addHook('onRoute', route => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.add(`${method} ${route.url}`)
+  })
   await registerAuth(app, { config: config.auth, db, accounts, mapTileUrl: config.lessons.mapTileUrl })
   await app.register(accountRoutes, { accounts, audit, lockout, setup, loginRateLimit: LOGIN_RATE_LIMIT })
   await app.register(adminRoutes, { accounts, audit, baseUrl: config.baseUrl })
@@ -58,7 +64,8 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
     setupLink: async () => {
       if (setup.token === null || await accounts.hasAdmin()) return null
       return `${config.baseUrl}/setup?token=${setup.token}`
-    }
+    },
+    routes: () => [...routes].sort()
   }
   app.decorate('auth', auth)
   return auth

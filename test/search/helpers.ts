@@ -39,8 +39,10 @@ export function lesson (fields: { outcome: string, field: string, from: string, 
   ].join('\n')
 }
 
+/** A public page: anonymous searches (as these tests send) do not find local ones. */
 export async function addPage (app: FastifyInstance, title: string, body: string, frontMatter = ''): Promise<string> {
-  const page = await app.wiki.createPage({ source: `---\ntitle: ${JSON.stringify(title)}\n${frontMatter}---\n${body}\n` })
+  const visibility = /^visibility:/m.test(frontMatter) ? '' : 'visibility: public\n'
+  const page = await app.wiki.createPage({ source: `---\ntitle: ${JSON.stringify(title)}\n${visibility}${frontMatter}---\n${body}\n`, confirmPublication: true })
   return page.slug
 }
 

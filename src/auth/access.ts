@@ -104,6 +104,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'LOCK /ap/*': 'anyone',
   'UNLOCK /ap/*': 'anyone',
   'TRACE /ap/*': 'anyone',
+  'QUERY /ap/*': 'anyone',
   'GET /.well-known/webfinger': 'anyone',
   'GET /.well-known/nodeinfo': 'anyone',
   'GET /nodeinfo/:version': 'anyone'

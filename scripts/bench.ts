@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const scripts = path.dirname(fileURLToPath(import.meta.url))
-const benchmarks = ['bench-render.ts', 'bench-store.ts', 'bench-search.ts']
+const benchmarks = ['bench-render.ts', 'bench-store.ts', 'bench-search.ts', 'bench-federation.ts']
 let failed = false
 for (const name of benchmarks) {
   const file = path.join(scripts, name)

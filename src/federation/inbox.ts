@@ -71,9 +71,10 @@ export function createInboxHandler (options: InboxOptions) {
 
   async function acceptFollow (us: ActorObject, follow: ActivityObject, follower: ActorObject): Promise<void> {
     const accept = await apex.buildActivity('Accept', us.id, follower.id, { object: follow.id })
-    const { postTask } = await apex.acceptFollow(us, follow)
+    // apex would also send every follower an Update of the followers collection on each new
+    // follower (n² deliveries); Mastodon does not, and the collection can be fetched any time.
+    await apex.acceptFollow(us, follow)
     await apex.addToOutbox(us, accept)
-    await postTask()
   }
 
   /** Stores or updates the page; the sender must own both the Article and the page it replaces. */

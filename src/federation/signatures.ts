@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -76,8 +76,32 @@ function checkDigest (header: string, body: Buffer): void {
   if (sha256.slice('sha-256='.length) !== expected) throw new SignatureError('the Digest does not match the body')
 }
 
+// Parsed public keys by PEM: parsing costs more than verifying, and peers sign with the same key for years.
+const keyCache = new Map<string, KeyObject>()
+const KEY_CACHE_LIMIT = 1000
+
+function publicKey (pem: string): KeyObject {
+  let key = keyCache.get(pem)
+  if (key === undefined) {
+    key = createPublicKey(pem)
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value as string)
+    keyCache.set(pem, key)
+  }
+  return key
+}
+
+/**
+ * Checks the signature over the signing string. RSA keys with SHA-256 are
+ * what the fediverse uses (`rsa-sha256`, or `hs2019` with an RSA key); other
+ * algorithms go through http-signature's own verifier.
+ */
 export function verifyWithKey (parsed: ParsedSignature, publicKeyPem: string): boolean {
   try {
+    const algorithm = (parsed.algorithm ?? '').toLowerCase()
+    const key = publicKey(publicKeyPem)
+    if ((algorithm === 'rsa-sha256' || algorithm === 'hs2019') && key.asymmetricKeyType === 'rsa') {
+      return verify('sha256', Buffer.from(parsed.signingString, 'utf8'), key, Buffer.from(parsed.params.signature, 'base64'))
+    }
     return httpSignature.verifySignature(parsed, publicKeyPem)
   } catch {
     return false

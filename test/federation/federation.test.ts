@@ -104,6 +104,28 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal((await fetch(`${a.url}/wiki/besuchsdienst-im-quartier`, { headers: { accept: 'application/activity+json' } })).status, 410)
   })
 
+  it('sanitises the HTML of a followed organisation before storing it', async () => {
+    const us = await a.app.federation.core.actor()
+    const apex = a.app.federation.core.apex
+    const objectId = `${a.url}/ap/o/hand-made-1`
+    const article = {
+      id: objectId,
+      type: 'Article',
+      name: 'Harmlos <img src=x onerror=alert(1)>',
+      content: '<p onclick="steal()">Text<script>alert(1)</script><a href="javascript:alert(1)">Link</a><iframe src="https://evil.example"></iframe><img src="https://tracker.example/p.gif"></p>',
+      attributedTo: us.id,
+      to: ['https://www.w3.org/ns/activitystreams#Public']
+    }
+    const create = await apex.buildActivity('Create', us.id, ['https://www.w3.org/ns/activitystreams#Public'], { object: article })
+    const body = apex.stringifyPublicJSONLD(await apex.toJSONLD(create))
+    const answer = await a.app.federation.http.postActivity(`${b.url}/ap/inbox/wiki`, body, { keyId: `${us.id}#main-key`, privateKeyPem: us._meta?.privateKey as string })
+    assert.ok(answer.statusCode < 300, String(answer.statusCode))
+    const stored = await eventually(() => remotePage(b, { objectId }), 15_000, 'the hand-made Article at B')
+    assert.equal(stored.title, 'Harmlos')
+    assert.doesNotMatch(stored.html, /script|onclick|onerror|javascript:|iframe|<img/i)
+    assert.match(stored.html, /Text/)
+  })
+
   it('never sends local pages, and does not address unlisted pages to the public', async () => {
     const local = await a.app.wiki.createPage({ source: '---\ntitle: Fallnotiz\nvisibility: local\n---\nIntern.\n' })
     const unlisted = await a.app.wiki.createPage({ source: '---\ntitle: Nur für Folgende\nvisibility: unlisted\n---\nText.\n' })
@@ -327,5 +349,62 @@ describe('following from the command line', { timeout: 120_000 }, () => {
       await a.close()
       if (b) await b.close()
     }
+  })
+})
+
+describe('follow approval and domain blocks managed at run time', { timeout: 120_000 }, () => {
+  let wiki: Instance
+  let fake: FakeServer
+  const keys: Record<string, KeyPair> = {}
+  const actor = (name: string): string => `${fake.url}/users/${name}`
+  const follow = async (name: string): Promise<Record<string, unknown>> => {
+    keys[name] ??= makeKeyPair()
+    fake.documents.set(`/users/${name}`, mastodonActor(fake, name, keys[name] as KeyPair))
+    const activity = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${actor(name)}/follows/1`, type: 'Follow', actor: actor(name), object: `${wiki.url}/ap/u/wiki` }
+    const answer = await signedPost(`${wiki.url}/ap/inbox/wiki`, JSON.stringify(activity), { keyId: `${actor(name)}#main-key`, privateKeyPem: (keys[name] as KeyPair).privateKeyPem })
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    return activity
+  }
+
+  before(async () => {
+    wiki = await startInstance('approving', { FEDERATION_FOLLOW_APPROVAL: 'manual' })
+    fake = await startFakeServer()
+  })
+  after(async () => {
+    await wiki?.close()
+    await fake?.close()
+  })
+
+  it('keeps follow requests pending until an admin approves or rejects them', async () => {
+    const fromDora = await follow('dora')
+    const fromEmil = await follow('emil')
+    const us = await wiki.app.federation.core.actor()
+    const pending = await eventually(async () => {
+      const list = await wiki.app.federation.inbox.pendingFollows(us)
+      return list.length === 2 ? list : null
+    }, 10_000, 'two pending requests')
+    assert.deepEqual(pending.map(item => item.id).sort(), [fromDora.id, fromEmil.id].sort())
+    assert.deepEqual(await wiki.app.federation.follows.listFollowers(), [])
+    assert.equal(fake.received.filter(entry => JSON.parse(entry.body).type === 'Accept').length, 0)
+
+    await wiki.app.federation.inbox.approveFollow(String(fromDora.id))
+    await wiki.app.federation.inbox.rejectFollow(String(fromEmil.id))
+    assert.deepEqual(await wiki.app.federation.follows.listFollowers(), [actor('dora')])
+    assert.deepEqual(await wiki.app.federation.inbox.pendingFollows(us), [])
+    await eventually(async () => fake.received.some(entry => JSON.parse(entry.body).type === 'Accept'), 10_000, 'the Accept')
+    await eventually(async () => fake.received.some(entry => JSON.parse(entry.body).type === 'Reject'), 10_000, 'the Reject')
+  })
+
+  it('refuses a domain from the moment an admin blocks it', async () => {
+    keys.frida = makeKeyPair()
+    const blockedHost = 'localhost'
+    await wiki.app.federation.blocks.add(blockedHost, 'spam')
+    const port = new URL(fake.url).port
+    const fromBlocked = { '@context': 'https://www.w3.org/ns/activitystreams', id: `http://localhost:${port}/users/frida/follows/1`, type: 'Follow', actor: `http://localhost:${port}/users/frida`, object: `${wiki.url}/ap/u/wiki` }
+    const answer = await signedPost(`${wiki.url}/ap/inbox/wiki`, JSON.stringify(fromBlocked), { keyId: `http://localhost:${port}/users/frida#main-key`, privateKeyPem: keys.frida.privateKeyPem })
+    assert.equal(answer.status, 403)
+    assert.deepEqual((await wiki.app.federation.blocks.list()).map(block => block.host), ['localhost'])
+    await wiki.app.federation.blocks.remove(blockedHost)
+    assert.equal(wiki.app.federation.isBlocked('localhost'), false)
   })
 })

@@ -99,7 +99,7 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
     const pages = Math.min(MAX_PAGE, Math.max(1, Math.ceil(answer.total / input.size)))
     return {
       answer,
-      hits: answer.hits.map(hit => ({ ...hit, originLabel: originLabel(t, hit) })),
+      hits: answer.hits.map(hit => ({ ...hit, originLabel: originLabel(t, hit), outcomeLabel: hit.lesson?.outcome ? facetLabel(t, 'outcome', hit.lesson.outcome) : null })),
       facets,
       activeFilters,
       pageNumber: input.page,

@@ -27,7 +27,7 @@ function benchPageSource (): string {
     paragraphs.push(`${sentence.join(' ')}.`)
     if (paragraphs.length % 8 === 0) paragraphs.push(`## Abschnitt ${paragraphs.length / 8}`)
   }
-  return `---\ntitle: Messseite\ntags: [bench]\n---\n${paragraphs.join('\n\n')}\n`
+  return `---\ntitle: Messseite\ntags: [bench]\nvisibility: public\n---\n${paragraphs.join('\n\n')}\n`
 }
 
 async function load (url: string): Promise<autocannon.Result> {
@@ -45,7 +45,7 @@ const hello = Fastify({ logger: false })
 hello.get('/', async () => ({ hello: 'world' }))
 try {
   for (let index = 0; index < LINKS; index += 2) {
-    await app.wiki.createPage({ title: `Ziel ${index}`, source: `---\ntitle: Ziel ${index}\n---\nZiel\n` })
+    await app.wiki.createPage({ title: `Ziel ${index}`, source: `---\ntitle: Ziel ${index}\nvisibility: public\n---\nZiel\n` })
   }
   const page = await app.wiki.createPage({ title: 'Messseite', source: benchPageSource() })
   const appUrl = await app.listen({ port: 0, host: '127.0.0.1' })

@@ -82,6 +82,8 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
     return { status: 403, code: 'invalid-csrf-token', heading: 'error.forbidden', message: t('error.csrf') }
   }
   if (error instanceof SearchNotReadyError) return { status: 503, code: 'index-loading', heading: 'search.title', message: t('search.loading') }
+  // Percent-encoding that is not UTF-8 (e.g. %C3%28), caught by a parser that decodes it (Express's query string).
+  if (error instanceof URIError) return { status: 400, code: 'bad-encoding', heading: 'error.badRequest', message: t('error.badRequestText') }
   if (error.validation !== undefined) {
     return { status: 400, code: 'invalid-request', heading: 'error.badRequest', message: t('error.badRequestText'), details: error.validation.map(item => `${item.instancePath || error.validationContext || ''} ${item.message ?? ''}`.trim()) }
   }

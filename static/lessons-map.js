@@ -17,7 +17,10 @@
           link.href = feature.properties.url
           link.textContent = feature.properties.title
           var text = document.createElement('p')
-          text.textContent = feature.properties.place + ' · ' + feature.properties.outcome
+          // The data carries the outcome's code; the page carries its name in the reader's language.
+          var outcome = feature.properties.outcome
+          var key = 'outcome' + outcome.charAt(0).toUpperCase() + outcome.slice(1)
+          text.textContent = feature.properties.place + ' · ' + (element.dataset[key] || outcome)
           var box = document.createElement('div')
           box.appendChild(link)
           box.appendChild(text)

@@ -101,10 +101,12 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     })
     // Requests the Express router does not answer end here.
     const notFound = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => await reply.code(404).type('application/json').send({ error: 'not found' })
-    activityPub.all('/ap/*', notFound)
-    activityPub.get('/.well-known/webfinger', notFound)
-    activityPub.get('/.well-known/nodeinfo', notFound)
-    activityPub.get('/nodeinfo/:version', notFound)
+    // Express writes these answers itself; compressing them on the way out would garble them.
+    const raw = { compress: false as const }
+    activityPub.all('/ap/*', raw, notFound)
+    activityPub.get('/.well-known/webfinger', raw, notFound)
+    activityPub.get('/.well-known/nodeinfo', raw, notFound)
+    activityPub.get('/nodeinfo/:version', raw, notFound)
   })
 
   const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
+import { signIn } from '../helpers.ts'
 import { eventually, startInstance, type Instance } from './instances.ts'
 import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
 
@@ -154,12 +155,35 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal(await remoteCount(b), before)
   })
 
+  it('forks a remote page into a local draft that names its source', async () => {
+    const page = await a.app.wiki.createPage({ source: publicPage('Gabenzaun', 'Ein Zaun, an dem Nachbarn Dinge teilen.') })
+    const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
+    const arrived = await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')
+    const editor = await signIn(b.app, b.app.inject.bind(b.app) as never, 'redakteurin', 'editor')
+    const forked = await editor.inject({ method: 'POST', url: `/remote/${arrived._id.toHexString()}/fork` })
+    assert.equal(forked.statusCode, 303, forked.body)
+    const fork = await b.app.wiki.requirePage(String(forked.headers.location).replace('/wiki/', ''))
+    assert.equal(fork.fields.visibility, 'local')
+    assert.equal(fork.frontMatter.forkOf, `${a.url}/wiki/gabenzaun`)
+    assert.match(String(fork.frontMatter.attribution), /Wiki a/)
+    assert.match(fork.source, /Nachbarn Dinge teilen/)
+  })
+
+  it('back-fills the pages an organisation published before it was followed', async () => {
+    const earlier = await a.app.wiki.createPage({ source: publicPage('Schon vorher da', 'Vor dem Folgen geschrieben.') })
+    await a.app.federation.publisher.idle()
+    await c.app.federation.follows.follow(`wiki@${a.host}`)
+    const articleId = a.app.federation.publisher.articleIdOf(earlier._id.toHexString())
+    const backfilled = await eventually(() => remotePage(c, { objectId: articleId }), 15_000, 'the back-filled page at C')
+    assert.equal(backfilled.title, 'Schon vorher da')
+  })
+
   it('stops delivering to B once B unfollows A', async () => {
     const page = await a.app.wiki.createPage({ source: publicPage('Nach dem Entfolgen', 'Erste Fassung.') })
     const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
     await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')
     await b.app.federation.follows.unfollow(`${a.url}/ap/u/wiki`)
-    await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 0, 15_000, 'A to lose its follower')
+    await eventually(async () => !(await a.app.federation.follows.listFollowers()).includes(`${b.url}/ap/u/wiki`), 15_000, 'A to lose its follower B')
     assert.deepEqual(await b.app.federation.follows.listFollowing(), [])
     await a.app.wiki.savePage('nach-dem-entfolgen', { source: publicPage('Nach dem Entfolgen', 'Zweite Fassung.'), baseRevisionId: page.revisionId.toHexString() })
     await a.app.federation.publisher.idle()

@@ -111,7 +111,18 @@ describe('slow connections: page weight, compression and revalidation', () => {
     const base = await test.app.listen({ port: 0, host: '127.0.0.1' })
     const webfinger = await fetch(`${base}/.well-known/webfinger?resource=acct:wiki@wiki.test`, { headers: { 'accept-encoding': 'br, gzip' } })
     assert.equal(webfinger.status, 200)
-    assert.equal((await webfinger.json() as { subject: string }).subject, 'acct:wiki@wiki.test')
+    const finger = await webfinger.json() as { subject: string, links: Array<{ rel: string, href: string }> }
+    assert.equal(finger.subject, 'acct:wiki@wiki.test')
+    // Larger answers too (over the compression threshold): the actor and its outbox.
+    const local = (url: string) => url.replace('http://wiki.test', base)
+    const activityJson = { accept: 'application/activity+json', 'accept-encoding': 'br, gzip' }
+    const actorUrl = finger.links.find(link => link.rel === 'self')?.href ?? ''
+    const actor = await fetch(local(actorUrl), { headers: activityJson })
+    assert.equal(actor.status, 200)
+    const { outbox } = await actor.json() as { outbox: string }
+    const collection = await fetch(`${local(outbox)}?page=true`, { headers: activityJson })
+    assert.equal(collection.status, 200)
+    assert.ok(typeof (await collection.json() as { type: string }).type === 'string')
     const nodeinfo = await fetch(`${base}/.well-known/nodeinfo`, { headers: { 'accept-encoding': 'br, gzip' } })
     assert.equal(nodeinfo.status, 200)
     assert.ok(Array.isArray((await nodeinfo.json() as { links: unknown[] }).links))

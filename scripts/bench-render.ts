@@ -3,7 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import Fastify from 'fastify'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
@@ -30,8 +32,25 @@ function benchPageSource (): string {
   return `---\ntitle: Messseite\ntags: [bench]\nvisibility: public\n---\n${paragraphs.join('\n\n')}\n`
 }
 
+/**
+ * The load generator runs in a process of its own, so the server under test has a
+ * core to itself instead of sharing the event loop with the client.
+ */
 async function load (url: string): Promise<autocannon.Result> {
-  return await autocannon({ url, connections, duration: seconds, pipelining: 1 })
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
+  return await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(seconds), '-p', '1', url], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let output = ''
+    child.stdout.on('data', chunk => { output += chunk })
+    child.on('error', reject)
+    child.on('close', code => {
+      try {
+        resolve(JSON.parse(output) as autocannon.Result)
+      } catch {
+        reject(new Error(`autocannon exited with ${code} without a result`))
+      }
+    })
+  })
 }
 
 function describeResult (name: string, result: autocannon.Result): string {

@@ -9,7 +9,8 @@ import path from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { createSearchIndex, type DocumentSource } from '../src/search/search-index.ts'
-import { parseForShard, Shard } from '../src/search/shard.ts'
+import { lunr, queryVariants, words } from '../src/search/analysis.ts'
+import { FIELD_BOOSTS, FIELDS, prepare } from '../src/search/shard.ts'
 import type { SearchDocument } from '../src/search/types.ts'
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number).filter(size => size > 0)
@@ -143,14 +144,32 @@ async function measureMonolithic (count: number): Promise<Figures> {
   const { documents, german, english } = corpus(count)
   const rss = peakRss()
   const figures: Figures = {}
-  const shard = new Shard()
-  shard.apply(documents, [])
-  figures.build = (await time(() => { shard.build() }))[1]
-  const serialised = shard.serialise()
+  // One plain Lunr index with the same analysis and boosts, saved with its pages, as a
+  // straightforward implementation would do.
+  const [index, buildTime] = await time(() => {
+    const builder = new lunr.Builder()
+    builder.pipeline.reset()
+    builder.searchPipeline.reset()
+    builder.ref('ref')
+    for (const field of FIELDS) {
+      builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as ReturnType<typeof prepare>).fields[field] } as unknown as object)
+    }
+    for (const document of documents) builder.add(prepare(document, document.id))
+    return builder.build()
+  })
+  figures.build = buildTime
+  const serialised = JSON.stringify({ documents, index })
   figures.size = Buffer.byteLength(serialised)
-  const [loaded, loadTime] = await time(() => Shard.parse(serialised))
+  const [loaded, loadTime] = await time(() => {
+    const data = JSON.parse(serialised) as { documents: SearchDocument[], index: object }
+    return { documents: new Map(data.documents.map(document => [document.id, document])), index: lunr.Index.load(data.index) }
+  })
   figures.ready = loadTime
-  await latency(query => loaded.search(parseForShard(query), {}).length, queries(german, english), 'query.', figures)
+  await latency(query => loaded.index.query(builder => {
+    for (const word of words(query)) {
+      for (const variant of queryVariants(word)) builder.term(variant, { usePipeline: false })
+    }
+  }).map(result => loaded.documents.get(result.ref)).length, queries(german, english), 'query.', figures)
   figures.rss = rss.stop()
   return figures
 }

@@ -3,20 +3,26 @@ import type { FacetFilters, FacetName, SearchDocument, SearchHit } from './types
 /** Messages between the search index and its worker threads. */
 export type WorkerRequest =
   | { type: 'load', shard: number, file: string }
+  /** Part of a shard's next change, sent ahead in small pieces so no single message stalls the sender. */
+  | { type: 'stage', shard: number, upserts: SearchDocument[] }
   | { type: 'apply', shard: number, file: string, upserts: SearchDocument[], removes: string[] }
   | { type: 'query', shards: number[], q: string, filters: FacetFilters, limit: number, includeLocal: boolean }
-  | { type: 'snippets', items: Array<{ shard: number, id: string, terms: string[] }> }
+  | { type: 'hits', items: HitRequest[] }
 
-export interface LoadResult { documents: Array<{ id: string, version: string, origin: string }> }
+export interface LoadResult { ids: string[], versions: string[], origins: string[] }
 export interface ApplyResult { size: number }
-/** Hits come without snippets: only the few on the shown page get one, in a second request. */
-export type WorkerHit = SearchHit & { terms: string[] }
+/** A ranked match, without the page's data: only the few on the shown page are fetched, in a second request. */
+export interface RankedMatch { shard: number, id: string, score: number, updatedAt: string, terms: string[] }
+export interface HitRequest { shard: number, id: string, score: number, terms: string[] }
 export interface WorkerQueryResult {
-  hits: WorkerHit[]
+  /** The best `limit` matches of the worker's shards, best first. */
+  matches: RankedMatch[]
   total: number
   facets: Record<FacetName, Record<string, number>>
   relaxed: boolean
 }
+/** Null for a page that left its shard between the query and this request. */
+export type HitsResult = Array<SearchHit | null>
 
 export type WorkerResponse =
   | { id: number, ok: true, result: unknown }

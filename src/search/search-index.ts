@@ -5,7 +5,8 @@ import { LRUCache } from 'lru-cache'
 import { EventBus } from '../events/index.ts'
 import { SearchNotReadyError } from './errors.ts'
 import { WorkerError, WorkerPool } from './pool.ts'
-import type { ApplyResult, LoadResult, WorkerHit, WorkerQueryResult } from './protocol.ts'
+import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult } from './protocol.ts'
+import { compareMatches } from './shard.ts'
 import { emptyFacets, FACET_NAMES, type FacetName, type Facets, type QueryAnswer, type QueryRequest, type SearchDocument, type SearchHit } from './types.ts'
 
 /**
@@ -71,14 +72,18 @@ export interface SearchEvents extends Record<string, unknown> {
 interface ShardChanges { upserts: Map<string, SearchDocument>, removes: Set<string> }
 interface Known { shard: number, version: string, origin: string }
 
-const SHARD_FILE = /^shard-(\d{4,})\.json$/
+const SHARD_FILE = /^shard-(\d{4,})\.bin$/
+/** Shard files of format 1, which held whole pages as JSON; they are replaced at start. */
+const LEGACY_SHARD_FILE = /^shard-(\d{4,})\.json$/
 const DEFAULT_SHARD_SIZE = 500
 const DEFAULT_DEBOUNCE_MS = 100
 const DOCUMENT_BATCH = 200
 const YIELD_EVERY = 200
+/** Documents per message to a worker: cloning a whole shard's pages at once stalls the event loop. */
+const STAGE_CHUNK = 25
 
 export function shardFileName (shard: number): string {
-  return `shard-${String(shard).padStart(4, '0')}.json`
+  return `shard-${String(shard).padStart(4, '0')}.bin`
 }
 
 /** Deletes every shard file, so the next start builds the index from the sources. */
@@ -89,7 +94,7 @@ export async function removeShardFiles (dir: string): Promise<number> {
   } catch {
     return 0
   }
-  const files = names.filter(name => SHARD_FILE.test(name) || name.endsWith('.json.tmp'))
+  const files = names.filter(name => SHARD_FILE.test(name) || LEGACY_SHARD_FILE.test(name) || name.endsWith('.tmp'))
   for (const name of files) await rm(path.join(dir, name), { force: true })
   return files.length
 }
@@ -217,9 +222,19 @@ export function createSearchIndex (options: SearchIndexOptions) {
     const upserted = [...changes.upserts.keys()]
     const removed = [...changes.removes]
     try {
-      const result = await workers().send<ApplyResult>(workers().workerOf(shard), {
-        type: 'apply', shard, file: path.join(options.dir, shardFileName(shard)), upserts: [...changes.upserts.values()], removes: removed
+      const worker = workers().workerOf(shard)
+      const upserts = [...changes.upserts.values()]
+      let start = 0
+      const staging: Array<Promise<unknown>> = []
+      for (; upserts.length - start > STAGE_CHUNK; start += STAGE_CHUNK) {
+        // Messages to one worker arrive in order, so `apply` finds all of these staged.
+        staging.push(workers().send(worker, { type: 'stage', shard, upserts: upserts.slice(start, start + STAGE_CHUNK) }))
+        await yieldToEventLoop()
+      }
+      const result = await workers().send<ApplyResult>(worker, {
+        type: 'apply', shard, file: path.join(options.dir, shardFileName(shard)), upserts: upserts.slice(start), removes: removed
       })
+      await Promise.all(staging)
       if (result.size > 0) liveShards.add(shard)
       else liveShards.delete(shard)
       counters.builtShards++
@@ -258,16 +273,22 @@ export function createSearchIndex (options: SearchIndexOptions) {
     await mkdir(options.dir, { recursive: true })
     const names = await readdir(options.dir)
     for (const name of names) {
-      if (name.endsWith('.json.tmp')) await rm(path.join(options.dir, name), { force: true })
+      if (name.endsWith('.tmp')) await rm(path.join(options.dir, name), { force: true })
+      if (LEGACY_SHARD_FILE.test(name)) {
+        // Its pages are missing from `known`, so comparing with the sources indexes them again.
+        counters.discardedShards++
+        log.warn({ file: name, reason: 'old-format' }, 'search shard unusable; rebuilding it from the pages')
+        await rm(path.join(options.dir, name), { force: true })
+      }
     }
     const numbers = names.map(name => SHARD_FILE.exec(name)?.[1]).filter((value): value is string => value !== undefined).map(Number)
     await Promise.all(numbers.map(async shard => {
       const file = path.join(options.dir, shardFileName(shard))
       try {
         const result = await workers().send<LoadResult>(workers().workerOf(shard), { type: 'load', shard, file })
-        for (const document of result.documents) known.set(document.id, { shard, version: document.version, origin: document.origin })
-        shardSizes.set(shard, result.documents.length)
-        if (result.documents.length > 0) liveShards.add(shard)
+        result.ids.forEach((id, index) => known.set(id, { shard, version: result.versions[index] ?? '', origin: result.origins[index] ?? '' }))
+        shardSizes.set(shard, result.ids.length)
+        if (result.ids.length > 0) liveShards.add(shard)
         counters.loadedShards++
       } catch (error) {
         if (state === 'closed') return
@@ -333,19 +354,21 @@ export function createSearchIndex (options: SearchIndexOptions) {
     checkSettled()
   }
 
-  async function addSnippets (hits: SearchHit[]): Promise<void> {
-    const byWorker = new Map<number, Array<{ hit: SearchHit, shard: number, id: string, terms: string[] }>>()
-    for (const hit of hits as WorkerHit[]) {
-      const shard = known.get(hit.id)?.shard
-      if (shard === undefined) continue
-      const worker = workers().workerOf(shard)
-      byWorker.set(worker, [...(byWorker.get(worker) ?? []), { hit, shard, id: hit.id, terms: hit.terms }])
-    }
-    await Promise.all([...byWorker].map(async ([worker, items]) => {
-      const snippets = await workers().send<string[]>(worker, { type: 'snippets', items: items.map(({ shard, id, terms }) => ({ shard, id, terms })) })
-      items.forEach((item, index) => { item.hit.snippet = snippets[index] ?? '' })
+  /** The shown page's results with snippets, from the workers that hold them. */
+  async function fetchHits (matches: RankedMatch[]): Promise<SearchHit[]> {
+    const byWorker = new Map<number, number[]>()
+    matches.forEach((match, index) => {
+      const worker = workers().workerOf(match.shard)
+      byWorker.set(worker, [...(byWorker.get(worker) ?? []), index])
+    })
+    const hits: Array<SearchHit | null> = matches.map(() => null)
+    await Promise.all([...byWorker].map(async ([worker, indexes]) => {
+      const items = indexes.map(index => matches[index] as RankedMatch).map(({ shard, id, score, terms }) => ({ shard, id, score, terms }))
+      const found = await workers().send<HitsResult>(worker, { type: 'hits', items })
+      indexes.forEach((index, at) => { hits[index] = found[at] ?? null })
     }))
-    for (const hit of hits as Array<Partial<WorkerHit>>) delete hit.terms
+    // A page rebuilt away between the two requests is left out rather than shown empty.
+    return hits.filter((hit): hit is SearchHit => hit !== null)
   }
 
   const ready = start().catch(error => {
@@ -405,8 +428,8 @@ export function createSearchIndex (options: SearchIndexOptions) {
       const limit = request.offset + request.limit
       const answers = await Promise.all([...byWorker].map(async ([worker, shards]) =>
         await workers().send<WorkerQueryResult>(worker, { type: 'query', shards, q: request.q, filters: request.filters, limit, includeLocal })))
-      const answer = mergeAnswers(answers, request)
-      await addSnippets(answer.hits)
+      const merged = mergeAnswers(answers, request)
+      const answer: QueryAnswer = { hits: await fetchHits(merged.matches), total: merged.total, facets: merged.facets, relaxed: merged.relaxed }
       // A query that raced with an update must not be remembered as the new state.
       if (generation === counters.generation) cache.set(key, answer)
       return answer
@@ -423,13 +446,12 @@ export function createSearchIndex (options: SearchIndexOptions) {
   }
 }
 
-function mergeAnswers (answers: WorkerQueryResult[], request: QueryRequest): QueryAnswer {
-  const hits: SearchHit[] = answers.flatMap(answer => answer.hits)
-  hits.sort((a, b) => b.score - a.score || b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id))
+function mergeAnswers (answers: WorkerQueryResult[], request: QueryRequest): Omit<QueryAnswer, 'hits'> & { matches: RankedMatch[] } {
+  const matches = answers.flatMap(answer => answer.matches).sort(compareMatches)
   const facets: Facets = emptyFacets()
   for (const name of FACET_NAMES) facets[name] = mergeCounts(answers.map(answer => answer.facets[name]), name)
   return {
-    hits: hits.slice(request.offset, request.offset + request.limit),
+    matches: matches.slice(request.offset, request.offset + request.limit),
     total: answers.reduce((sum, answer) => sum + answer.total, 0),
     facets,
     relaxed: answers.some(answer => answer.relaxed)

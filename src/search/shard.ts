@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { ANALYSIS_VERSION, analyse, analyserFor, fold, lunr, phraseText, queryVariants, type Analyser } from './analysis.ts'
 import { parseQuery, type ParsedQuery, type QueryClause } from './query.ts'
 import { snippet } from './snippet.ts'
-import type { WorkerHit } from './protocol.ts'
-import type { FacetFilters, FacetName, SearchDocument } from './types.ts'
+import { FACET_NAMES, type FacetFilters, type FacetName, type SearchDocument, type SearchHit } from './types.ts'
 
 /** Fields a query can name (`title:pflege`), with how much a match in each counts. */
 export const FIELD_BOOSTS = {
@@ -18,10 +18,12 @@ export const FIELD_BOOSTS = {
 } as const
 export type FieldName = keyof typeof FIELD_BOOSTS
 export const FIELDS = Object.keys(FIELD_BOOSTS) as FieldName[]
+const FIELD_COUNT = FIELDS.length
 
 const MAGIC = 'PRAXISWIKI-SEARCH-SHARD'
 /** Bump when the file layout changes; files of another version are rebuilt. */
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
+const MAX_HEADER_BYTES = 512
 
 /** A shard file that cannot be used: damaged, cut short or written by another version. */
 export class ShardFileError extends Error {
@@ -31,175 +33,367 @@ export class ShardFileError extends Error {
   }
 }
 
-export interface ShardMatch {
-  document: SearchDocument
-  score: number
-  /** Index terms that matched, for highlighting. */
-  terms: Set<string>
+/** What a shard keeps of a document in memory: everything but the body, which stays in the file. */
+export type StoredDocument = Omit<SearchDocument, 'body'>
+
+export interface ShardMatch { position: number, score: number }
+
+/** The matches of one query in one shard, and the matched index terms of any of them (for snippets). */
+export interface ShardSearch {
+  matches: ShardMatch[]
+  termsOf: (position: number) => string[]
 }
 
-interface Prepared { id: string, fields: Record<FieldName, string[]> }
+interface Prepared { ref: string, fields: Record<FieldName, string[]> }
+
+interface ShardMeta {
+  analysis: number
+  fields: string[]
+  documents: StoredDocument[]
+  /** Byte offsets of each body in the text section, and its end. */
+  bodyOffsets: number[]
+  /** Sorted; a term's number is its place here. */
+  terms: string[]
+}
 
 /**
- * A bounded set of documents with its own immutable Lunr index. Changing a document
- * means building the shard's index again, which is why shards are kept small.
+ * A bounded set of documents and their index. Lunr builds the index (its BM25 weights
+ * per term, field and document); the shard keeps only those weights as postings in
+ * typed arrays, which is a tenth of the memory of a loaded `lunr.Index`, and scores a
+ * query as Lunr does: per field, the query vector's dot product with the document's
+ * field vector divided by the query vector's length, summed over the fields.
+ * Page bodies stay in the shard file and are read for snippets, phrases and rebuilds only.
+ *
+ * File: a header line (magic, format, SHA-256 of the rest, section lengths), then the
+ * metadata JSON, term×field posting offsets, postings (document numbers), weights and
+ * the bodies as UTF-8.
  */
 export class Shard {
-  readonly documents = new Map<string, SearchDocument>()
-  #index: lunr.Index | null = null
+  readonly documents: StoredDocument[]
+  readonly #positions = new Map<string, number>()
+  readonly #terms: string[]
+  readonly #offsets: Uint32Array
+  readonly #postings: Uint32Array
+  readonly #weights: Float64Array
+  readonly #bodyOffsets: number[]
+  readonly #file: string
+  readonly #textStart: number
+  /** Facet values per facet and document, worked out once so counting allocates nothing. */
+  readonly #facets: string[][][]
 
-  apply (upserts: SearchDocument[], removes: string[]): void {
-    for (const id of removes) this.documents.delete(id)
-    for (const document of upserts) this.documents.set(document.id, normaliseDocument(document))
+  private constructor (meta: ShardMeta, offsets: Uint32Array, postings: Uint32Array, weights: Float64Array, file: string, textStart: number) {
+    this.documents = meta.documents
+    this.documents.forEach((document, position) => this.#positions.set(document.id, position))
+    this.#terms = meta.terms
+    this.#offsets = offsets
+    this.#postings = postings
+    this.#weights = weights
+    this.#bodyOffsets = meta.bodyOffsets
+    this.#file = file
+    this.#textStart = textStart
+    this.#facets = FACET_NAMES.map(name => this.documents.map(document => facetValues(document, name)))
   }
 
-  build (): void {
+  get size (): number { return this.documents.length }
+
+  positionOf (id: string): number | undefined { return this.#positions.get(id) }
+
+  /** Builds the index of these documents and returns the shard file's bytes. */
+  static serialise (input: SearchDocument[]): Buffer {
+    const documents = input.map(normaliseDocument)
     const builder = new lunr.Builder()
     // Terms arrive analysed (see analysis.ts); Lunr's own pipelines would analyse them again.
     builder.pipeline.reset()
     builder.searchPipeline.reset()
-    builder.ref('id')
+    builder.ref('ref')
     for (const field of FIELDS) {
       builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as Prepared).fields[field] } as unknown as object)
     }
-    for (const document of this.documents.values()) builder.add(prepare(document))
-    this.#index = builder.build()
-  }
+    documents.forEach((document, position) => { builder.add(prepare(document, String(position))) })
+    const index = builder.build() as unknown as {
+      invertedIndex: Record<string, { _index: number }>
+      fieldVectors: Record<string, { elements: number[] }>
+    }
+    const terms = Object.keys(index.invertedIndex).sort()
+    const termOf = new Map<number, number>()
+    terms.forEach((term, number) => termOf.set((index.invertedIndex[term] as { _index: number })._index, number))
 
-  get size (): number { return this.documents.size }
+    // Field vectors hold (Lunr term number, weight) pairs per field and document; turned
+    // around they are postings per term and field, ordered by document.
+    const offsets = new Uint32Array(terms.length * FIELD_COUNT + 1)
+    const vectors: number[][] = []
+    for (let position = 0; position < documents.length; position++) {
+      for (let field = 0; field < FIELD_COUNT; field++) {
+        const elements = index.fieldVectors[`${FIELDS[field] ?? ''}/${position}`]?.elements ?? []
+        vectors.push(elements)
+        for (let element = 0; element < elements.length; element += 2) {
+          const term = termOf.get(elements[element] ?? -1) ?? 0
+          ;(offsets[term * FIELD_COUNT + field + 1] as number)++
+        }
+      }
+    }
+    for (let slot = 1; slot < offsets.length; slot++) offsets[slot] = (offsets[slot] ?? 0) + (offsets[slot - 1] ?? 0)
+    const total = offsets[offsets.length - 1] ?? 0
+    const postings = new Uint32Array(total)
+    const weights = new Float64Array(total)
+    const next = offsets.slice(0, offsets.length - 1)
+    let vector = 0
+    for (let position = 0; position < documents.length; position++) {
+      for (let field = 0; field < FIELD_COUNT; field++) {
+        const elements = vectors[vector++] ?? []
+        for (let element = 0; element < elements.length; element += 2) {
+          const slot = (termOf.get(elements[element] ?? -1) ?? 0) * FIELD_COUNT + field
+          const at = next[slot] ?? 0
+          postings[at] = position
+          weights[at] = elements[element + 1] ?? 0
+          next[slot] = at + 1
+        }
+      }
+    }
 
-  serialise (): string {
-    if (this.#index === null) this.build()
-    const payload = JSON.stringify({ analysis: ANALYSIS_VERSION, documents: [...this.documents.values()], index: this.#index })
+    const bodies = documents.map(document => Buffer.from(document.body, 'utf8'))
+    const bodyOffsets = [0]
+    for (const body of bodies) bodyOffsets.push((bodyOffsets[bodyOffsets.length - 1] ?? 0) + body.length)
+    const stored = documents.map(({ body: _body, ...rest }) => rest)
+    const meta: ShardMeta = { analysis: ANALYSIS_VERSION, fields: FIELDS, documents: stored, bodyOffsets, terms }
+    const sections = [Buffer.from(JSON.stringify(meta), 'utf8'), bytesOf(offsets), bytesOf(postings), bytesOf(weights), Buffer.concat(bodies)]
+    const payload = Buffer.concat(sections)
     const checksum = createHash('sha256').update(payload).digest('hex')
-    return `${MAGIC} ${FORMAT_VERSION} ${checksum} ${Buffer.byteLength(payload)}\n${payload}`
+    const header = `${MAGIC} ${FORMAT_VERSION} ${checksum} ${sections.map(section => section.length).join(' ')}\n`
+    return Buffer.concat([Buffer.from(header, 'latin1'), payload])
   }
 
-  static parse (text: string): Shard {
-    const newline = text.indexOf('\n')
-    const header = (newline === -1 ? text : text.slice(0, newline)).split(' ')
+  /** A shard from its file's bytes; `file` is where its bodies are read from later. */
+  static parse (bytes: Buffer, file: string): Shard {
+    const newline = bytes.subarray(0, MAX_HEADER_BYTES).indexOf(10)
+    const header = bytes.toString('latin1', 0, newline === -1 ? Math.min(bytes.length, MAX_HEADER_BYTES) : newline).split(' ')
     if (header[0] !== MAGIC) throw new ShardFileError('corrupt', 'not a search shard file')
     if (header[1] !== String(FORMAT_VERSION)) throw new ShardFileError('old-format', `shard format ${header[1] ?? '?'}, expected ${FORMAT_VERSION}`)
-    const payload = text.slice(newline + 1)
-    if (Buffer.byteLength(payload) !== Number(header[3])) throw new ShardFileError('corrupt', 'shard file has the wrong length')
+    const lengths = header.slice(3).map(Number)
+    if (newline === -1 || lengths.length !== 5 || lengths.some(length => !Number.isSafeInteger(length) || length < 0)) throw new ShardFileError('corrupt', 'shard header is damaged')
+    const payload = bytes.subarray(newline + 1)
+    if (payload.length !== lengths.reduce((sum, length) => sum + length, 0)) throw new ShardFileError('corrupt', 'shard file has the wrong length')
     if (createHash('sha256').update(payload).digest('hex') !== header[2]) throw new ShardFileError('corrupt', 'shard checksum does not match')
-    let data: { analysis?: number, documents?: SearchDocument[], index?: object }
+    const [metaLength = 0, offsetsLength = 0, postingsLength = 0, weightsLength = 0] = lengths
+    let meta: Partial<ShardMeta>
     try {
-      data = JSON.parse(payload) as typeof data
+      meta = JSON.parse(payload.toString('utf8', 0, metaLength)) as Partial<ShardMeta>
     } catch {
-      throw new ShardFileError('corrupt', 'shard payload is not JSON')
+      throw new ShardFileError('corrupt', 'shard metadata is not JSON')
     }
-    if (data.analysis !== ANALYSIS_VERSION) throw new ShardFileError('old-format', `shard analysis ${String(data.analysis)}, expected ${ANALYSIS_VERSION}`)
-    if (!Array.isArray(data.documents) || data.index === undefined) throw new ShardFileError('corrupt', 'shard payload is incomplete')
-    const shard = new Shard()
-    for (const document of data.documents) shard.documents.set(document.id, document)
-    try {
-      shard.#index = lunr.Index.load(data.index)
-    } catch {
-      throw new ShardFileError('corrupt', 'shard index cannot be loaded')
+    if (meta.analysis !== ANALYSIS_VERSION || JSON.stringify(meta.fields) !== JSON.stringify(FIELDS)) throw new ShardFileError('old-format', `shard analysis ${String(meta.analysis)}, expected ${ANALYSIS_VERSION}`)
+    if (!Array.isArray(meta.documents) || !Array.isArray(meta.terms) || !Array.isArray(meta.bodyOffsets) || meta.bodyOffsets.length !== meta.documents.length + 1) throw new ShardFileError('corrupt', 'shard metadata is incomplete')
+    let at = metaLength
+    const section = <T>(length: number, make: (buffer: ArrayBuffer) => T): T => {
+      // A copy: typed arrays need aligned memory of their own.
+      const copy = new Uint8Array(length)
+      copy.set(payload.subarray(at, at + length))
+      at += length
+      return make(copy.buffer)
     }
-    return shard
+    const offsets = section(offsetsLength, buffer => new Uint32Array(buffer))
+    const postings = section(postingsLength, buffer => new Uint32Array(buffer))
+    const weights = section(weightsLength, buffer => new Float64Array(buffer))
+    if (offsets.length !== meta.terms.length * FIELD_COUNT + 1 || postings.length !== weights.length || offsets[offsets.length - 1] !== postings.length) throw new ShardFileError('corrupt', 'shard postings do not fit')
+    return new Shard(meta as ShardMeta, offsets, postings, weights, file, newline + 1 + at)
   }
 
-  /** Every document that matches the query and the filters; an empty query matches all. */
-  search (query: ParsedQuery, filters: FacetFilters): ShardMatch[] {
-    if (this.#index === null) this.build()
-    const index = this.#index as lunr.Index
-    const positive = query.clauses.filter(clause => clause.presence !== 'prohibited')
-    const variants = new Map(query.clauses.map(clause => [clause, clauseVariants(clause)]))
+  /** Every body, in document order: for rebuilding this shard with some documents changed. */
+  fullDocuments (): SearchDocument[] {
+    const text = this.#readText(0, this.#bodyOffsets[this.documents.length] ?? 0)
+    return this.documents.map((document, position) => ({ ...document, body: text.toString('utf8', this.#bodyOffsets[position], this.#bodyOffsets[position + 1]) }))
+  }
 
-    let candidates: ShardMatch[]
+  #body (position: number): string {
+    const start = this.#bodyOffsets[position] ?? 0
+    return this.#readText(start, this.#bodyOffsets[position + 1] ?? start).toString('utf8')
+  }
+
+  #readText (start: number, end: number): Buffer {
+    const buffer = Buffer.alloc(end - start)
+    if (buffer.length === 0) return buffer
+    const descriptor = openSync(this.#file, 'r')
+    try {
+      let done = 0
+      while (done < buffer.length) {
+        const read = readSync(descriptor, buffer, done, buffer.length - done, this.#textStart + start + done)
+        if (read === 0) throw new ShardFileError('corrupt', 'shard file was cut short')
+        done += read
+      }
+    } finally {
+      closeSync(descriptor)
+    }
+    return buffer
+  }
+
+  /** Documents that match the query and the filters; an empty query matches all. */
+  search (query: ParsedQuery, filters: FacetFilters): ShardSearch {
+    const count = this.documents.length
+    const expansions = new Map(query.clauses.map(clause => [clause, this.#expand(clause)]))
+    const positive = query.clauses.filter(clause => clause.presence !== 'prohibited')
+    const scores = new Float64Array(count)
+    let candidates: Uint8Array
     if (positive.length === 0) {
-      candidates = [...this.documents.values()].map(document => ({ document, score: 0, terms: new Set<string>() }))
+      candidates = new Uint8Array(count).fill(1)
     } else {
-      const results = index.query(builder => {
-        for (const clause of positive) {
-          for (const variant of variants.get(clause) ?? []) {
-            builder.term(variant, {
-              fields: clause.fields ?? FIELDS,
-              boost: clause.boost,
-              // Lunr reads any editDistance, even 0, as fuzzy matching, which ignores wildcards.
-              ...(clause.editDistance > 0 ? { editDistance: clause.editDistance } : {}),
-              usePipeline: false,
-              wildcard: lunr.Query.wildcard.NONE,
-              presence: lunr.Query.presence.OPTIONAL
-            })
+      candidates = new Uint8Array(count)
+      // Lunr's query vectors: per field, each expanded term weighs the clause's boost.
+      const vectors = FIELDS.map(() => new Map<number, number>())
+      for (const clause of positive) {
+        for (const field of fieldNumbers(clause)) {
+          const vector = vectors[field] as Map<number, number>
+          for (const term of expansions.get(clause) ?? []) vector.set(term, (vector.get(term) ?? 0) + clause.boost)
+        }
+      }
+      vectors.forEach((vector, field) => {
+        let squares = 0
+        for (const boost of vector.values()) squares += boost * boost
+        const length = Math.sqrt(squares)
+        for (const [term, boost] of vector) {
+          const slot = term * FIELD_COUNT + field
+          for (let at = this.#offsets[slot] ?? 0, end = this.#offsets[slot + 1] ?? 0; at < end; at++) {
+            const position = this.#postings[at] ?? 0
+            candidates[position] = 1
+            if (length > 0) scores[position] = (scores[position] ?? 0) + boost * (this.#weights[at] ?? 0) / length
           }
         }
       })
-      candidates = []
-      for (const result of results) {
-        const document = this.documents.get(result.ref)
-        if (document !== undefined) candidates.push({ document, score: result.score, terms: new Set(Object.keys(result.matchData.metadata)) })
-      }
     }
 
     // Lunr's own required/prohibited logic works per field and per term; a word with
     // one variant per language needs "any variant in any of the clause's fields".
     for (const clause of query.clauses) {
       if (clause.presence === 'optional') continue
-      const matching = this.#documentsMatching(index, clause, variants.get(clause) ?? [])
-      const keep = clause.presence === 'required'
-      candidates = candidates.filter(candidate => matching.has(candidate.document.id) === keep)
+      const matching = this.#documentsMatching(clause, expansions.get(clause) ?? [])
+      const keep = clause.presence === 'required' ? 1 : 0
+      for (let position = 0; position < count; position++) {
+        if (candidates[position] === 1 && matching[position] !== keep) candidates[position] = 0
+      }
     }
-    if (query.phrases.length > 0) {
-      candidates = candidates.filter(candidate => {
-        const text = phraseText(`${candidate.document.title}\n${candidate.document.summary}\n${candidate.document.body}`)
-        return query.phrases.every(phrase => text.includes(` ${phrase} `))
-      })
+
+    const matches: ShardMatch[] = []
+    let text: Buffer | null = null
+    for (let position = 0; position < count; position++) {
+      if (candidates[position] !== 1) continue
+      const document = this.documents[position] as StoredDocument
+      if (!matchesFilters(this.#facets, position, filters)) continue
+      if (query.phrases.length > 0) {
+        text ??= this.#readText(0, this.#bodyOffsets[count] ?? 0)
+        const words = phraseText(`${document.title}\n${document.summary}\n${text.toString('utf8', this.#bodyOffsets[position], this.#bodyOffsets[position + 1])}`)
+        if (!query.phrases.every(phrase => words.includes(` ${phrase} `))) continue
+      }
+      matches.push({ position, score: scores[position] ?? 0 })
     }
-    return candidates.filter(candidate => matchesFilters(candidate.document, filters))
+    return { matches, termsOf: position => this.#termsOf(position, positive, expansions) }
   }
 
-  #documentsMatching (index: lunr.Index, clause: QueryClause, variants: string[]): Set<string> {
-    const internals = index as unknown as { tokenSet: lunr.TokenSet, invertedIndex: Record<string, Record<string, Record<string, unknown>>> }
-    const tokenSets = lunr.TokenSet as unknown as { fromString: (text: string) => lunr.TokenSet, fromFuzzyString: (text: string, distance: number) => lunr.TokenSet }
+  /** The index terms of the query that this document has, in any of their clauses' fields. */
+  #termsOf (position: number, clauses: QueryClause[], expansions: Map<QueryClause, number[]>): string[] {
     const found = new Set<string>()
-    for (const variant of variants) {
-      const pattern = clause.editDistance > 0 ? tokenSets.fromFuzzyString(variant, clause.editDistance) : tokenSets.fromString(variant)
-      for (const term of internals.tokenSet.intersect(pattern).toArray()) {
-        const postings = internals.invertedIndex[term]
-        if (postings === undefined) continue
-        for (const field of clause.fields ?? FIELDS) {
-          for (const id of Object.keys(postings[field] ?? {})) found.add(id)
-        }
+    for (const clause of clauses) {
+      for (const term of expansions.get(clause) ?? []) {
+        if (fieldNumbers(clause).some(field => this.#has(term, field, position))) found.add(this.#terms[term] ?? '')
+      }
+    }
+    return [...found]
+  }
+
+  #has (term: number, field: number, position: number): boolean {
+    const slot = term * FIELD_COUNT + field
+    let low = this.#offsets[slot] ?? 0
+    let high = this.#offsets[slot + 1] ?? 0
+    while (low < high) {
+      const middle = (low + high) >> 1
+      const value = this.#postings[middle] ?? 0
+      if (value === position) return true
+      if (value < position) low = middle + 1
+      else high = middle
+    }
+    return false
+  }
+
+  #documentsMatching (clause: QueryClause, terms: number[]): Uint8Array {
+    const found = new Uint8Array(this.documents.length)
+    for (const term of terms) {
+      for (const field of fieldNumbers(clause)) {
+        const slot = term * FIELD_COUNT + field
+        for (let at = this.#offsets[slot] ?? 0, end = this.#offsets[slot + 1] ?? 0; at < end; at++) found[this.#postings[at] ?? 0] = 1
       }
     }
     return found
   }
+
+  /** The numbers of the index terms a clause stands for: its variants, or what its wildcard or fuzziness reaches. */
+  #expand (clause: QueryClause): number[] {
+    const found = new Set<number>()
+    for (const variant of clauseVariants(clause)) {
+      // As in Lunr, fuzziness reads the term literally and wins over wildcards.
+      if (clause.editDistance > 0) {
+        this.#terms.forEach((term, number) => { if (withinEditDistance(variant, term, clause.editDistance)) found.add(number) })
+      } else if (variant.includes('*')) {
+        const pattern = new RegExp(`^${variant.split('*').map(escapeRegExp).join('.*')}$`, 'u')
+        this.#terms.forEach((term, number) => { if (pattern.test(term)) found.add(number) })
+      } else {
+        const number = this.#termNumber(variant)
+        if (number !== -1) found.add(number)
+      }
+    }
+    return [...found]
+  }
+
+  #termNumber (term: string): number {
+    let low = 0
+    let high = this.#terms.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      const value = this.#terms[middle] ?? ''
+      if (value === term) return middle
+      if (value < term) low = middle + 1
+      else high = middle
+    }
+    return -1
+  }
+
+  /** Adds this document's facet values to the counts. */
+  countFacets (position: number, counts: Record<FacetName, Record<string, number>>): void {
+    FACET_NAMES.forEach((name, facet) => {
+      const values = this.#facets[facet]?.[position] ?? []
+      const named = counts[name]
+      for (const value of values) named[value] = (named[value] ?? 0) + 1
+    })
+  }
+
+  /** A result as shown, with its snippet made from the body read from the file. */
+  hit (position: number, score: number, terms: string[]): SearchHit {
+    const document = this.documents[position] as StoredDocument
+    const hit: SearchHit = {
+      id: document.id,
+      url: document.url,
+      title: document.title,
+      summary: document.summary,
+      snippet: snippet([this.#body(position), document.summary], document.language, new Set(terms)),
+      language: document.language,
+      origin: document.origin,
+      visibility: document.visibility,
+      tags: document.tags,
+      updatedAt: document.updatedAt,
+      score
+    }
+    if (document.lesson !== undefined) hit.lesson = document.lesson
+    return hit
+  }
+}
+
+/** Best first; equal scores put the newer page first, then a fixed order so pages never swap. */
+export function compareMatches (a: { score: number, updatedAt: string, id: string }, b: typeof a): number {
+  return b.score - a.score || b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id)
 }
 
 export function parseForShard (q: string): ParsedQuery {
   return parseQuery(q, FIELDS)
 }
 
-/** A result, with the matched terms its snippet will be made from. */
-export function toHit (match: ShardMatch): WorkerHit {
-  const document = match.document
-  const hit: WorkerHit = {
-    id: document.id,
-    url: document.url,
-    title: document.title,
-    summary: document.summary,
-    snippet: '',
-    terms: [...match.terms],
-    language: document.language,
-    origin: document.origin,
-    visibility: document.visibility,
-    tags: document.tags,
-    updatedAt: document.updatedAt,
-    score: match.score
-  }
-  if (document.lesson !== undefined) hit.lesson = document.lesson
-  return hit
-}
-
-/** The snippet shows where the page matched. */
-export function snippetOf (document: SearchDocument, terms: string[]): string {
-  return snippet([document.body, document.summary], document.language, new Set(terms))
-}
-
-export function facetValues (document: SearchDocument, facet: FacetName): string[] {
+export function facetValues (document: StoredDocument, facet: FacetName): string[] {
   switch (facet) {
     case 'outcome': return document.lesson?.outcome === undefined ? [] : [document.lesson.outcome]
     case 'field': return document.lesson?.field === undefined ? [] : [document.lesson.field]
@@ -211,13 +405,18 @@ export function facetValues (document: SearchDocument, facet: FacetName): string
   }
 }
 
-function matchesFilters (document: SearchDocument, filters: FacetFilters): boolean {
+function matchesFilters (facets: string[][][], position: number, filters: FacetFilters): boolean {
   for (const [facet, wanted] of Object.entries(filters) as Array<[FacetName, string | undefined]>) {
     if (wanted === undefined) continue
-    const values = facetValues(document, facet)
+    const values = facets[FACET_NAMES.indexOf(facet)]?.[position] ?? []
     if (!values.some(value => value.toLowerCase() === wanted.toLowerCase())) return false
   }
   return true
+}
+
+function fieldNumbers (clause: QueryClause): number[] {
+  if (clause.fields === undefined) return FIELDS.map((_field, number) => number)
+  return clause.fields.map(field => FIELDS.indexOf(field as FieldName)).filter(number => number !== -1)
 }
 
 function clauseVariants (clause: QueryClause): string[] {
@@ -226,11 +425,42 @@ function clauseVariants (clause: QueryClause): string[] {
   return queryVariants(clause.term)
 }
 
-function prepare (document: SearchDocument): Prepared {
+function escapeRegExp (text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Whether two words are at most `limit` insertions, deletions, substitutions or swaps of neighbours apart, as Lunr's fuzzy terms are. */
+export function withinEditDistance (a: string, b: string, limit: number): boolean {
+  if (Math.abs(a.length - b.length) > limit) return false
+  let previous2: number[] = []
+  let previous = Array.from({ length: b.length + 1 }, (_value, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let best = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (previous2[j - 2] ?? 0) + 1)
+      current.push(value)
+      best = Math.min(best, value)
+    }
+    // Every later row only grows from this one.
+    if (best > limit) return false
+    previous2 = previous
+    previous = current
+  }
+  return (previous[b.length] ?? Infinity) <= limit
+}
+
+function bytesOf (array: Uint32Array | Float64Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength)
+}
+
+export function prepare (document: SearchDocument, ref: string): Prepared {
   const analyser: Analyser = analyserFor(document.language)
   const lesson = document.lesson
   return {
-    id: document.id,
+    ref,
     fields: {
       title: analyse(document.title, analyser),
       tags: analyse(document.tags.join(' '), analyser),
@@ -245,7 +475,7 @@ function prepare (document: SearchDocument): Prepared {
 }
 
 /** Text is compared by code points, so composed and decomposed umlauts must look the same. */
-function normaliseDocument (document: SearchDocument): SearchDocument {
+export function normaliseDocument (document: SearchDocument): SearchDocument {
   return {
     ...document,
     title: document.title.normalize('NFC'),

@@ -1,70 +1,94 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads'
-import type { ApplyResult, LoadResult, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
-import { facetValues, parseForShard, Shard, ShardFileError, snippetOf, toHit, type ShardMatch } from './shard.ts'
-import { FACET_NAMES, type FacetName } from './types.ts'
+import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
+import { compareMatches, parseForShard, Shard, ShardFileError, type ShardSearch } from './shard.ts'
+import { FACET_NAMES, type FacetName, type SearchDocument } from './types.ts'
 
 /**
  * A worker thread owns some shards: it loads, builds, saves and queries them, so the
  * server's event loop never waits for Lunr. Messages are handled one at a time.
  */
 const shards = new Map<number, Shard>()
+/** Upserts sent ahead of a shard's `apply`. */
+const staged = new Map<number, SearchDocument[]>()
 
-function load (shard: number, file: string): LoadResult {
-  const loaded = Shard.parse(readFileSync(file, 'utf8'))
-  shards.set(shard, loaded)
-  return { documents: [...loaded.documents.values()].map(document => ({ id: document.id, version: document.version, origin: document.origin })) }
+function load (number: number, file: string): LoadResult {
+  const shard = Shard.parse(readFileSync(file), file)
+  shards.set(number, shard)
+  return { ids: shard.documents.map(document => document.id), versions: shard.documents.map(document => document.version), origins: shard.documents.map(document => document.origin) }
 }
 
-function apply (number: number, file: string, upserts: WorkerRequest & { type: 'apply' }): ApplyResult {
-  const shard = shards.get(number) ?? new Shard()
-  shard.apply(upserts.upserts, upserts.removes)
-  if (shard.size === 0) {
-    shards.delete(number)
-    rmSync(file, { force: true })
+function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
+  const upserts = [...(staged.get(request.shard) ?? []), ...request.upserts]
+  staged.delete(request.shard)
+  const documents = new Map<string, SearchDocument>()
+  // The bodies are not in memory: the current shard file has them.
+  for (const document of shards.get(request.shard)?.fullDocuments() ?? []) documents.set(document.id, document)
+  for (const id of request.removes) documents.delete(id)
+  for (const document of upserts) documents.set(document.id, document)
+  if (documents.size === 0) {
+    shards.delete(request.shard)
+    rmSync(request.file, { force: true })
     return { size: 0 }
   }
-  shard.build()
-  shards.set(number, shard)
+  const bytes = Shard.serialise([...documents.values()])
   // Write then rename: a crash leaves the old file or the new one, never half of one.
-  const temporary = `${file}.tmp`
-  writeFileSync(temporary, shard.serialise())
-  renameSync(temporary, file)
-  return { size: shard.size }
+  const temporary = `${request.file}.tmp`
+  writeFileSync(temporary, bytes)
+  renameSync(temporary, request.file)
+  shards.set(request.shard, Shard.parse(bytes, request.file))
+  return { size: documents.size }
 }
+
+interface Found { shard: number, source: Shard, search: ShardSearch, position: number, score: number, updatedAt: string, id: string }
 
 function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
   const parsed = parseForShard(request.q)
-  const matches: ShardMatch[] = []
+  const facets = Object.fromEntries(FACET_NAMES.map(name => [name, {}])) as Record<FacetName, Record<string, number>>
+  const found: Found[] = []
   for (const number of request.shards) {
     const shard = shards.get(number)
-    // Local pages are for signed-in people only, so they leave hits and facet counts alike.
-    if (shard !== undefined) matches.push(...shard.search(parsed, request.filters).filter(match => request.includeLocal || match.document.visibility !== 'local'))
-  }
-  const facets = Object.fromEntries(FACET_NAMES.map(name => [name, {}])) as Record<FacetName, Record<string, number>>
-  for (const match of matches) {
-    for (const name of FACET_NAMES) {
-      const counts = facets[name]
-      for (const value of facetValues(match.document, name)) counts[value] = (counts[value] ?? 0) + 1
+    if (shard === undefined) continue
+    const search = shard.search(parsed, request.filters)
+    for (const match of search.matches) {
+      const document = shard.documents[match.position]
+      // Local pages are for signed-in people only, so they leave hits and facet counts alike.
+      if (document === undefined || (!request.includeLocal && document.visibility === 'local')) continue
+      shard.countFacets(match.position, facets)
+      found.push({ shard: number, source: shard, search, position: match.position, score: match.score, updatedAt: document.updatedAt, id: document.id })
     }
   }
-  matches.sort(compareMatches)
-  return { hits: matches.slice(0, request.limit).map(toHit), total: matches.length, facets, relaxed: parsed.relaxed }
+  const best = top(found, request.limit)
+  const matches: RankedMatch[] = best.map(item => ({ shard: item.shard, id: item.id, score: item.score, updatedAt: item.updatedAt, terms: item.search.termsOf(item.position) }))
+  return { matches, total: found.length, facets, relaxed: parsed.relaxed }
 }
 
-export function compareMatches (a: { score: number, document: { updatedAt: string, id: string } }, b: typeof a): number {
-  return b.score - a.score || b.document.updatedAt.localeCompare(a.document.updatedAt) || a.document.id.localeCompare(b.document.id)
+/** The `limit` best, in order, without sorting all of them: most matches of a common word are never shown. */
+function top (found: Found[], limit: number): Found[] {
+  if (found.length <= limit * 2) return found.sort(compareMatches).slice(0, limit)
+  // Sorting bare scores in a typed array is cheap; the threshold leaves few for the full comparison.
+  const scores = Float64Array.from(found, item => item.score).sort()
+  const threshold = scores[Math.max(0, scores.length - limit)] ?? -Infinity
+  return found.filter(item => item.score >= threshold).sort(compareMatches).slice(0, limit)
+}
+
+function hits (request: WorkerRequest & { type: 'hits' }): HitsResult {
+  return request.items.map(item => {
+    const shard = shards.get(item.shard)
+    const position = shard?.positionOf(item.id)
+    return shard === undefined || position === undefined ? null : shard.hit(position, item.score, item.terms)
+  })
 }
 
 function handle (request: WorkerRequest): unknown {
   switch (request.type) {
     case 'load': return load(request.shard, request.file)
-    case 'apply': return apply(request.shard, request.file, request)
+    case 'stage':
+      staged.set(request.shard, [...(staged.get(request.shard) ?? []), ...request.upserts])
+      return null
+    case 'apply': return apply(request)
     case 'query': return query(request)
-    case 'snippets': return request.items.map(item => {
-      const document = shards.get(item.shard)?.documents.get(item.id)
-      return document === undefined ? '' : snippetOf(document, item.terms)
-    })
+    case 'hits': return hits(request)
   }
 }
 

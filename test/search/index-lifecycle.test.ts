@@ -169,13 +169,14 @@ describe('search index life cycle', () => {
     await first.close()
 
     const dir = path.join(dataDir, 'search')
-    const files = (await readdir(dir)).filter(name => name.endsWith('.json')).sort()
-    assert.deepEqual(files, ['shard-0000.json', 'shard-0001.json'])
-    const corrupt = path.join(dir, 'shard-0000.json')
-    const text = await readFile(corrupt, 'utf8')
-    await writeFile(corrupt, text.slice(0, text.length - 40) + 'x'.repeat(40))
-    const old = path.join(dir, 'shard-0001.json')
-    await writeFile(old, (await readFile(old, 'utf8')).replace(/^PRAXISWIKI-SEARCH-SHARD 1 /, 'PRAXISWIKI-SEARCH-SHARD 0 '))
+    const files = (await readdir(dir)).filter(name => name.endsWith('.bin')).sort()
+    assert.deepEqual(files, ['shard-0000.bin', 'shard-0001.bin'])
+    const corrupt = path.join(dir, 'shard-0000.bin')
+    const bytes = await readFile(corrupt)
+    await writeFile(corrupt, bytes.fill(0x78, bytes.length - 40))
+    const old = path.join(dir, 'shard-0001.bin')
+    // Latin-1 keeps every byte as it is, so only the header changes.
+    await writeFile(old, Buffer.from((await readFile(old, 'latin1')).replace(/^PRAXISWIKI-SEARCH-SHARD \d+ /, 'PRAXISWIKI-SEARCH-SHARD 0 '), 'latin1'))
 
     const second = await start()
     await second.searchIndex.ready

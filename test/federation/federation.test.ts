@@ -169,6 +169,16 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.match(fork.source, /Nachbarn Dinge teilen/)
   })
 
+  it('withdraws a page from other servers when it is made local again', async () => {
+    const page = await a.app.wiki.createPage({ source: publicPage('Zurückgezogen', 'Erst öffentlich.') })
+    const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
+    await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')
+    await a.app.wiki.savePage('zurueckgezogen', { source: '---\ntitle: Zurückgezogen\nvisibility: local\n---\nDoch intern.\n', baseRevisionId: page.revisionId.toHexString() })
+    const withdrawn = await eventually(async () => { const found = await remotePage(b, { objectId: articleId }); return found?.deletedAt ? found : null }, 15_000, 'the Delete at B')
+    assert.equal(withdrawn.html, '')
+    assert.equal((await fetch(`${a.url}/wiki/zurueckgezogen`, { headers: { accept: 'application/activity+json' } })).status, 410)
+  })
+
   it('back-fills the pages an organisation published before it was followed', async () => {
     const earlier = await a.app.wiki.createPage({ source: publicPage('Schon vorher da', 'Vor dem Folgen geschrieben.') })
     await a.app.federation.publisher.idle()

@@ -1,3 +1,4 @@
+import { isLocale, type Locale } from '../i18n/index.ts'
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import {
   AccountNotFoundError, InvalidAccountInputError, InvalidLinkError, LastAdminError, UsernameTakenError, WrongPasswordError
@@ -15,6 +16,8 @@ export interface AccountDocument {
   disabled: boolean
   createdAt: Date
   passwordChangedAt: Date
+  /** The interface language the person chose; it wins over cookies and the browser's languages. */
+  locale?: Locale
 }
 
 export interface ApiTokenDocument {
@@ -44,6 +47,7 @@ export interface Viewer {
   id: string
   username: string
   role: Role
+  locale?: Locale
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/
@@ -168,6 +172,12 @@ export function createAccountService (options: AccountServiceOptions) {
     return { ...account, role }
   }
 
+  async function setLocale (username: string, locale: Locale): Promise<void> {
+    if (!isLocale(locale)) throw new InvalidAccountInputError('locale', 'unknown language')
+    const account = await require(username)
+    await accounts.updateOne({ _id: account._id }, { $set: { locale } })
+  }
+
   /** Disabling also ends the account's API tokens at once; sessions check `disabled` on every request. */
   async function setDisabled (username: string, disabled: boolean): Promise<AccountDocument> {
     const account = await require(username)
@@ -278,6 +288,7 @@ export function createAccountService (options: AccountServiceOptions) {
     createToken,
     listTokens,
     revokeToken,
+    setLocale,
     accountForToken,
     createInvitation,
     findInvitation,
@@ -287,5 +298,7 @@ export function createAccountService (options: AccountServiceOptions) {
 }
 
 export function viewerOf (account: AccountDocument): Viewer {
-  return { id: account._id.toHexString(), username: account.username, role: account.role }
+  const viewer: Viewer = { id: account._id.toHexString(), username: account.username, role: account.role }
+  if (account.locale !== undefined && isLocale(account.locale)) viewer.locale = account.locale
+  return viewer
 }

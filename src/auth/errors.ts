@@ -21,7 +21,7 @@ export class UsernameTakenError extends AuthError {
 }
 
 export class InvalidAccountInputError extends AuthError {
-  constructor (readonly field: 'username' | 'password' | 'role', readonly reason: string) { super(`${field}: ${reason}`) }
+  constructor (readonly field: 'username' | 'password' | 'role' | 'locale', readonly reason: string) { super(`${field}: ${reason}`) }
 }
 
 export class AccountNotFoundError extends AuthError {

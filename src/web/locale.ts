@@ -92,6 +92,9 @@ const LocaleQuery = Type.Object({
 export async function localeRoutes (parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   app.get('/locale', { schema: { querystring: LocaleQuery } }, async (request, reply) => {
+    // A signed-in person's choice is kept with the account, which wins over the cookie.
+    const account = (request as { account?: { username: string } | null }).account
+    if (account) await request.server.auth.accounts.setLocale(account.username, request.query.set)
     const secure = request.protocol === 'https' ? '; Secure' : ''
     reply.header('Set-Cookie', `${LOCALE_COOKIE}=${request.query.set}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; SameSite=Lax; HttpOnly${secure}`)
     reply.header('Cache-Control', 'no-store')

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { FastifyRequest } from 'fastify'
 import { formatNumber, translator } from '../../src/i18n/index.ts'
 import { chooseLocale, safeReturnPath } from '../../src/web/locale.ts'
-import { startTestApp, type TestApp } from '../helpers.ts'
+import { signIn, startTestApp, type TestApp } from '../helpers.ts'
 
 const htmlLang = (body: string) => /<html lang="([^"]+)"/.exec(body)?.[1]
 
@@ -41,19 +41,30 @@ describe('interface language', () => {
     assert.equal(chooseLocale(request({})), 'de')
   })
 
+  it('keeps a signed-in person\'s choice with the account, over cookie and browser', async () => {
+    const reader = await signIn(test.app, test.anonymous, 'leserin', 'reader')
+    const switched = await reader.inject({ url: '/locale?set=en&return=%2F' })
+    assert.equal(switched.statusCode, 303)
+    assert.equal((await test.app.auth.accounts.byUsername('leserin'))?.locale, 'en')
+    const later = await reader.inject({ url: '/', headers: { 'accept-language': 'de', cookie: `${reader.cookie}; locale=de` } })
+    assert.equal(htmlLang(later.body), 'en')
+    await reader.inject({ url: '/locale?set=de&return=%2F' })
+    assert.equal(htmlLang((await reader.inject({ url: '/', headers: { 'accept-language': 'en' } })).body), 'de')
+  })
+
   it('sets the cookie from the footer link and returns to the same address', async () => {
-    const response = await test.app.inject({ url: '/locale?set=en&return=%2Fwiki%3Fpage%3D2' })
+    const response = await test.anonymous({ url: '/locale?set=en&return=%2Fwiki%3Fpage%3D2' })
     assert.equal(response.statusCode, 303)
     assert.equal(response.headers.location, '/wiki?page=2')
     assert.match(String(response.headers['set-cookie']), /^locale=en; Path=\/; Max-Age=\d+; SameSite=Lax; HttpOnly/)
-    const page = await test.app.inject({ url: '/help/lessons', headers: { 'accept-language': 'en' } })
+    const page = await test.anonymous({ url: '/help/lessons', headers: { 'accept-language': 'en' } })
     assert.match(page.body, /href="\/locale\?set=de&amp;return=%2Fhelp%2Flessons" lang="de" hreflang="de">Deutsch<\/a>/)
     assert.match(page.body, /hreflang="en" aria-current="true">English<\/a>/)
   })
 
   it('never sends the reader to another site from the language switch', async () => {
     for (const target of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x=1', '', 'wiki']) {
-      const response = await test.app.inject({ url: `/locale?set=de&return=${encodeURIComponent(target)}` })
+      const response = await test.anonymous({ url: `/locale?set=de&return=${encodeURIComponent(target)}` })
       assert.equal(response.statusCode, 303, target)
       const location = String(response.headers.location)
       assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.includes('\\') && !/[\r\n]/.test(location), `${target} → ${location}`)
@@ -64,7 +75,7 @@ describe('interface language', () => {
   })
 
   it('refuses a language it does not have with a 400, setting nothing', async () => {
-    const response = await test.app.inject({ url: '/locale?set=fr&return=/' })
+    const response = await test.anonymous({ url: '/locale?set=fr&return=/' })
     assert.equal(response.statusCode, 400)
     assert.equal(response.headers['set-cookie'], undefined)
   })

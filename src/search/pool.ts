@@ -10,16 +10,22 @@ export class WorkerError extends Error {
 }
 
 const workerFile = new URL('./worker.ts', import.meta.url)
+/**
+ * A worker's heap holds its shards (about 1 MB each; postings and weights live outside
+ * it) and, while building, one shard's Lunr builder (about 100 MB for 500 pages of 500
+ * words). Without a limit V8 lets each worker's heap grow to gigabytes before it collects.
+ */
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512 }
 
 /**
  * Starts a worker thread running worker.ts. When the server itself runs TypeScript
  * through tsx, a worker does not inherit tsx's loader, so it registers it first.
  */
 function startWorker (): Worker {
-  if (!workerFile.pathname.endsWith('.ts')) return new Worker(workerFile)
+  if (!workerFile.pathname.endsWith('.ts')) return new Worker(workerFile, { resourceLimits: RESOURCE_LIMITS })
   const loader = import.meta.resolve('tsx/esm/api')
   const bootstrap = `import(${JSON.stringify(loader)}).then(api => { api.register(); return import(${JSON.stringify(workerFile.href)}) })`
-  return new Worker(bootstrap, { eval: true })
+  return new Worker(bootstrap, { eval: true, resourceLimits: RESOURCE_LIMITS })
 }
 
 interface Pending { resolve: (value: unknown) => void, reject: (error: Error) => void }

@@ -110,10 +110,16 @@ export class Shard {
       builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as Prepared).fields[field] } as unknown as object)
     }
     documents.forEach((document, position) => { builder.add(prepare(document, String(position))) })
-    const index = builder.build() as unknown as {
+    // Lunr's `build` also makes a token trie of every term, which the shard does not keep:
+    // only the steps that work out the weights are run.
+    const index = builder as unknown as {
+      calculateAverageFieldLengths: () => void
+      createFieldVectors: () => void
       invertedIndex: Record<string, { _index: number }>
       fieldVectors: Record<string, { elements: number[] }>
     }
+    index.calculateAverageFieldLengths()
+    index.createFieldVectors()
     const terms = Object.keys(index.invertedIndex).sort()
     const termOf = new Map<number, number>()
     terms.forEach((term, number) => termOf.set((index.invertedIndex[term] as { _index: number })._index, number))

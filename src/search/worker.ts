@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
 import { compareMatches, parseForShard, Shard, ShardFileError, type ShardSearch } from './shard.ts'
@@ -11,6 +12,40 @@ import { FACET_NAMES, type FacetName, type SearchDocument } from './types.ts'
 const shards = new Map<number, Shard>()
 /** Upserts sent ahead of a shard's `apply`. */
 const staged = new Map<number, SearchDocument[]>()
+
+/**
+ * Building a shard takes seconds of CPU; on a machine with few cores it would take the
+ * CPU from the server's event loop. Lowered priority for the build (Linux thread id
+ * from /proc) lets the loop run first; queries and loads run at normal priority again
+ * where the system allows raising it back.
+ */
+const BUILD_NICENESS = 10
+const threadId = ((): number | null => {
+  try {
+    const id = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    return Number.isSafeInteger(id) && id > 0 ? id : null
+  } catch {
+    return null
+  }
+})()
+
+function niced<T> (run: () => T): T {
+  let before: number | null = null
+  try {
+    if (threadId !== null) { before = os.getPriority(threadId); os.setPriority(threadId, Math.max(before, BUILD_NICENESS)) }
+  } catch {
+    before = null
+  }
+  try {
+    return run()
+  } finally {
+    try {
+      if (threadId !== null && before !== null) os.setPriority(threadId, before)
+    } catch {
+      // Without the right to raise priority again the worker stays polite; queries still work.
+    }
+  }
+}
 
 function load (number: number, file: string): LoadResult {
   const shard = Shard.parse(readFileSync(file), file)
@@ -31,7 +66,7 @@ function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
     rmSync(request.file, { force: true })
     return { size: 0 }
   }
-  const bytes = Shard.serialise([...documents.values()])
+  const bytes = niced(() => Shard.serialise([...documents.values()]))
   // Write then rename: a crash leaves the old file or the new one, never half of one.
   const temporary = `${request.file}.tmp`
   writeFileSync(temporary, bytes)

@@ -14,12 +14,15 @@ const shards = new Map<number, Shard>()
 const staged = new Map<number, SearchDocument[]>()
 
 /**
- * Building a shard takes seconds of CPU; on a machine with few cores it would take the
- * CPU from the server's event loop. Lowered priority for the build (Linux thread id
- * from /proc) lets the loop run first; queries and loads run at normal priority again
+ * Building a shard takes a second or more of CPU; when whole shards are built one after
+ * another (start, reindex), both workers would take the CPU from the server's event
+ * loop on a machine with few cores. Such bulk builds run at lowered priority (Linux
+ * thread id from /proc), so the loop runs first; a rebuild after an edit keeps normal
+ * priority, so the edit is found quickly. Queries and loads run at normal priority again
  * where the system allows raising it back.
  */
 const BUILD_NICENESS = 10
+const BULK_CHANGES = 50
 const threadId = ((): number | null => {
   try {
     const id = Number(readlinkSync('/proc/thread-self').split('/').pop())
@@ -66,7 +69,8 @@ function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
     rmSync(request.file, { force: true })
     return { size: 0 }
   }
-  const bytes = niced(() => Shard.serialise([...documents.values()]))
+  const build = (): Buffer => Shard.serialise([...documents.values()])
+  const bytes = upserts.length + request.removes.length >= BULK_CHANGES ? niced(build) : build()
   // Write then rename: a crash leaves the old file or the new one, never half of one.
   const temporary = `${request.file}.tmp`
   writeFileSync(temporary, bytes)

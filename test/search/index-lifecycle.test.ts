@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { ObjectId } from 'mongodb'
@@ -184,5 +184,21 @@ describe('search index life cycle', () => {
     assert.equal(status.discardedShards, 2)
     assert.ok(status.builtShards >= 1)
     assert.equal((await searchApi(second, 'Schuldnerberatung')).total, 5)
+  })
+
+  it('replaces the JSON shard files of an earlier version', async () => {
+    const first = await start()
+    await first.searchIndex.ready
+    for (let number = 1; number <= 2; number++) await addPage(first, `Notiz ${number}`, 'Über Stadtteilmütter.')
+    await first.searchIndex.settled()
+    await first.close()
+    const dir = path.join(dataDir, 'search')
+    await rename(path.join(dir, 'shard-0000.bin'), path.join(dir, 'shard-0000.json'))
+
+    const second = await start()
+    await second.searchIndex.ready
+    assert.equal(second.searchIndex.status().discardedShards, 1)
+    assert.deepEqual((await readdir(dir)).sort(), ['shard-0000.bin'])
+    assert.equal((await searchApi(second, 'Stadtteilmütter')).total, 2)
   })
 })

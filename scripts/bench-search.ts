@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { createSearchIndex, type DocumentSource } from '../src/search/search-index.ts'
 import { lunr, queryVariants, words } from '../src/search/analysis.ts'
-import { FIELD_BOOSTS, FIELDS, prepare } from '../src/search/shard.ts'
+import { lunrBuilder, prepare } from '../src/search/shard.ts'
 import type { SearchDocument } from '../src/search/types.ts'
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,30000').split(',').map(Number).filter(size => size > 0)
@@ -165,13 +165,7 @@ async function measureMonolithic (count: number): Promise<Figures> {
   // One plain Lunr index with the same analysis and boosts, saved with its pages, as a
   // straightforward implementation would do.
   const [index, buildTime] = await time(() => {
-    const builder = new lunr.Builder()
-    builder.pipeline.reset()
-    builder.searchPipeline.reset()
-    builder.ref('ref')
-    for (const field of FIELDS) {
-      builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as ReturnType<typeof prepare>).fields[field] } as unknown as object)
-    }
+    const builder = lunrBuilder()
     for (const document of documents) builder.add(prepare(document, document.id))
     return builder.build()
   })

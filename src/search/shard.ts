@@ -101,14 +101,7 @@ export class Shard {
   /** Builds the index of these documents and returns the shard file's bytes. */
   static serialise (input: SearchDocument[]): Buffer {
     const documents = input.map(normaliseDocument)
-    const builder = new lunr.Builder()
-    // Terms arrive analysed (see analysis.ts); Lunr's own pipelines would analyse them again.
-    builder.pipeline.reset()
-    builder.searchPipeline.reset()
-    builder.ref('ref')
-    for (const field of FIELDS) {
-      builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as Prepared).fields[field] } as unknown as object)
-    }
+    const builder = lunrBuilder()
     documents.forEach((document, position) => { builder.add(prepare(document, String(position))) })
     // Lunr's `build` also makes a token trie of every term, which the shard does not keep:
     // only the steps that work out the weights are run.
@@ -460,6 +453,19 @@ export function withinEditDistance (a: string, b: string, limit: number): boolea
 
 function bytesOf (array: Uint32Array | Float64Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength)
+}
+
+/** A Lunr builder for documents made ready by `prepare`: the fields with their boosts. */
+export function lunrBuilder (): lunr.Builder {
+  const builder = new lunr.Builder()
+  // Terms arrive analysed (see analysis.ts); Lunr's own pipelines would analyse them again.
+  builder.pipeline.reset()
+  builder.searchPipeline.reset()
+  builder.ref('ref')
+  for (const field of FIELDS) {
+    builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as Prepared).fields[field] } as unknown as object)
+  }
+  return builder
 }
 
 export function prepare (document: SearchDocument, ref: string): Prepared {

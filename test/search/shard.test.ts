@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { lunr, queryVariants, words } from '../../src/search/analysis.ts'
-import { FIELD_BOOSTS, FIELDS, parseForShard, prepare, Shard, ShardFileError, withinEditDistance } from '../../src/search/shard.ts'
+import { lunrBuilder, parseForShard, prepare, Shard, ShardFileError, withinEditDistance } from '../../src/search/shard.ts'
 import type { SearchDocument } from '../../src/search/types.ts'
 import { makeDataDir, removeDataDir } from './helpers.ts'
 
@@ -31,13 +31,7 @@ function pages (count: number): SearchDocument[] {
 
 /** The same pages in one plain Lunr index, asked the way the shard is. */
 function lunrScores (documents: SearchDocument[], query: string): Map<string, number> {
-  const builder = new lunr.Builder()
-  builder.pipeline.reset()
-  builder.searchPipeline.reset()
-  builder.ref('ref')
-  for (const field of FIELDS) {
-    builder.field(field, { boost: FIELD_BOOSTS[field], extractor: (prepared: object) => (prepared as ReturnType<typeof prepare>).fields[field] } as unknown as object)
-  }
+  const builder = lunrBuilder()
   for (const document of documents) builder.add(prepare(document, document.id))
   const results = builder.build().query(lunrQuery => {
     for (const word of words(query)) {

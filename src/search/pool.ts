@@ -34,6 +34,7 @@ interface Pending { resolve: (value: unknown) => void, reject: (error: Error) =>
 export class WorkerPool {
   readonly #workers: Worker[] = []
   readonly #pending: Array<Map<number, Pending>> = []
+  readonly #exited = new Set<number>()
   #nextId = 0
   #closed = false
 
@@ -54,7 +55,7 @@ export class WorkerPool {
         pending.clear()
       }
       worker.on('error', error => { failAll(error); if (!this.#closed) onError(error) })
-      worker.on('exit', code => { failAll(new Error(`search worker exited with code ${code}`)) })
+      worker.on('exit', code => { this.#exited.add(index); failAll(new Error(`search worker exited with code ${code}`)) })
       // Idle workers must not keep a script such as reindex from ending; busy ones must.
       worker.unref()
       this.#workers.push(worker)
@@ -71,6 +72,8 @@ export class WorkerPool {
     const worker = this.#workers[workerIndex]
     const pending = this.#pending[workerIndex]
     if (worker === undefined || pending === undefined) throw new Error(`no search worker ${workerIndex}`)
+    // A message to a worker that has died (out of memory, say) would never be answered.
+    if (this.#exited.has(workerIndex)) throw new Error(`search worker ${workerIndex} has stopped`)
     const id = this.#nextId++
     return await new Promise<Result>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject })

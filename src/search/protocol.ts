@@ -7,13 +7,14 @@ export type WorkerRequest =
   | { type: 'stage', shard: number, upserts: SearchDocument[] }
   | { type: 'apply', shard: number, file: string, upserts: SearchDocument[], removes: string[] }
   | { type: 'query', shards: number[], q: string, filters: FacetFilters, limit: number, includeLocal: boolean }
-  | { type: 'hits', items: HitRequest[] }
+  /** `q` again, so the worker can tell which words of each page matched. */
+  | { type: 'hits', q: string, items: HitRequest[] }
 
 export interface LoadResult { ids: string[], versions: string[], origins: string[] }
 export interface ApplyResult { size: number }
 /** A ranked match, without the page's data: only the few on the shown page are fetched, in a second request. */
-export interface RankedMatch { shard: number, id: string, score: number, updatedAt: string, terms: string[] }
-export interface HitRequest { shard: number, id: string, score: number, terms: string[] }
+export interface RankedMatch { shard: number, id: string, score: number, updatedAt: string }
+export type HitRequest = Omit<RankedMatch, 'updatedAt'>
 export interface WorkerQueryResult {
   /** The best `limit` matches of the worker's shards, best first. */
   matches: RankedMatch[]

@@ -355,7 +355,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
   }
 
   /** The shown page's results with snippets, from the workers that hold them. */
-  async function fetchHits (matches: RankedMatch[]): Promise<SearchHit[]> {
+  async function fetchHits (q: string, matches: RankedMatch[]): Promise<SearchHit[]> {
     const byWorker = new Map<number, number[]>()
     matches.forEach((match, index) => {
       const worker = workers().workerOf(match.shard)
@@ -363,8 +363,8 @@ export function createSearchIndex (options: SearchIndexOptions) {
     })
     const hits: Array<SearchHit | null> = matches.map(() => null)
     await Promise.all([...byWorker].map(async ([worker, indexes]) => {
-      const items = indexes.map(index => matches[index] as RankedMatch).map(({ shard, id, score, terms }) => ({ shard, id, score, terms }))
-      const found = await workers().send<HitsResult>(worker, { type: 'hits', items })
+      const items = indexes.map(index => matches[index] as RankedMatch).map(({ shard, id, score }) => ({ shard, id, score }))
+      const found = await workers().send<HitsResult>(worker, { type: 'hits', q, items })
       indexes.forEach((index, at) => { hits[index] = found[at] ?? null })
     }))
     // A page rebuilt away between the two requests is left out rather than shown empty.
@@ -429,7 +429,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
       const answers = await Promise.all([...byWorker].map(async ([worker, shards]) =>
         await workers().send<WorkerQueryResult>(worker, { type: 'query', shards, q: request.q, filters: request.filters, limit, includeLocal })))
       const merged = mergeAnswers(answers, request)
-      const answer: QueryAnswer = { hits: await fetchHits(merged.matches), total: merged.total, facets: merged.facets, relaxed: merged.relaxed }
+      const answer: QueryAnswer = { hits: await fetchHits(request.q, merged.matches), total: merged.total, facets: merged.facets, relaxed: merged.relaxed }
       // A query that raced with an update must not be remembered as the new state.
       if (generation === counters.generation) cache.set(key, answer)
       return answer

@@ -38,11 +38,6 @@ export type StoredDocument = Omit<SearchDocument, 'body'>
 
 export interface ShardMatch { position: number, score: number }
 
-/** The matches of one query in one shard, and the matched index terms of any of them (for snippets). */
-export interface ShardSearch {
-  matches: ShardMatch[]
-  termsOf: (position: number) => string[]
-}
 
 interface Prepared { ref: string, fields: Record<FieldName, string[]> }
 
@@ -78,8 +73,12 @@ export class Shard {
   readonly #bodyOffsets: number[]
   readonly #file: string
   readonly #textStart: number
-  /** Facet values per facet and document, worked out once so counting allocates nothing. */
+  /** Facet values per facet and document, worked out once, for filters. */
   readonly #facets: string[][][]
+  /** Every (facet, value) of the shard once, and per document the numbers of its own: counting is adding up numbers. */
+  readonly #facetKeys: Array<[FacetName, string]> = []
+  readonly #documentKeys: Uint32Array
+  readonly #documentKeyOffsets: Uint32Array
 
   private constructor (meta: ShardMeta, offsets: Uint32Array, postings: Uint32Array, weights: Float64Array, file: string, textStart: number) {
     this.documents = meta.documents
@@ -92,6 +91,24 @@ export class Shard {
     this.#file = file
     this.#textStart = textStart
     this.#facets = FACET_NAMES.map(name => this.documents.map(document => facetValues(document, name)))
+    const keyNumbers = new Map<string, number>()
+    const keys: number[] = []
+    this.#documentKeyOffsets = new Uint32Array(this.documents.length + 1)
+    this.documents.forEach((_document, position) => {
+      FACET_NAMES.forEach((name, facet) => {
+        for (const value of new Set(this.#facets[facet]?.[position] ?? [])) {
+          const key = `${name}\u0000${value}`
+          let number = keyNumbers.get(key)
+          if (number === undefined) {
+            number = this.#facetKeys.push([name, value]) - 1
+            keyNumbers.set(key, number)
+          }
+          keys.push(number)
+        }
+      })
+      this.#documentKeyOffsets[position + 1] = keys.length
+    })
+    this.#documentKeys = Uint32Array.from(keys)
   }
 
   get size (): number { return this.documents.length }
@@ -226,7 +243,7 @@ export class Shard {
   }
 
   /** Documents that match the query and the filters; an empty query matches all. */
-  search (query: ParsedQuery, filters: FacetFilters): ShardSearch {
+  search (query: ParsedQuery, filters: FacetFilters): ShardMatch[] {
     const count = this.documents.length
     const expansions = new Map(query.clauses.map(clause => [clause, this.#expand(clause)]))
     const positive = query.clauses.filter(clause => clause.presence !== 'prohibited')
@@ -283,14 +300,18 @@ export class Shard {
       }
       matches.push({ position, score: scores[position] ?? 0 })
     }
-    return { matches, termsOf: position => this.#termsOf(position, positive, expansions) }
+    return matches
   }
 
-  /** The index terms of the query that this document has, in any of their clauses' fields. */
-  #termsOf (position: number, clauses: QueryClause[], expansions: Map<QueryClause, number[]>): string[] {
+  /**
+   * The index terms of the query that this document has, in any of their clauses'
+   * fields, for its snippet. Worked out only for the results shown, not for every match.
+   */
+  matchedTerms (position: number, query: ParsedQuery): string[] {
     const found = new Set<string>()
-    for (const clause of clauses) {
-      for (const term of expansions.get(clause) ?? []) {
+    for (const clause of query.clauses) {
+      if (clause.presence === 'prohibited') continue
+      for (const term of this.#expand(clause)) {
         if (fieldNumbers(clause).some(field => this.#has(term, field, position))) found.add(this.#terms[term] ?? '')
       }
     }
@@ -353,12 +374,18 @@ export class Shard {
     return -1
   }
 
-  /** Adds this document's facet values to the counts. */
-  countFacets (position: number, counts: Record<FacetName, Record<string, number>>): void {
-    FACET_NAMES.forEach((name, facet) => {
-      const values = this.#facets[facet]?.[position] ?? []
-      const named = counts[name]
-      for (const value of values) named[value] = (named[value] ?? 0) + 1
+  /** Adds the facet values of these documents to the counts. */
+  countFacets (positions: number[], counts: Record<FacetName, Record<string, number>>): void {
+    const tally = new Uint32Array(this.#facetKeys.length)
+    for (const position of positions) {
+      for (let at = this.#documentKeyOffsets[position] ?? 0, end = this.#documentKeyOffsets[position + 1] ?? 0; at < end; at++) {
+        const key = this.#documentKeys[at] ?? 0
+        tally[key] = (tally[key] ?? 0) + 1
+      }
+    }
+    tally.forEach((count, key) => {
+      const [name, value] = this.#facetKeys[key] ?? ['tag', '']
+      if (count > 0) counts[name][value] = (counts[name][value] ?? 0) + count
     })
   }
 

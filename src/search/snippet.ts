@@ -12,10 +12,17 @@ const SNIPPET_LENGTH = 260
  */
 export function snippet (texts: string[], language: string, terms: ReadonlySet<string>): string {
   const analyser = analyserFor(language)
+  // Words repeat within a page, and stemming each again is most of a snippet's cost.
+  const known = new Map<string, boolean>()
   const matches = (word: string): boolean => {
     const lower = word.toLowerCase()
-    const term = analyseWord(lower, analyser)
-    return (term !== null && terms.has(term)) || terms.has(fold(lower))
+    let found = known.get(lower)
+    if (found === undefined) {
+      const term = analyseWord(lower, analyser)
+      found = (term !== null && terms.has(term)) || terms.has(fold(lower))
+      known.set(lower, found)
+    }
+    return found
   }
   for (const text of texts) {
     const first = firstMatch(text, matches)

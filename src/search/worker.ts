@@ -2,7 +2,7 @@ import { readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'n
 import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
-import { compareMatches, parseForShard, Shard, ShardFileError, type ShardSearch } from './shard.ts'
+import { compareMatches, parseForShard, Shard, ShardFileError } from './shard.ts'
 import { FACET_NAMES, type FacetName, type SearchDocument } from './types.ts'
 
 /**
@@ -79,7 +79,7 @@ function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
   return { size: documents.size }
 }
 
-interface Found { shard: number, source: Shard, search: ShardSearch, position: number, score: number, updatedAt: string, id: string }
+interface Found { shard: number, score: number, updatedAt: string, id: string }
 
 function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
   const parsed = parseForShard(request.q)
@@ -88,17 +88,17 @@ function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
   for (const number of request.shards) {
     const shard = shards.get(number)
     if (shard === undefined) continue
-    const search = shard.search(parsed, request.filters)
-    for (const match of search.matches) {
+    const counted: number[] = []
+    for (const match of shard.search(parsed, request.filters)) {
       const document = shard.documents[match.position]
       // Local pages are for signed-in people only, so they leave hits and facet counts alike.
       if (document === undefined || (!request.includeLocal && document.visibility === 'local')) continue
-      shard.countFacets(match.position, facets)
-      found.push({ shard: number, source: shard, search, position: match.position, score: match.score, updatedAt: document.updatedAt, id: document.id })
+      counted.push(match.position)
+      found.push({ shard: number, score: match.score, updatedAt: document.updatedAt, id: document.id })
     }
+    shard.countFacets(counted, facets)
   }
-  const best = top(found, request.limit)
-  const matches: RankedMatch[] = best.map(item => ({ shard: item.shard, id: item.id, score: item.score, updatedAt: item.updatedAt, terms: item.search.termsOf(item.position) }))
+  const matches: RankedMatch[] = top(found, request.limit)
   return { matches, total: found.length, facets, relaxed: parsed.relaxed }
 }
 
@@ -112,10 +112,11 @@ function top (found: Found[], limit: number): Found[] {
 }
 
 function hits (request: WorkerRequest & { type: 'hits' }): HitsResult {
+  const parsed = parseForShard(request.q)
   return request.items.map(item => {
     const shard = shards.get(item.shard)
     const position = shard?.positionOf(item.id)
-    return shard === undefined || position === undefined ? null : shard.hit(position, item.score, item.terms)
+    return shard === undefined || position === undefined ? null : shard.hit(position, item.score, shard.matchedTerms(position, parsed))
   })
 }
 

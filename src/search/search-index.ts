@@ -225,16 +225,15 @@ export function createSearchIndex (options: SearchIndexOptions) {
       const worker = workers().workerOf(shard)
       const upserts = [...changes.upserts.values()]
       let start = 0
-      const staging: Array<Promise<unknown>> = []
       for (; upserts.length - start > STAGE_CHUNK; start += STAGE_CHUNK) {
-        // Messages to one worker arrive in order, so `apply` finds all of these staged.
-        staging.push(workers().send(worker, { type: 'stage', shard, upserts: upserts.slice(start, start + STAGE_CHUNK) }))
+        // Messages to one worker arrive in order, so `apply` finds all of these staged;
+        // a worker that cannot take them fails the `apply` too, which is where it is reported.
+        workers().send(worker, { type: 'stage', shard, upserts: upserts.slice(start, start + STAGE_CHUNK) }).catch(() => {})
         await yieldToEventLoop()
       }
       const result = await workers().send<ApplyResult>(worker, {
         type: 'apply', shard, file: path.join(options.dir, shardFileName(shard)), upserts: upserts.slice(start), removes: removed
       })
-      await Promise.all(staging)
       if (result.size > 0) liveShards.add(shard)
       else liveShards.delete(shard)
       counters.builtShards++

@@ -442,3 +442,26 @@ describe('follow approval and domain blocks managed at run time', { timeout: 120
     assert.equal(wiki.app.federation.isBlocked('localhost'), false)
   })
 })
+
+describe('the federation admin page', { timeout: 120_000 }, () => {
+  it('lets an admin follow and unfollow another organisation by handle', async () => {
+    const a = await startInstance('admin-target')
+    const b = await startInstance('admin-home')
+    try {
+      const admin = await signIn(b.app, b.app.inject.bind(b.app) as never, 'verwaltung', 'admin')
+      const followed = await admin.inject({ method: 'POST', url: '/admin/federation/follow', payload: new URLSearchParams({ target: `wiki@${a.host}` }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      assert.equal(followed.statusCode, 303, followed.body.slice(0, 500))
+      await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'the follow to be accepted')
+      const page = await admin.inject({ url: '/admin/federation', headers: { 'accept-language': 'en' } })
+      assert.match(page.body, new RegExp(`${a.url}/ap/u/wiki`))
+      const unknown = await admin.inject({ method: 'POST', url: '/admin/federation/follow', payload: new URLSearchParams({ target: 'not a handle' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      assert.equal(unknown.statusCode, 400)
+      const unfollowed = await admin.inject({ method: 'POST', url: '/admin/federation/unfollow', payload: new URLSearchParams({ target: `wiki@${a.host}` }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      assert.equal(unfollowed.statusCode, 303)
+      assert.deepEqual(await b.app.federation.follows.listFollowing(), [])
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})

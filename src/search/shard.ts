@@ -54,7 +54,7 @@ interface ShardMeta {
 /**
  * A bounded set of documents and their index. Lunr builds the index (its BM25 weights
  * per term, field and document); the shard keeps only those weights as postings in
- * typed arrays, which is a tenth of the memory of a loaded `lunr.Index`, and scores a
+ * typed arrays, about a tenth of the memory of a loaded `lunr.Index`, and scores a
  * query as Lunr does: per field, the query vector's dot product with the document's
  * field vector divided by the query vector's length, summed over the fields.
  * Page bodies stay in the shard file and are read for snippets, phrases and rebuilds only.

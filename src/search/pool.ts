@@ -84,6 +84,7 @@ export class WorkerPool {
 
   async close (): Promise<void> {
     this.#closed = true
-    await Promise.all(this.#workers.map(async worker => await worker.terminate()))
+    // An unref'd worker's exit would not keep the event loop alive until it arrives.
+    await Promise.all(this.#workers.map(async worker => { worker.ref(); await worker.terminate() }))
   }
 }

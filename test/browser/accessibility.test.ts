@@ -1,20 +1,17 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ObjectId } from 'mongodb'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { remotePagesCollection } from '../../src/federation/remote-pages.ts'
 import { importContent } from '../../src/wiki/content.ts'
+import { remotePageFixture } from '../federation/fixtures.ts'
 import { startTestApp, type TestApp } from '../helpers.ts'
+import { launchChromium, outputDir, skip } from './chromium.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-const outputDir = path.join(root, 'test-output')
-const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 const LESSON = 'elternkurs-am-abend-die-familien-kamen-nicht'
 const PAGE = 'warum-wir-teilen-was-scheitert'
@@ -63,27 +60,11 @@ describe('accessibility and languages in a real browser', () => {
     historySlug = created.slug
     const second = await app.wiki.savePage(historySlug, { source: '---\ntitle: Sprechstunde im Quartier\n---\nZweite Fassung mit mehr Text.\n', baseRevisionId: created.revisionId.toHexString(), message: 'ergänzt' })
     await app.wiki.savePage(historySlug, { source: '---\ntitle: Sprechstunde im Quartier\n---\nDritte Fassung.\n\nNeuer Absatz.\n', baseRevisionId: second.page.revisionId.toHexString(), message: 'neuer Absatz' })
-    const date = new Date('2024-05-01T10:00:00Z')
-    const remote = await remotePagesCollection(app.store.db).insertOne({
-      _id: new ObjectId(),
-      objectId: 'https://other.example/ap/o/1',
-      actorId: 'https://other.example/ap/u/wiki',
-      actorName: 'Stadtteilverein Süd',
-      origin: 'other.example',
-      url: 'https://other.example/wiki/tauschboerse',
-      title: 'Tauschbörse im Stadtteil',
+    const remote = await remotePagesCollection(app.store.db).insertOne(remotePageFixture({
       summary: 'Eine Tauschbörse, die nach einem Jahr einschlief.',
       html: '<h2>Kontext</h2><p>Wir haben eine Tauschbörse eröffnet. <a href="https://other.example/mehr">Mehr dazu</a>.</p>',
-      source: null,
-      tags: ['nachbarschaft'],
-      language: 'de',
-      licence: 'CC-BY-SA-4.0',
-      lesson: null,
-      published: date,
-      updated: date,
-      receivedAt: date,
-      deletedAt: null
-    })
+      tags: ['nachbarschaft']
+    }))
     remoteId = remote.insertedId.toHexString()
     const auth = (app as unknown as { auth?: AccountsDecorator }).auth
     if (auth !== undefined) {
@@ -93,10 +74,7 @@ describe('accessibility and languages in a real browser', () => {
     await app.searchIndex.ready
     await app.searchIndex.settled()
     base = await app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
-    })
+    browser = await launchChromium()
     // axe is put into the page by the test; the site's own CSP must not stop it.
     context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, bypassCSP: true })
     page = await context.newPage()

@@ -1,15 +1,11 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
+import { launchChromium, outputDir, skip } from '../browser/chromium.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const outputDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output')
-const skip = existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`
 
 describe('the guided lesson form in a real browser', () => {
   let test: TestApp
@@ -22,10 +18,7 @@ describe('the guided lesson form in a real browser', () => {
     await mkdir(outputDir, { recursive: true })
     test = await startTestApp()
     base = await test.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
-    })
+    browser = await launchChromium()
     // No JavaScript: the form must work without it.
     page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, javaScriptEnabled: false })
     page.setDefaultTimeout(15_000)

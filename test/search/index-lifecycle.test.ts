@@ -3,34 +3,23 @@ import assert from 'node:assert/strict'
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { ObjectId } from 'mongodb'
 import { remoteSnapshot } from '../../src/federation/inbox.ts'
-import { remotePagesCollection, type RemotePageDocument } from '../../src/federation/remote-pages.ts'
+import { remotePagesCollection } from '../../src/federation/remote-pages.ts'
+import { remotePageFixture } from '../federation/fixtures.ts'
 import { addPage, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
 
 /** A page from another organisation, stored and announced as federation does. */
 async function addRemotePage (app: FastifyInstance, objectId: string, title: string): Promise<void> {
-  const date = new Date('2024-01-01T00:00:00Z')
-  const page: RemotePageDocument = {
-    _id: new ObjectId(),
+  const page = remotePageFixture({
     objectId,
-    actorId: 'https://other.example/ap/u/wiki',
     actorName: 'Andere Organisation',
-    origin: 'other.example',
     url: `https://other.example/wiki/${encodeURIComponent(title)}`,
     title,
-    summary: '',
     html: '<p>Eine Lektion aus einer anderen Stadt über Nachbarschaftshilfe.</p>',
-    source: null,
     tags: ['fern'],
-    language: 'de',
-    licence: 'CC-BY-SA-4.0',
-    lesson: null,
-    published: date,
-    updated: date,
-    receivedAt: date,
-    deletedAt: null
-  }
+    published: new Date('2024-01-01T00:00:00Z'),
+    updated: new Date('2024-01-01T00:00:00Z')
+  })
   await remotePagesCollection(app.store.db).insertOne(page)
   app.events.emit('remote.saved', remoteSnapshot(page))
 }

@@ -1,3 +1,4 @@
+import { idOf } from '../federation/remote-pages.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { render } from '../web/context.ts'
@@ -149,11 +150,4 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
       noindex: true
     })
   })
-}
-
-function idOf (value: unknown): string {
-  if (typeof value === 'string') return value
-  if (Array.isArray(value)) return idOf(value[0])
-  if (typeof value === 'object' && value !== null && 'id' in value) return String((value as { id: unknown }).id)
-  return ''
 }

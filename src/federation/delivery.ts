@@ -44,7 +44,6 @@ export function createDeliveryWorker (options: DeliveryOptions) {
   let timer: NodeJS.Timeout | null = null
   let stopped = false
   let again = false
-  let delivered = 0
 
   async function deliverOne (item: QueuedDelivery): Promise<void> {
     let outcome: string
@@ -53,10 +52,7 @@ export function createDeliveryWorker (options: DeliveryOptions) {
         keyId: `${item.actorId}#main-key`,
         privateKeyPem: item.signingKey
       })
-      if (statusCode >= 200 && statusCode < 300) {
-        delivered++
-        return
-      }
+      if (statusCode >= 200 && statusCode < 300) return
       outcome = `answered ${statusCode}`
       // 401 is retried too: the receiver could not verify us yet, e.g. it could not fetch our key.
       if (statusCode < 500 && statusCode !== 429 && statusCode !== 408 && statusCode !== 401) {
@@ -124,7 +120,7 @@ export function createDeliveryWorker (options: DeliveryOptions) {
     if (running) await running
   }
 
-  return { kick, stop, get delivered () { return delivered } }
+  return { kick, stop }
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>

@@ -3,7 +3,7 @@ import type { WikiEventBus } from '../wiki/events.ts'
 import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  articleToRemotePage, first, newRemotePageId, remotePagesCollection, type RemotePageDocument
+  articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, type RemotePageDocument
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -22,35 +22,11 @@ export interface InboxOptions {
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
-function idOf (value: unknown): string {
-  const found = first(value)
-  if (typeof found === 'string') return found
-  return typeof (found as { id?: unknown })?.id === 'string' ? (found as { id: string }).id : ''
-}
-
 function sameHost (left: string, right: string): boolean {
   try {
     return new URL(left).host === new URL(right).host
   } catch {
     return false
-  }
-}
-
-export function remoteSnapshot (page: RemotePageDocument): { page: import('../wiki/events.ts').RemotePageSnapshot } {
-  return {
-    page: {
-      id: page.objectId,
-      localUrl: `/remote/${page._id.toHexString()}`,
-      originalUrl: page.url,
-      origin: page.origin,
-      title: page.title,
-      summary: page.summary,
-      tags: page.tags,
-      language: page.language,
-      text: page.source ?? page.html,
-      frontMatter: { ...(page.lesson ?? {}), ...(page.lesson ? { type: 'lesson' } : {}), tags: page.tags, summary: page.summary },
-      updatedAt: page.updated
-    }
   }
 }
 

@@ -10,7 +10,7 @@ import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
-import { ensureRemotePageIndexes, remotePagesCollection } from './remote-pages.ts'
+import { ensureRemotePageIndexes, latestRemotePages } from './remote-pages.ts'
 import { createApexRouter } from './router.ts'
 import { federationRoutes, registerArticleNegotiation } from './routes.ts'
 
@@ -113,9 +113,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   registerArticleNegotiation(app, routeOptions)
   await app.register(federationRoutes, routeOptions)
 
-  const remotePages = remotePagesCollection(app.store.db)
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
-    const pages = await remotePages.find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(limit).toArray()
+    const pages = await latestRemotePages(app.store.db, limit)
     return pages.map(page => ({ localUrl: `/remote/${page._id.toHexString()}`, title: page.title, organisation: page.actorName, origin: page.origin, updated: page.updated }))
   }
   const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages }

@@ -55,14 +55,14 @@ export function createPublisher (options: PublisherOptions) {
   async function onSaved (event: PageSavedEvent): Promise<void> {
     const actor = await core.actor()
     const articleId = articleIdOf(event.page.id)
-    const existing = await published(articleId)
+    const stored = await apex.store.getObject(articleId, true)
+    const existing = stored && stored.type !== 'Tombstone' ? stored : null
     if (!isOutward(event.page.fields.visibility)) {
       if (existing) await withdraw(articleId, existing)
       return
     }
     const followersId = actor.followers[0] as string
     const article = await apex.fromJSONLD({ '@context': apex.context, ...(await articleFor(event.page, actor.id, followersId)) })
-    const stored = await apex.store.getObject(articleId, true)
     if (stored) await apex.store.updateObject(article, actor.id, true)
     else await apex.store.saveObject(article)
     const addressing = addressingFor(event.page.fields.visibility, followersId)

@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import sanitizeHtml from 'sanitize-html'
+import type { RemotePageSnapshot } from '../wiki/events.ts'
 
 /** A page another organisation published; read-only here. */
 export interface RemotePageDocument {
@@ -88,7 +89,8 @@ function text (value: unknown): string {
   return ''
 }
 
-function idOf (value: unknown): string {
+/** The id of a property holding an IRI or an object with an id (arrays: the first). */
+export function idOf (value: unknown): string {
   const found = first(value)
   if (typeof found === 'string') return found
   if (found && typeof found === 'object' && typeof (found as { id?: unknown }).id === 'string') return (found as { id: string }).id
@@ -155,4 +157,28 @@ export function articleToRemotePage (article: Record<string, unknown>, sender: {
 
 export function newRemotePageId (): ObjectId {
   return new ObjectId()
+}
+
+/** What other parts of the wiki (search, events) learn about a remote page. */
+export function remoteSnapshot (page: RemotePageDocument): { page: RemotePageSnapshot } {
+  return {
+    page: {
+      id: page.objectId,
+      localUrl: `/remote/${page._id.toHexString()}`,
+      originalUrl: page.url,
+      origin: page.origin,
+      title: page.title,
+      summary: page.summary,
+      tags: page.tags,
+      language: page.language,
+      text: page.source ?? page.html,
+      frontMatter: { ...(page.lesson ?? {}), ...(page.lesson ? { type: 'lesson' } : {}), tags: page.tags, summary: page.summary },
+      updatedAt: page.updated
+    }
+  }
+}
+
+/** The live remote pages, newest first, without their texts: for lists. */
+export async function latestRemotePages (db: Db, limit: number): Promise<Array<Omit<RemotePageDocument, 'html' | 'source'>>> {
+  return await remotePagesCollection(db).find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(limit).toArray()
 }

@@ -6,8 +6,9 @@ import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../web/context.ts'
 import type { WikiService } from '../wiki/service.ts'
 import type { FederationCore } from './apex.ts'
-import { remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
+import { latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
+const REMOTE_LIST_LIMIT = 200
 const ACTIVITY_TYPES = ['application/activity+json', 'application/ld+json']
 
 /** Whether a client asks for ActivityPub JSON rather than HTML (Mastodon sends both JSON types). */
@@ -95,7 +96,7 @@ export async function federationRoutes (app: FastifyInstance, options: Federatio
   })
 
   app.get('/remote', async (request, reply) => {
-    const pages = await remotePages.find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(200).toArray()
+    const pages = await latestRemotePages(app.store.db, REMOTE_LIST_LIMIT)
     return await render(request, reply, 'remote-pages', { title: request.t('remote.listHeading'), pages })
   })
 

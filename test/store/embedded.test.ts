@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { after, afterEach, beforeEach, describe, it } from 'node:test'
+import { afterEach, beforeEach, describe, it } from 'node:test'
 import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
 
 const journalOf = (dataDir: string): string => path.join(dataDir, 'praxiswiki.journal')
@@ -198,9 +198,4 @@ describe('the embedded engine', () => {
       await assert.rejects(pages.insertOne({ slug: 'late' }), /closed/)
     })
   })
-})
-
-after(async () => {
-  // Nothing global to release: each test closes what it opened.
-  await appendFile(os.devNull, '')
 })

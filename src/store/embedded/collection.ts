@@ -7,7 +7,7 @@ import { OpCode } from './journal.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
-import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip } from './values.ts'
+import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 
 const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
@@ -229,7 +229,8 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     await this.begin()
     const values = new Map<string, unknown>()
     for (const [, stored] of this.matching(compileFilter(checkedFilter), checkedFilter)) {
-      for (const value of valuesForDistinct(stored.document, key)) {
+      for (const value of valuesAtPath(stored.document, key)) {
+        if (value === undefined) continue
         const valueKey = indexKey(value)
         if (!values.has(valueKey)) values.set(valueKey, value)
       }
@@ -514,23 +515,4 @@ function checkStorableKeys (document: Document): void {
       throw new EmbeddedNotSupportedError(`storing the top-level field name '${key}' (names starting with '$' cannot be queried)`)
     }
   }
-}
-
-function valuesForDistinct (document: Document, path: string): unknown[] {
-  const found: unknown[] = []
-  const walk = (value: unknown, parts: string[]): void => {
-    if (parts.length === 0) {
-      if (Array.isArray(value)) found.push(...value)
-      else if (value !== undefined) found.push(value)
-      return
-    }
-    if (Array.isArray(value)) {
-      for (const element of value) walk(element, parts)
-      return
-    }
-    if (value === null || typeof value !== 'object') return
-    walk((value as Document)[parts[0] as string], parts.slice(1))
-  }
-  walk(document, path.split('.'))
-  return found
 }

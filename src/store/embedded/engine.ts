@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Document } from 'mongodb'
-import * as BSON from 'bson'
 import { EmbeddedEngineError } from './errors.ts'
 import { encodeOp, Journal, OpCode, type JournalOp } from './journal.ts'
 import { lockDataDir } from './lock.ts'
@@ -221,5 +220,5 @@ export interface PreparedDocument extends StoredDocument {
 
 export function storedDocument (document: Document): PreparedDocument {
   const bytes = encodeDocument(document)
-  return { document: BSON.deserialize(bytes), bytes, size: bytes.length, sequence: 0 }
+  return { document: decodeDocument(bytes), bytes, size: bytes.length, sequence: 0 }
 }

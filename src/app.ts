@@ -8,8 +8,8 @@ import { Eta } from 'eta'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import { createLessonService, createSaveCheck, lessonPageExtras, lessonSaveFeedback, lessonsPlugin } from './lessons/index.ts'
-import { setupAuth } from './auth/index.ts'
-import { setupFederation } from './federation/index.ts'
+import { carriesCredentials, setupAuth } from './auth/index.ts'
+import { setupFederation, wantsActivityJson } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
 import { registerSearch, type SearchTuning } from './search/plugin.ts'
 import { openStore, type Store } from './store/index.ts'
@@ -19,6 +19,7 @@ import { createWikiService, type WikiService } from './wiki/service.ts'
 import { apiRoutes } from './web/api-routes.ts'
 import { registerViewContext } from './web/context.ts'
 import { registerErrorHandler } from './web/error-handler.ts'
+import { createReaderCache } from './web/reader-cache.ts'
 import { helpRoutes } from './web/help-routes.ts'
 import { localeRoutes } from './web/locale.ts'
 import { siteRoutes } from './web/site-routes.ts'
@@ -76,6 +77,14 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // Pages appearing, moving or disappearing change which wiki links lead somewhere.
     events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
     events.on('page.deleted', () => { renderer.forgetLinkTargets() })
+    // Whole pages for readers without credentials; what they see depends on their language alone.
+    // Its hook comes first, so a kept page goes out before sessions, headers and routes are at work.
+    const readerCache = createReaderCache({
+      readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
+    })
+    app.addHook('onRequest', readerCache.serve)
+    events.on('page.saved', () => { readerCache.clear() })
+    events.on('page.deleted', () => { readerCache.clear() })
     app.decorate('wiki', wiki)
     app.decorate('events', events)
     app.decorate('store', store)
@@ -112,7 +121,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(localeRoutes)
     await app.register(helpRoutes)
     const lessons = createLessonService({ wiki })
-    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback })
+    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback, readerCache })
     await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
     await setupFederation(app, { config, wiki, events, renderer, ...options.federation })

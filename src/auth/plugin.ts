@@ -4,6 +4,7 @@ import csrf from '@fastify/csrf-protection'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import session from '@fastify/session'
+import { parse as parseCookies } from 'cookie'
 import type { Db } from 'mongodb'
 import type { AuthConfig } from '../config/index.ts'
 import { accessFor, isFederationPath } from './access.ts'
@@ -49,6 +50,7 @@ export interface SessionView {
 }
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000
+export const SESSION_COOKIE = 'praxiswiki_session'
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
@@ -90,7 +92,7 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
   await app.register(cookie)
   await app.register(session, {
     secret,
-    cookieName: 'praxiswiki_session',
+    cookieName: SESSION_COOKIE,
     store,
     // Anonymous readers get no cookie; a session starts with a form that needs a CSRF token or a sign-in.
     saveUninitialized: false,
@@ -128,6 +130,16 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
     reply.header('Cache-Control', 'private, no-cache')
     reply.locals = { ...reply.locals, session: sessionView(account), csrfToken: reply.generateCsrf() }
   })
+}
+
+/**
+ * Whether a request could be someone's: it carries an API token or a session cookie.
+ * Answers to requests without either are the same for everyone who reads in the same language.
+ */
+export function carriesCredentials (request: FastifyRequest): boolean {
+  if (request.headers.authorization !== undefined) return true
+  const cookies = request.headers.cookie
+  return cookies !== undefined && parseCookies(cookies)[SESSION_COOKIE] !== undefined
 }
 
 async function identify (request: FastifyRequest, accounts: AccountService): Promise<Viewer | null> {

@@ -14,6 +14,8 @@ import { ensureRemotePageIndexes, latestRemotePages } from './remote-pages.ts'
 import { createApexRouter } from './router.ts'
 import { federationRoutes, registerArticleNegotiation } from './routes.ts'
 
+export { wantsActivityJson } from './routes.ts'
+
 export interface Federation {
   core: FederationCore
   follows: Follows

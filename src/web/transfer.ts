@@ -1,16 +1,26 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import compress from '@fastify/compress'
 import etag from '@fastify/etag'
 
 /** Content types worth compressing; images and archives are compressed already. */
 const COMPRESSIBLE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)|application\/javascript|image\/svg\+xml)/
 
-function matchesTag (header: string, tag: string): boolean {
+/** Whether an If-None-Match header names this tag; weak and strong forms match alike, as for GET they should. */
+export function matchesTag (header: string, tag: string): boolean {
   const strong = tag.replace(/^W\//, '')
   return header.split(',').some(candidate => {
     const value = candidate.trim()
     return value === '*' || value.replace(/^W\//, '') === strong
   })
+}
+
+/** Adds fields to the Vary header that it does not name yet. */
+export function varyOn (reply: FastifyReply, ...fields: string[]): void {
+  const current = reply.getHeader('vary')
+  const named = current === undefined ? [] : String(current).split(',').map(field => field.trim()).filter(field => field !== '')
+  const known = new Set(named.map(field => field.toLowerCase()))
+  for (const field of fields) if (!known.has(field.toLowerCase())) named.push(field)
+  reply.header('vary', named.join(', '))
 }
 
 /**

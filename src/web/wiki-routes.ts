@@ -9,6 +9,8 @@ import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
 import { render, renderPageHtml } from './context.ts'
+import type { ReaderCache } from './reader-cache.ts'
+import { varyOn } from './transfer.ts'
 import {
   CreateBody, DiffQuery, ListQuery, MessageBody, NoBody, RenameBody, RevertBody, RevisionParams, SaveBody,
   SlugParams, TitleQuery
@@ -22,6 +24,8 @@ export interface WikiRoutesOptions {
   pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
   /** Turns a refused save into what the editor shows (problems, a publishing warning); null if it does not know the error. */
   saveFeedback?: (request: FastifyRequest, error: unknown) => SaveFeedback | null
+  /** Keeps whole page answers for readers who are not signed in. */
+  readerCache?: ReaderCache
 }
 
 export interface SaveFeedback {
@@ -106,7 +110,8 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     }
   })
 
-  app.get('/wiki/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+  const pageCaching = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+  app.get('/wiki/:slug', { schema: { params: SlugParams }, ...pageCaching }, async (request, reply) => {
     const { slug } = request.params
     const redirect = canonicalRedirect(slug, '', reply)
     if (redirect !== null) return redirect
@@ -124,6 +129,8 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     assertCanRead(request, page)
     const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
+    // The same address answers ActivityPub clients with the Article.
+    varyOn(reply, 'Accept', 'accept-encoding')
     const extras = await options.pageExtras?.(request, page) ?? {}
     return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
   })

@@ -1,0 +1,136 @@
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib'
+import { negotiate } from '@fastify/accept-negotiator'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import { matchesTag } from './transfer.ts'
+
+type Encoding = 'br' | 'gzip'
+
+/** The same preference as the compression of every other answer (`transfer.ts`). */
+const ENCODINGS: Array<Encoding | 'identity'> = ['br', 'gzip', 'identity']
+/** Headers that belong to one connection or one moment, or are set again on the way out. */
+const UNKEPT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie'])
+
+interface Answer {
+  /** Names and values in turn, as `writeHead` takes them. */
+  headers: string[]
+  etag?: string
+  identity: Buffer
+  /** Compressed once, on the first reader who accepts the encoding. */
+  encoded: Partial<Record<Encoding, Buffer>>
+  renderedAt: number
+}
+
+export interface ReaderCacheOptions {
+  /**
+   * What part of the reader the answer depends on (their language), or null when the
+   * answer may be personal (the request carries credentials) and must never be shared.
+   * Asked before anyone is identified, so it goes by what the request carries.
+   */
+  readerOf: (request: FastifyRequest) => string | null
+  /** Bytes of answers kept, all encodings counted. */
+  maxBytes?: number
+  /**
+   * How long an answer is served before it is rendered again. Changes made in this
+   * process clear the cache at once (`clear`); the time bounds how stale a page can
+   * look when other processes write to a shared MongoDB database.
+   */
+  revalidateAfterMs?: number
+  now?: () => number
+}
+
+export type ReaderCache = ReturnType<typeof createReaderCache>
+
+/**
+ * Whole answers for readers who are not signed in: most requests to a wiki are
+ * someone reading a page that has not changed since the last reader, and rendering
+ * it, hashing it for its ETag and compressing it again each time is most of what a
+ * request costs. An answer is kept per address and language, and every change to
+ * the wiki clears them all, since a new page turns "create" links on other pages
+ * into plain ones.
+ *
+ * It works like a caching proxy in front of the app: `serve` is the first onRequest
+ * hook of all and answers with what was kept, headers included, before sessions,
+ * security headers or routes run; `keep` is the onSend hook of the routes whose
+ * answers may be kept. ETags, 304s and the Vary header work as for any answer.
+ */
+export function createReaderCache (options: ReaderCacheOptions) {
+  const now = options.now ?? Date.now
+  const revalidateAfterMs = options.revalidateAfterMs ?? 2000
+  const answers = new LRUCache<string, Answer>({
+    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    sizeCalculation: answer => answer.identity.length + (answer.encoded.br?.length ?? 0) + (answer.encoded.gzip?.length ?? 0) + 2048
+  })
+  // Bumped by every change: an answer rendered from what was read before a change must not be kept after it.
+  let generation = 0
+  const pending = new WeakMap<FastifyRequest, { key: string, generation: number }>()
+
+  function keyOf (request: FastifyRequest): string | null {
+    // Query strings would let anyone fill the cache with copies; such addresses are rendered each time.
+    if (request.method !== 'GET' || request.url.includes('?')) return null
+    const reader = options.readerOf(request)
+    return reader === null ? null : `${reader} ${request.url}`
+  }
+
+  function encodedBody (answer: Answer, encoding: Encoding): Buffer {
+    let body = answer.encoded[encoding]
+    if (body === undefined) {
+      body = encoding === 'br'
+        ? brotliCompressSync(answer.identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: answer.identity.length } })
+        : gzipSync(answer.identity, { level: 9 })
+      answer.encoded[encoding] = body
+    }
+    return body
+  }
+
+  return {
+    async serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+      const key = keyOf(request)
+      if (key === null) return
+      const answer = answers.get(key)
+      if (answer === undefined || now() - answer.renderedAt > revalidateAfterMs) {
+        pending.set(request, { key, generation })
+        return
+      }
+      // The answer goes out as it was first sent, headers and all; the rest of the request's
+      // lifecycle (its onSend hooks) has nothing left to add, so the raw response is written here.
+      reply.hijack()
+      const ifNoneMatch = request.headers['if-none-match']
+      if (typeof ifNoneMatch === 'string' && answer.etag !== undefined && matchesTag(ifNoneMatch, answer.etag)) {
+        reply.raw.writeHead(304, answer.headers)
+        reply.raw.end()
+        return reply
+      }
+      const header = request.headers['accept-encoding']
+      const encoding = typeof header === 'string' ? negotiate(header.toLowerCase().replace(/\bx-gzip\b/g, 'gzip'), ENCODINGS) : null
+      const body = encoding === 'br' || encoding === 'gzip' ? encodedBody(answer, encoding) : answer.identity
+      const headers = encoding === 'br' || encoding === 'gzip' ? [...answer.headers, 'content-encoding', encoding] : answer.headers
+      reply.raw.writeHead(200, [...headers, 'content-length', String(body.length)])
+      reply.raw.end(body)
+      return reply
+    },
+
+    async keep (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+      const started = pending.get(request)
+      if (started === undefined || started.generation !== generation) return payload
+      if (reply.statusCode !== 200 || typeof payload !== 'string' || reply.hasHeader('set-cookie') || reply.hasHeader('content-encoding')) return payload
+      const identity = Buffer.from(payload)
+      const previous = answers.peek(started.key)
+      // Rendered again after the time limit, a page is usually unchanged: keep its compressed forms.
+      const encoded = previous !== undefined && previous.identity.equals(identity) ? previous.encoded : {}
+      const headers: string[] = []
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined && !UNKEPT_HEADERS.has(name.toLowerCase())) headers.push(name, Array.isArray(value) ? value.join(', ') : String(value))
+      }
+      const etag = reply.getHeader('etag')
+      answers.set(started.key, { headers, etag: typeof etag === 'string' ? etag : undefined, identity, encoded, renderedAt: now() })
+      return payload
+    },
+
+    /** Call on every change to the wiki. */
+    clear (): void {
+      generation++
+      answers.clear()
+    }
+  }
+}

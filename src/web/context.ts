@@ -64,7 +64,8 @@ export async function render (
 ): Promise<FastifyReply> {
   const context = request.server.viewContext(request)
   const html = await reply.viewAsync(template, { ...context, ...data })
-  return reply.type('text/html; charset=utf-8').send(html)
+  // Encoded once here rather than by each of the ETag hash, the compressor and the socket.
+  return reply.type('text/html; charset=utf-8').send(Buffer.from(html))
 }
 
 /** A page's (or one revision's) text as HTML for this reader; the create-link tooltip is localised. */

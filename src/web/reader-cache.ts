@@ -113,8 +113,8 @@ export function createReaderCache (options: ReaderCacheOptions) {
     async keep (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
       const started = pending.get(request)
       if (started === undefined || started.generation !== generation) return payload
-      if (reply.statusCode !== 200 || typeof payload !== 'string' || reply.hasHeader('set-cookie') || reply.hasHeader('content-encoding')) return payload
-      const identity = Buffer.from(payload)
+      if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload)) || reply.hasHeader('set-cookie') || reply.hasHeader('content-encoding')) return payload
+      const identity = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
       const previous = answers.peek(started.key)
       // Rendered again after the time limit, a page is usually unchanged: keep its compressed forms.
       const encoded = previous !== undefined && previous.identity.equals(identity) ? previous.encoded : {}

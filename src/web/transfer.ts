@@ -47,6 +47,9 @@ export async function registerTransfer (app: FastifyInstance): Promise<void> {
     encodings: ['br', 'gzip'],
     customTypes: COMPRESSIBLE,
     threshold: 1024,
+    // Pages are compressed in one call rather than through a zlib stream on the thread pool: on two
+    // cores that pool competes with the event loop, and bench:render measured the stream slower.
+    syncThreshold: 64 * 1024,
     // Request bodies stay as sent: forms and activities are small, and inflating them invites zip bombs.
     globalDecompression: false
   })

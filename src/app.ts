@@ -83,8 +83,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
     app.addHook('onRequest', readerCache.serve)
-    events.on('page.saved', () => { readerCache.clear() })
-    events.on('page.deleted', () => { readerCache.clear() })
+    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) events.on(change, () => { readerCache.clear() })
     app.decorate('wiki', wiki)
     app.decorate('events', events)
     app.decorate('store', store)
@@ -116,7 +115,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       renderer,
       baseUrl: config.baseUrl,
       siteName: config.siteName,
-      homePages: { de: 'willkommen', en: 'welcome' }
+      homePages: { de: 'willkommen', en: 'welcome' },
+      readerCache
     })
     await app.register(localeRoutes)
     await app.register(helpRoutes)

@@ -2,7 +2,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
-import { matchesTag } from './transfer.ts'
+import { matchesTag, varyOn } from './transfer.ts'
 
 type Encoding = 'br' | 'gzip'
 
@@ -118,6 +118,8 @@ export function createReaderCache (options: ReaderCacheOptions) {
       const previous = answers.peek(started.key)
       // Rendered again after the time limit, a page is usually unchanged: keep its compressed forms.
       const encoded = previous !== undefined && previous.identity.equals(identity) ? previous.encoded : {}
+      // Kept answers are sent in whichever encoding the reader accepts.
+      varyOn(reply, 'accept-encoding')
       const headers: string[] = []
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined && !UNKEPT_HEADERS.has(name.toLowerCase())) headers.push(name, Array.isArray(value) ? value.join(', ') : String(value))

@@ -5,6 +5,7 @@ import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { seesLocalPages } from '../auth/visibility.ts'
 import { render, escapeHtml, renderPageHtml } from './context.ts'
+import type { ReaderCache } from './reader-cache.ts'
 
 export interface SiteRoutesOptions {
   wiki: WikiService
@@ -15,6 +16,8 @@ export interface SiteRoutesOptions {
   homePages: Record<Locale, string>
   /** Recently received pages of other organisations, listed beside the wiki's own changes. */
   remoteChanges?: (limit: number) => Promise<RemoteChange[]>
+  /** Keeps the home page and recent changes for readers who are not signed in. */
+  readerCache?: ReaderCache
 }
 
 export interface RemoteChange {
@@ -36,8 +39,9 @@ const SITEMAP_LIMIT = 50_000
 export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, renderer, baseUrl } = options
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
 
-  app.get('/', async (request, reply) => {
+  app.get('/', kept, async (request, reply) => {
     const changes = await wiki.recentChanges(HOME_CHANGES, { includeLocal: seesLocalPages(request) })
     const found = await wiki.resolve(options.homePages[request.locale])
     // A local home page is for members; visitors get the plain home page.
@@ -47,7 +51,7 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
     return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
   })
 
-  app.get('/recent-changes', async (request, reply) => {
+  app.get('/recent-changes', kept, async (request, reply) => {
     const changes = await wiki.recentChanges(RECENT_LIMIT, { includeLocal: seesLocalPages(request) })
     const remoteChanges = options.remoteChanges ? await options.remoteChanges(REMOTE_LIMIT) : []
     return await render(request, reply, 'recent', { title: request.t('recent.heading'), changes, remoteChanges })

@@ -130,7 +130,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
     // The same address answers ActivityPub clients with the Article.
-    varyOn(reply, 'Accept', 'accept-encoding')
+    varyOn(reply, 'Accept')
     const extras = await options.pageExtras?.(request, page) ?? {}
     return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
   })

@@ -113,6 +113,15 @@ describe('whole pages kept for readers without credentials', () => {
     assert.equal(other.statusCode, 200)
   })
 
+  it('keeps the home page, and lists a new page on it at once', async () => {
+    await read('/')
+    await read('/')
+    assert.ok(lookups <= 1, `the wiki was asked ${lookups} times for two reads of the home page`)
+    await createPage(test.app, 'Sommerfest im Quartier', 'Es war voll.', 'visibility: public\n')
+    assert.match((await read('/')).body, /Sommerfest im Quartier/)
+    assert.match(String((await read('/', { 'accept-encoding': 'br' })).headers.vary), /accept-encoding/i)
+  })
+
   it('renders an address with a query string each time', async () => {
     await read(`/wiki/${slug}?from=feed`)
     await read(`/wiki/${slug}?from=feed`)

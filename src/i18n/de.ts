@@ -121,6 +121,7 @@ export const de = {
   'revision.revert': 'Diese Version wiederherstellen',
   'revision.source': 'Quelltext dieser Version',
   'revision.revertMessage': 'Zurückgesetzt auf die Version vom {date}',
+  'revision.revertRefused': 'Diese Version lässt sich so nicht wiederherstellen',
   'diff.heading': 'Änderungen an „{title}“',
   'diff.between': 'Unterschiede zwischen der Version vom {from} und der Version vom {to}.',
   'diff.caption': 'Geänderte Zeilen mit Zeilennummern der alten und der neuen Version',

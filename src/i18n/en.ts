@@ -122,6 +122,7 @@ export const en: Record<MessageKey, string> = {
   'revision.revert': 'Restore this revision',
   'revision.source': 'Source of this revision',
   'revision.revertMessage': 'Reverted to the revision of {date}',
+  'revision.revertRefused': 'This revision cannot be restored as it is',
   'diff.heading': 'Changes to “{title}”',
   'diff.between': 'Differences between the revision of {from} and the revision of {to}.',
   'diff.caption': 'Changed lines with line numbers of the old and the new revision',

@@ -211,22 +211,31 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     return await render(request, reply, 'history', { title: request.t('history.heading', { title: page.title }), page, revisions, noindex: true })
   })
 
-  app.get('/wiki/:slug/revisions/:revisionId', { schema: { params: RevisionParams } }, async (request, reply) => {
-    const { slug, revisionId } = request.params
-    const found = await wiki.resolve(slug)
-    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/revisions/${encodeURIComponent(revisionId)}`, 301)
+  /** One revision, with the revert button; a refused revert shows why here, beside the text it would bring back. */
+  const revisionView = async (request: FastifyRequest, reply: FastifyReply, slug: string, revisionId: string, feedback?: SaveFeedback) => {
     const revision = await wiki.getRevision(slug, revisionId)
     const { page } = await wiki.history(slug)
     assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, { source: revision.source, language: page.language, revisionId: revision._id })
+    if (feedback !== undefined) reply.code(feedback.status)
     return await render(request, reply, 'revision', {
       title: request.t('revision.title', { title: revision.title, date: formatDate(revision.createdAt, request.locale) }),
       page,
       revision,
       rendered,
       isCurrent: revision._id.equals(page.revisionId),
+      error: feedback?.error,
+      details: feedback?.details ?? [],
+      findings: feedback?.findings ?? [],
       noindex: true
     })
+  }
+
+  app.get('/wiki/:slug/revisions/:revisionId', { schema: { params: RevisionParams } }, async (request, reply) => {
+    const { slug, revisionId } = request.params
+    const found = await wiki.resolve(slug)
+    if (found.kind === 'moved') return reply.redirect(`/wiki/${found.slug}/revisions/${encodeURIComponent(revisionId)}`, 301)
+    return await revisionView(request, reply, slug, revisionId)
   })
 
   app.get('/wiki/:slug/diff', { schema: { params: SlugParams, querystring: DiffQuery } }, async (request, reply) => {
@@ -253,13 +262,20 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   app.post('/wiki/:slug/revert', { schema: { params: SlugParams, body: RevertBody } }, async (request, reply) => {
     const { slug } = request.params
     const target: RevisionDocument = await wiki.getRevision(slug, request.body.revision)
-    const page = await wiki.revertPage(slug, {
-      revisionId: request.body.revision,
-      baseRevisionId: request.body.baseRevision,
-      author: authorOf(request),
-      message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) })
-    })
-    return reply.redirect(`/wiki/${page.slug}`, 303)
+    try {
+      const page = await wiki.revertPage(slug, {
+        revisionId: request.body.revision,
+        baseRevisionId: request.body.baseRevision,
+        author: authorOf(request),
+        message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) }),
+        confirmPublication: request.body.confirmPublication === 'yes'
+      })
+      return reply.redirect(`/wiki/${page.slug}`, 303)
+    } catch (error) {
+      const feedback = options.saveFeedback?.(request, error) ?? null
+      if (feedback === null) throw error
+      return await revisionView(request, reply, slug, request.body.revision, feedback)
+    }
   })
 
   app.get('/wiki/:slug/rename', { schema: { params: SlugParams } }, async (request, reply) => {

@@ -16,7 +16,7 @@ export interface WikiServiceOptions {
   /** Language of pages whose front matter names none. */
   defaultLanguage?: string
   now?: () => Date
-  /** Runs before a create or edit is stored (e.g. lesson fields, the publishing check); throws to refuse it. */
+  /** Runs before a create, edit, revert or restore is stored (e.g. lesson fields, the publishing check); throws to refuse it. */
   checkSave?: SaveCheck
   /**
    * Four-eyes review: a save by an account that widens a page's visibility (local →
@@ -347,19 +347,23 @@ export function createWikiService (options: WikiServiceOptions) {
     const page = await requireAnyPage(slug)
     if (page.deletedAt === null) return page
     const parsed = parseSource(page.source)
+    // The text was published before it was deleted, so only what the rules say now can refuse it (lesson fields may have changed).
+    await options.checkSave?.({ source: page.source, parsed, previous: page, confirmPublication: false })
     const restored = await commit(page, { kind: 'restore', source: page.source, parsed, message: input.message, author: input.author, deletedAt: null }, page.source)
     events.emit('page.saved', { page: snapshot(restored), kind: 'restore', previousRevisionId: page.revisionId.toHexString() })
     return restored
   }
 
   /** Brings back the text of an earlier revision as a new revision; history is never rewritten. */
-  async function revertPage (slug: string, input: { revisionId: string, baseRevisionId: string, message?: string, author?: string | null }): Promise<PageDocument> {
+  async function revertPage (slug: string, input: { revisionId: string, baseRevisionId: string, message?: string, author?: string | null, confirmPublication?: boolean }): Promise<PageDocument> {
     const page = await requirePage(slug)
     const target = await getRevision(slug, input.revisionId)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {
       throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, target.source, input.baseRevisionId)
     }
     const parsed = parseSource(target.source)
+    // An old text is published anew: what a later edit took out (an e-mail address, say) is asked about again.
+    await options.checkSave?.({ source: target.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
     const saved = await commit(page, { kind: 'revert', source: target.source, parsed, message: input.message, author: input.author, revertedFrom: target._id }, target.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'revert', previousRevisionId: page.revisionId.toHexString() })
     return saved

@@ -291,6 +291,35 @@ describe('lessons over HTTP', () => {
       assert.equal(cleaned.statusCode, 303)
     })
 
+    it('asks again when a revert would publish what a later edit took out', async () => {
+      const risky = '---\ntitle: Sprechstunde\nvisibility: public\n---\nFragen an anna.schmidt@example.org\n'
+      const created = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Sprechstunde', source: risky, confirmPublication: 'yes' }) })
+      assert.equal(created.statusCode, 303)
+      const withAddress = await currentRevision(test.app, 'sprechstunde')
+      const cleaned = await test.app.inject({ method: 'POST', url: '/wiki/sprechstunde', ...form({ source: risky.replace('anna.schmidt@example.org', 'das Team'), baseRevision: withAddress }) })
+      assert.equal(cleaned.statusCode, 303)
+      const current = await currentRevision(test.app, 'sprechstunde')
+
+      const warned = await test.app.inject({ method: 'POST', url: '/wiki/sprechstunde/revert', ...form({ revision: withAddress, baseRevision: current }) })
+      assert.equal(warned.statusCode, 422)
+      assert.match(warned.body, /E-Mail-Adresse in Zeile 5: „anna\.schmidt@example\.org“/)
+      assert.match(warned.body, /<form method="post" action="\/wiki\/sprechstunde\/revert">[\s\S]*name="confirmPublication" type="checkbox"/)
+      assert.equal(await currentRevision(test.app, 'sprechstunde'), current, 'nothing is stored before the author confirms')
+
+      const confirmed = await test.app.inject({ method: 'POST', url: '/wiki/sprechstunde/revert', ...form({ revision: withAddress, baseRevision: current, confirmPublication: 'yes' }) })
+      assert.equal(confirmed.statusCode, 303)
+      assert.match((await test.app.inject({ url: '/api/pages/sprechstunde' })).json<{ source: string }>().source, /anna\.schmidt@example\.org/)
+    })
+
+    it('reverts a local page without asking', async () => {
+      const draft = '---\ntitle: Interne Liste\n---\nRückruf an 030 7654321\n'
+      assert.equal((await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Interne Liste', source: draft }) })).statusCode, 303)
+      const first = await currentRevision(test.app, 'interne-liste')
+      assert.equal((await test.app.inject({ method: 'POST', url: '/wiki/interne-liste', ...form({ source: draft.replace('030 7654321', 'Frau B.'), baseRevision: first }) })).statusCode, 303)
+      const reverted = await test.app.inject({ method: 'POST', url: '/wiki/interne-liste/revert', ...form({ revision: first, baseRevision: await currentRevision(test.app, 'interne-liste') }) })
+      assert.equal(reverted.statusCode, 303)
+    })
+
     it('asks the guided form for confirmation too', async () => {
       const values = lessonForm({ title: 'Öffentlich mit Adresse', visibility: 'public', 'section-context': 'Treffpunkt Lindenstraße 12.' })
       const warned = await test.app.inject({ method: 'POST', url: '/lessons/new', ...form(values) })

@@ -19,9 +19,9 @@ import { createWikiService, type WikiService } from './wiki/service.ts'
 import { apiRoutes } from './web/api-routes.ts'
 import { registerViewContext } from './web/context.ts'
 import { registerErrorHandler } from './web/error-handler.ts'
-import { createReaderCache } from './web/reader-cache.ts'
 import { helpRoutes } from './web/help-routes.ts'
 import { localeRoutes } from './web/locale.ts'
+import { createReaderCache } from './web/reader-cache.ts'
 import { siteRoutes } from './web/site-routes.ts'
 import { registerTransfer } from './web/transfer.ts'
 import { wikiRoutes } from './web/wiki-routes.ts'
@@ -78,7 +78,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
     events.on('page.deleted', () => { renderer.forgetLinkTargets() })
     // Whole pages for readers without credentials; what they see depends on their language alone.
-    // Its hook comes first, so a kept page goes out before sessions, headers and routes are at work.
+    // Its hook comes first, so a kept page goes out before sessions, security headers or handlers are at work.
     const readerCache = createReaderCache({
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })

@@ -110,8 +110,8 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     }
   })
 
-  const pageCaching = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
-  app.get('/wiki/:slug', { schema: { params: SlugParams }, ...pageCaching }, async (request, reply) => {
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+  app.get('/wiki/:slug', { schema: { params: SlugParams }, ...kept }, async (request, reply) => {
     const { slug } = request.params
     const redirect = canonicalRedirect(slug, '', reply)
     if (redirect !== null) return redirect

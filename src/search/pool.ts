@@ -9,6 +9,36 @@ export class WorkerError extends Error {
   }
 }
 
+/**
+ * A request that no worker will answer: its worker died before answering, or the worker
+ * crashed so often that the pool stopped restarting it. Nothing the request asked for
+ * is wrong; asking again after the replacement has loaded its shards may well work.
+ */
+export class WorkerExitedError extends Error {
+  constructor (readonly worker: number, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'WorkerExitedError'
+  }
+}
+
+/** What the pool tells its owner after a worker died outside `close()`. */
+export interface WorkerCrash {
+  worker: number
+  error: WorkerExitedError
+  /** The replacement's incarnation, when there is one. */
+  incarnation: number
+  /** False once the worker crashed too often: it stays stopped until the server restarts. */
+  restarted: boolean
+  /** Crashes of this worker within the restart window, this one included. */
+  crashes: number
+}
+
+export interface WorkerPoolOptions {
+  size: number
+  /** Called once per crash, after the crashed worker's requests have failed and any replacement has started. */
+  onCrash: (crash: WorkerCrash) => void
+}
+
 const workerFile = new URL('./worker.ts', import.meta.url)
 /**
  * A worker's heap holds its shards (about 1 MB each; postings and weights live outside
@@ -16,6 +46,13 @@ const workerFile = new URL('./worker.ts', import.meta.url)
  * words). Without a limit V8 lets each worker's heap grow to gigabytes before it collects.
  */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512 }
+/**
+ * A worker that dies on every load or build would otherwise be restarted, reload its
+ * shards and die again for ever, keeping a CPU busy; after this many crashes within the
+ * window it is left stopped.
+ */
+const RESTART_LIMIT = 3
+const RESTART_WINDOW_MS = 60_000
 
 /**
  * Starts a worker thread running worker.ts. When the server itself runs TypeScript
@@ -30,61 +67,116 @@ function startWorker (): Worker {
 
 interface Pending { resolve: (value: unknown) => void, reject: (error: Error) => void }
 
-/** A fixed set of workers; shard n always lives in worker n mod size. */
+/** One place in the pool: its current thread, the requests that thread owes, and its recent crashes. */
+interface Slot {
+  thread: Worker
+  /** Counts the threads this slot has had, so a job of several messages can insist on one thread. */
+  incarnation: number
+  pending: Map<number, Pending>
+  crashTimes: number[]
+  stopped: boolean
+}
+
+/**
+ * A fixed set of workers; shard n always lives in worker n mod size. A worker that dies
+ * outside `close()` is replaced in its slot, a bounded number of times.
+ */
 export class WorkerPool {
-  readonly #workers: Worker[] = []
-  readonly #pending: Array<Map<number, Pending>> = []
-  readonly #exited = new Set<number>()
+  readonly #slots: Slot[] = []
+  readonly #onCrash: (crash: WorkerCrash) => void
   #nextId = 0
   #closed = false
 
-  constructor (size: number, onError: (error: Error) => void) {
-    for (let index = 0; index < size; index++) {
-      const worker = startWorker()
-      const pending = new Map<number, Pending>()
-      worker.on('message', (response: WorkerResponse) => {
-        const waiting = pending.get(response.id)
-        if (waiting === undefined) return
-        pending.delete(response.id)
-        if (pending.size === 0) worker.unref()
-        if (response.ok) waiting.resolve(response.result)
-        else waiting.reject(new WorkerError(response.error.name, response.error.message, response.error.reason))
-      })
-      const failAll = (error: Error): void => {
-        for (const waiting of pending.values()) waiting.reject(error)
-        pending.clear()
-      }
-      worker.on('error', error => { failAll(error); if (!this.#closed) onError(error) })
-      worker.on('exit', code => { this.#exited.add(index); failAll(new Error(`search worker exited with code ${code}`)) })
-      // Idle workers must not keep a script such as reindex from ending; busy ones must.
-      worker.unref()
-      this.#workers.push(worker)
-      this.#pending.push(pending)
+  constructor (options: WorkerPoolOptions) {
+    this.#onCrash = options.onCrash
+    for (let worker = 0; worker < options.size; worker++) {
+      const slot: Slot = { thread: startWorker(), incarnation: 0, pending: new Map(), crashTimes: [], stopped: false }
+      this.#slots.push(slot)
+      this.#watch(worker, slot)
     }
   }
 
-  get size (): number { return this.#workers.length }
+  get size (): number { return this.#slots.length }
 
-  workerOf (shard: number): number { return shard % this.#workers.length }
+  workerOf (shard: number): number { return shard % this.#slots.length }
 
-  async send<Result> (workerIndex: number, request: WorkerRequest): Promise<Result> {
+  incarnationOf (worker: number): number { return this.#slot(worker).incarnation }
+
+  /**
+   * The thread currently in a slot, for tests that kill it to see the pool recover from
+   * a real crash. Nothing else should touch the thread.
+   */
+  threadForTests (worker: number): Worker {
+    return this.#slot(worker).thread
+  }
+
+  /**
+   * With `incarnation`, the request fails rather than reach a replacement thread: messages
+   * that belong together (a shard's staged pages and its apply, a query and its hits)
+   * must not be split across a crash, as the replacement holds none of the earlier state.
+   */
+  async send<Result> (worker: number, request: WorkerRequest, incarnation?: number): Promise<Result> {
     if (this.#closed) throw new Error('the search workers are stopped')
-    const worker = this.#workers[workerIndex]
-    const pending = this.#pending[workerIndex]
-    if (worker === undefined || pending === undefined) throw new Error(`no search worker ${workerIndex}`)
-    // A message to a worker that has died (out of memory, say) would never be answered.
-    if (this.#exited.has(workerIndex)) throw new Error(`search worker ${workerIndex} has stopped`)
+    const slot = this.#slot(worker)
+    // A message to a thread that has died would never be answered.
+    if (slot.stopped) throw new WorkerExitedError(worker, `search worker ${worker} crashed too often and is stopped`)
+    if (incarnation !== undefined && incarnation !== slot.incarnation) throw new WorkerExitedError(worker, `search worker ${worker} was replaced`)
+    const { thread, pending } = slot
     const id = this.#nextId++
     return await new Promise<Result>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      worker.ref()
-      worker.postMessage({ id, request })
+      thread.ref()
+      thread.postMessage({ id, request })
     })
   }
 
   async close (): Promise<void> {
     this.#closed = true
     // An unref'd worker's exit would not keep the event loop alive until it arrives.
-    await Promise.all(this.#workers.map(async worker => { worker.ref(); await worker.terminate() }))
+    await Promise.all(this.#slots.map(async ({ thread }) => { thread.ref(); await thread.terminate() }))
+  }
+
+  #slot (worker: number): Slot {
+    const slot = this.#slots[worker]
+    if (slot === undefined) throw new Error(`no search worker ${worker}`)
+    return slot
+  }
+
+  #watch (worker: number, slot: Slot): void {
+    const { thread, pending } = slot
+    // An uncaught exception or running out of memory arrives here first; the exit follows and reports it.
+    let failure: Error | undefined
+    thread.on('message', (response: WorkerResponse) => {
+      const waiting = pending.get(response.id)
+      if (waiting === undefined) return
+      pending.delete(response.id)
+      if (pending.size === 0) thread.unref()
+      if (response.ok) waiting.resolve(response.result)
+      else waiting.reject(new WorkerError(response.error.name, response.error.message, response.error.reason))
+    })
+    thread.on('error', error => { failure = error })
+    thread.on('exit', code => {
+      const error = new WorkerExitedError(worker, `search worker ${worker} exited with code ${code}`, failure === undefined ? undefined : { cause: failure })
+      for (const waiting of pending.values()) waiting.reject(error)
+      pending.clear()
+      if (!this.#closed) this.#replace(worker, slot, error)
+    })
+    // Idle workers must not keep a script such as reindex from ending; busy ones must.
+    thread.unref()
+  }
+
+  #replace (worker: number, slot: Slot, error: WorkerExitedError): void {
+    const now = Date.now()
+    slot.crashTimes = [...slot.crashTimes.filter(time => now - time < RESTART_WINDOW_MS), now]
+    const restarted = slot.crashTimes.length <= RESTART_LIMIT
+    if (restarted) {
+      slot.thread = startWorker()
+      slot.incarnation++
+      slot.pending = new Map()
+      this.#watch(worker, slot)
+    } else {
+      slot.stopped = true
+    }
+    this.#onCrash({ worker, error, incarnation: slot.incarnation, restarted, crashes: slot.crashTimes.length })
   }
 }

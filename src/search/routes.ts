@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import type { MessageKey, Translate } from '../i18n/index.ts'
 import { seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../web/context.ts'
-import { SearchQueryTooLongError } from './errors.ts'
+import { SearchNotReadyError, SearchQueryTooLongError } from './errors.ts'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, SearchQuerystring } from './schemas.ts'
 import type { SearchIndex } from './search-index.ts'
 import { FACET_NAMES, type FacetFilters, type FacetName, type QueryAnswer, type SearchHit } from './types.ts'
@@ -40,14 +40,10 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
 
   app.get('/api/search', { schema: { querystring: SearchQuerystring } }, async (request, reply) => {
     const input = readInput(request.query)
-    const status = search.status()
-    if (status.state !== 'ready') {
-      reply.code(503).header('Retry-After', RETRY_AFTER_SECONDS)
-      return { error: 'index-loading', message: request.t('search.loading'), status }
-    }
-    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size, includeLocal: seesLocalPages(request) })
+    const answer = await answerOrRetryLater(request, reply, input)
+    if (answer === null) return { error: 'index-loading', message: request.t('search.loading'), status: search.status() }
     return {
-      status: status.state,
+      status: search.status().state,
       query: input.q,
       filters: input.filters,
       page: input.page,
@@ -69,9 +65,24 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
     }
     const hasFilters = Object.keys(input.filters).length > 0
     if (input.q.trim() === '' && !hasFilters) return await render(request, reply, 'search', { ...base, loading: false, answer: null })
-    const answer = await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size, includeLocal: seesLocalPages(request) })
+    const answer = await answerOrRetryLater(request, reply, input)
+    if (answer === null) return await render(request, reply, 'search', { ...base, loading: true })
     return await render(request, reply, 'search', { ...base, loading: false, ...htmlView(request, input, answer) })
   })
+
+  /**
+   * Null, with 503 and Retry-After set, while the index loads after a start or a crashed
+   * worker loads its shards again: both pass in seconds, so clients are told to come back.
+   */
+  async function answerOrRetryLater (request: FastifyRequest, reply: FastifyReply, input: ReturnType<typeof readInput>): Promise<QueryAnswer | null> {
+    try {
+      return await search.query({ q: input.q, filters: input.filters, offset: (input.page - 1) * input.size, limit: input.size, includeLocal: seesLocalPages(request) })
+    } catch (error) {
+      if (!(error instanceof SearchNotReadyError)) throw error
+      reply.code(503).header('Retry-After', RETRY_AFTER_SECONDS)
+      return null
+    }
+  }
 
   function htmlView (request: FastifyRequest, input: ReturnType<typeof readInput>, answer: QueryAnswer): Record<string, unknown> {
     const t = request.t

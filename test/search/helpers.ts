@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -57,4 +58,16 @@ export async function searchApi (app: FastifyInstance, query: string, extra = ''
 
 export async function titlesFor (app: FastifyInstance, query: string, extra = ''): Promise<string[]> {
   return (await searchApi(app, query, extra)).results.map(result => result.title)
+}
+
+/** Both search pages answer "index loading": 503, and when to ask again. */
+export async function assertSearchLoading (app: FastifyInstance, query: string): Promise<void> {
+  const json = await app.inject({ url: `/api/search?q=${encodeURIComponent(query)}` })
+  assert.equal(json.statusCode, 503)
+  assert.equal(json.json<{ error: string }>().error, 'index-loading')
+  assert.equal(json.headers['retry-after'], '2')
+  const html = await app.inject({ url: `/search?q=${encodeURIComponent(query)}`, headers: { accept: 'text/html', 'accept-language': 'en' } })
+  assert.equal(html.statusCode, 503)
+  assert.equal(html.headers['retry-after'], '2')
+  assert.match(html.body, /The search index is loading/)
 }

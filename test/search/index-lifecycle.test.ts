@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { remotePagesCollection, remoteSnapshot } from '../../src/federation/remote-pages.ts'
 import { remotePageFixture } from '../federation/fixtures.ts'
-import { addPage, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
+import { addPage, assertSearchLoading, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
 
 /** A page from another organisation, stored and announced as federation does. */
 async function addRemotePage (app: FastifyInstance, objectId: string, title: string): Promise<void> {
@@ -43,13 +43,7 @@ describe('search index life cycle', () => {
   it('answers "index loading" until the index is ready, then searches', async () => {
     const app = await start()
     assert.equal(app.searchIndex.status().state, 'loading')
-    const json = await app.inject({ url: '/api/search?q=x' })
-    assert.equal(json.statusCode, 503)
-    assert.equal(json.json<{ error: string }>().error, 'index-loading')
-    assert.equal(json.headers['retry-after'], '2')
-    const html = await app.inject({ url: '/search?q=x', headers: { accept: 'text/html', 'accept-language': 'en' } })
-    assert.equal(html.statusCode, 503)
-    assert.match(html.body, /The search index is loading/)
+    await assertSearchLoading(app, 'x')
     await app.searchIndex.ready
     assert.equal((await app.inject({ url: '/api/search?q=x' })).statusCode, 200)
   })

@@ -180,6 +180,29 @@ describe('the embedded engine', () => {
       assert.equal((await objects.findOne({ id: 'https://example.org/o/42' }))?.id, 'https://example.org/o/42')
     })
 
+    it('reuses a compiled filter only for the very same filter', async () => {
+      const { compileFilter } = await import('../../src/store/embedded/query.ts')
+      const { Int32, ObjectId } = await import('bson')
+      const id = new ObjectId()
+      const byId = compileFilter({ _id: id, deletedAt: null })
+      assert.equal(compileFilter({ _id: new ObjectId(id.toHexString()), deletedAt: null }), byId)
+      assert.notEqual(compileFilter({ _id: id.toHexString(), deletedAt: null }), byId)
+      assert.notEqual(compileFilter({ n: new Int32(1), deletedAt: null }), compileFilter({ n: 1, deletedAt: null }))
+      assert.notEqual(compileFilter({ a: undefined, b: { $gt: 1 } }), compileFilter({ b: { $gt: 1 } }))
+
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const when = new Date('2026-01-02T03:04:05Z')
+      await pages.insertOne({ _id: id, deletedAt: null, at: when })
+      // The same shapes with values that plain JSON would write alike must not share an answer.
+      for (let round = 0; round < 2; round++) {
+        assert.equal(await pages.countDocuments({ _id: id, deletedAt: null }), 1)
+        assert.equal(await pages.countDocuments({ _id: id.toHexString(), deletedAt: null }), 0)
+        assert.equal(await pages.countDocuments({ at: when, deletedAt: null }), 1)
+        assert.equal(await pages.countDocuments({ at: when.toISOString(), deletedAt: null }), 0)
+      }
+    })
+
     it('yields to the event loop in every operation, as real I/O would', async () => {
       const client = await open()
       const pages = client.db().collection('pages')

@@ -1,3 +1,5 @@
+import { EJSON } from 'bson'
+import { LRUCache } from 'lru-cache'
 import type { Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
@@ -72,18 +74,59 @@ function compileEqualities (filter: Document): CompiledFilter | null {
   }
 }
 
+/**
+ * Compiled mingo queries by filter. Building one costs about 20 µs (mingo copies its
+ * operator tables for each), more than testing it against a few documents, and the app
+ * and activitypub-express ask the same few shapes with the same values again and again.
+ * A query is a pure test once built, so sharing one is safe; `$expr` is left out, since
+ * it may read the time of compiling ($$NOW).
+ */
+const compiledQueries = new LRUCache<string, Query>({ max: 1000 })
+
 export function compileFilter (filter: Document | undefined): CompiledFilter {
   const simple = compileEqualities(filter ?? {})
   if (simple) return simple
   const condition: Document = { ...(filter ?? {}) }
   delete condition.$comment
   rejectServerOnly(condition, 'a filter')
+  const key = cacheKeyOf(condition)
+  const known = key === null ? undefined : compiledQueries.get(key)
+  if (known !== undefined) return known
   try {
-    return new Query(condition, queryOptions)
+    const query = new Query(condition, queryOptions)
+    if (key !== null) compiledQueries.set(key, query)
+    return query
   } catch (error) {
     throw asServerError(error, 'filter')
   }
 }
+
+/**
+ * Canonical Extended JSON tells apart what plain JSON would not (an ObjectId from its
+ * hex string, a Date from an ISO string). Null for a filter it could confuse with
+ * another: values JSON drops (`{ a: undefined }` would read as `{}`), BSON number and
+ * regular expression wrappers (written like plain numbers and RegExps, which mingo
+ * compares differently), and `$expr`.
+ */
+function cacheKeyOf (condition: Document): string | null {
+  if (!writesExactly(condition, 0)) return null
+  const key = EJSON.stringify(condition, { relaxed: false })
+  return key.includes('"$expr"') ? null : key
+}
+
+function writesExactly (value: unknown, depth: number): boolean {
+  if (depth > 20) return false
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return true
+  if (value instanceof Date || value instanceof RegExp) return true
+  if (Array.isArray(value)) return value.every(element => writesExactly(element, depth + 1))
+  if (typeof value !== 'object') return false
+  const bsonType = (value as { _bsontype?: unknown })._bsontype
+  if (bsonType !== undefined) return bsonType === 'ObjectId' || bsonType === 'ObjectID'
+  return Object.values(value).every(element => writesExactly(element, depth + 1))
+}
+
+/** Projections only need mingo's projection, not a condition: one empty query serves them all. */
+const projector = new Query({}, queryOptions)
 
 export type SortSpec = Record<string, 1 | -1>
 
@@ -142,7 +185,7 @@ export function shapeResults (documents: Document[], shape: FindShape): Document
   if (shape.projection && Object.keys(shape.projection).length > 0) {
     rejectServerOnly(shape.projection, 'a projection')
     try {
-      results = new Query({}, queryOptions).find(results, shape.projection).all() as Document[]
+      results = projector.find(results, shape.projection).all() as Document[]
     } catch (error) {
       throw asServerError(error, 'projection')
     }

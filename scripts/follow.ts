@@ -6,6 +6,7 @@
 // other side's Accept reaches the server's inbox when it runs again (senders retry).
 import { buildApp } from '../src/app.ts'
 import { ConfigError, loadConfig } from '../src/config/index.ts'
+import { exitIfDataDirInUse } from './content-cli.ts'
 
 const args = process.argv.slice(2)
 const usage = 'usage: npm run follow -- <wiki@host | URL> | --unfollow <wiki@host | URL> | --list'
@@ -29,6 +30,7 @@ let app
 try {
   app = await buildApp(config, { logger: { level: 'warn' } })
 } catch (error) {
+  exitIfDataDirInUse(error)
   process.stderr.write(`${(error as Error).message}\n`)
   process.exit(1)
 }

@@ -16,6 +16,14 @@ export class EmbeddedEngineError extends Error {
   }
 }
 
+/** Another process (the server, usually) holds the data dir: its lock keeps a second writer out. */
+export class DataDirInUseError extends EmbeddedEngineError {
+  constructor (message: string) {
+    super(message)
+    this.name = 'DataDirInUseError'
+  }
+}
+
 /**
  * Errors the MongoDB server would answer with. They are the driver's own
  * `MongoServerError`, so code written against MongoDB (activitypub-express

@@ -1,7 +1,7 @@
 import { link, readFile, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { EmbeddedEngineError } from './errors.ts'
+import { DataDirInUseError, EmbeddedEngineError } from './errors.ts'
 
 // Data dirs this process holds: a second open from the same process is refused too.
 const heldHere = new Set<string>()
@@ -43,7 +43,7 @@ export async function lockDataDir (dataDir: string): Promise<() => Promise<void>
       const holder = await readHolder(lockFile)
       const sameHost = holder?.host === undefined || holder.host === os.hostname()
       if (holder && (!sameHost || (holder.pid !== process.pid && processIsAlive(holder.pid)))) {
-        throw new EmbeddedEngineError(`data dir ${directory} is in use by process ${holder.pid} on ${holder.host ?? 'this host'} (since ${holder.since ?? 'unknown'}); two processes must never open one data dir — stop the other process, or remove ${lockFile} if it is certainly not running`)
+        throw new DataDirInUseError(`data dir ${directory} is in use by process ${holder.pid} on ${holder.host ?? 'this host'} (since ${holder.since ?? 'unknown'}); two processes must never open one data dir — stop the other process, or remove ${lockFile} if it is certainly not running`)
       }
       // The holder is gone: remove its stale lock and try once more.
       await unlink(lockFile).catch(() => {})

@@ -122,7 +122,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(helpRoutes)
     const lessons = createLessonService({ wiki })
     await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback, readerCache })
-    await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
+    await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution, readerCache })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
     await setupFederation(app, { config, wiki, events, renderer, ...options.federation })
     await registerSearch(app, { dataDir: config.dataDir, db: store.db, events, baseUrl: config.baseUrl, ...options.search })

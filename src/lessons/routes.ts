@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { FrontMatterError, VISIBILITIES } from '../markdown/front-matter.ts'
 import { authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../web/context.ts'
+import type { ReaderCache } from '../web/reader-cache.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, filterLessons, sortLessons, type Facet, type LessonSelection } from './browse.ts'
@@ -31,6 +32,8 @@ export interface LessonRoutesOptions {
   /** Map tiles, e.g. from the organisation's own tile server; without it the map page lists places. */
   mapTileUrl?: string
   mapTileAttribution?: string
+  /** Keeps the overview and the map for readers who are not signed in. */
+  readerCache?: ReaderCache
 }
 
 const Text = (maxLength: number) => Type.Optional(Type.String({ maxLength }))
@@ -156,7 +159,10 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
   const sendJsonLd = async (reply: FastifyReply, list: Lesson[]): Promise<FastifyReply> =>
     await reply.type('application/ld+json; charset=utf-8').header('Vary', 'Accept, Accept-Language').send(JSON.stringify(lessonsJsonLd(list, exportContext)))
 
-  app.get('/lessons/overview', async (request, reply) => {
+  // The list at /lessons is not kept: the same address answers JSON-LD to clients that ask for it.
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+
+  app.get('/lessons/overview', kept, async (request, reply) => {
     const t = request.t
     const all = await visibleLessons(request)
     const describe = (label: string) => (row: OutcomeRow): string =>
@@ -176,7 +182,7 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
     })
   })
 
-  app.get('/lessons/map', async (request, reply) => {
+  app.get('/lessons/map', kept, async (request, reply) => {
     const all = await visibleLessons(request)
     const byPlace = new Map<string, Lesson[]>()
     for (const lesson of sortLessons(all, 'newest')) {

@@ -75,7 +75,9 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     return composeSource(data, '\n')
   }
 
-  app.get('/wiki', { schema: { querystring: ListQuery } }, async (request, reply) => {
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+
+  app.get('/wiki', { schema: { querystring: ListQuery }, ...kept }, async (request, reply) => {
     const pageNumber = request.query.page ?? 1
     const { pages, total } = await wiki.listPages({ limit: PAGE_SIZE, skip: (pageNumber - 1) * PAGE_SIZE, includeLocal: seesLocalPages(request) })
     return await render(request, reply, 'pages', {
@@ -110,7 +112,6 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     }
   })
 
-  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
   app.get('/wiki/:slug', { schema: { params: SlugParams }, ...kept }, async (request, reply) => {
     const { slug } = request.params
     const redirect = canonicalRedirect(slug, '', reply)

@@ -122,6 +122,24 @@ describe('whole pages kept for readers without credentials', () => {
     assert.match(String((await read('/', { 'accept-encoding': 'br' })).headers.vary), /accept-encoding/i)
   })
 
+  it('keeps the list of all pages, and lists a new page on it at once', async () => {
+    let listings = 0
+    const listPages = test.app.wiki.listPages.bind(test.app.wiki)
+    test.app.wiki.listPages = async (...args: Parameters<typeof listPages>) => {
+      listings++
+      return await listPages(...args)
+    }
+    try {
+      await read('/wiki')
+      await read('/wiki')
+      assert.equal(listings, 1)
+      await createPage(test.app, 'Herbstmarkt', 'Kommt alle.', 'visibility: public\n')
+      assert.match((await read('/wiki')).body, /Herbstmarkt/)
+    } finally {
+      test.app.wiki.listPages = listPages
+    }
+  })
+
   it('renders an address with a query string each time', async () => {
     await read(`/wiki/${slug}?from=feed`)
     await read(`/wiki/${slug}?from=feed`)

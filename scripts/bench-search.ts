@@ -17,6 +17,7 @@ import { createSearchIndex, type DocumentSource } from '../src/search/search-ind
 import { lunr, queryVariants, words } from '../src/search/analysis.ts'
 import { lunrBuilder, prepare } from '../src/search/shard.ts'
 import type { SearchDocument } from '../src/search/types.ts'
+import { seededRandom } from '../test/seeded-random.ts'
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,30000').split(',').map(Number).filter(size => size > 0)
 const runs = Math.max(1, Math.min(10, Number(process.env.BENCH_RUNS ?? 1) || 1))
@@ -38,17 +39,6 @@ const QUERY_ROUNDS = 30
 const GERMAN = ['Ehrenamt', 'Ehrenamtliche', 'Pflegekräfte', 'Beratung', 'Quartier', 'Familien', 'Jugendliche', 'Wohnung', 'Förderung', 'Teilhabe', 'Nachbarschaft', 'Projekt', 'Angebot', 'Zielgruppe', 'Wirkung', 'Begleitung', 'Sozialarbeit', 'Einrichtung', 'Träger', 'Finanzierung', 'Gespräche', 'Erfahrungen', 'gescheitert', 'gelungen', 'Straße', 'Müttern', 'Häuser', 'Schulden', 'Sucht', 'Alter']
 const ENGLISH = ['volunteers', 'volunteering', 'support', 'peer', 'housing', 'tenants', 'families', 'youth', 'outreach', 'funding', 'evaluation', 'outcome', 'programme', 'community', 'mentoring', 'dropout', 'caseworkers', 'trust', 'referrals', 'meetings', 'learned', 'failed', 'worked', 'neighbours', 'debt', 'recovery', 'elderly', 'loneliness', 'training', 'coordination']
 const SYLLABLES = ['ka', 'be', 'ro', 'un', 'ter', 'sch', 'ling', 'mo', 'ra', 've', 'dor', 'an', 'li', 'stra', 'gen', 'wo', 'pe', 'ti', 'mar', 'son']
-
-function random (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function vocabulary (base: string[], size: number, next: () => number): string[] {
   const words = [...base]
@@ -80,7 +70,7 @@ function zipf (size: number, next: () => number): () => number {
 }
 
 function corpus (count: number): { documents: SearchDocument[], german: string[], english: string[] } {
-  const next = random(42)
+  const next = seededRandom(42)
   const german = vocabulary(GERMAN, 20_000, next)
   const english = vocabulary(ENGLISH, 20_000, next)
   const rank = zipf(20_000, next)

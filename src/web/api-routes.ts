@@ -5,7 +5,7 @@ import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { parseSource } from '../markdown/front-matter.ts'
-import { PageNotFoundError } from '../wiki/errors.ts'
+import { PageDeletedError, PageNotFoundError } from '../wiki/errors.ts'
 import { renderPageHtml } from './context.ts'
 import { ApiCreateBody, ApiDeleteBody, ApiSaveBody, ListQuery, SlugParams } from './schemas.ts'
 
@@ -46,7 +46,8 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
     const found = await wiki.resolve(request.params.slug)
     if (found.kind === 'moved') return reply.redirect(`/api/pages/${found.slug}`, 301)
     if (found.kind === 'missing') throw new PageNotFoundError(request.params.slug)
-    const page = await wiki.requirePage(request.params.slug)
+    if (found.kind === 'deleted') throw new PageDeletedError(found.page)
+    const page = found.page
     assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, page)
     return {

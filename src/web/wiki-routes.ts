@@ -215,7 +215,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   /** One revision, with the revert button; a refused revert shows why here, beside the text it would bring back. */
   const revisionView = async (request: FastifyRequest, reply: FastifyReply, slug: string, revisionId: string, feedback?: SaveFeedback) => {
     const revision = await wiki.getRevision(slug, revisionId)
-    const { page } = await wiki.history(slug)
+    const page = await wiki.requireAnyPage(slug)
     assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, { source: revision.source, language: page.language, revisionId: revision._id })
     if (feedback !== undefined) reply.code(feedback.status)

@@ -488,6 +488,7 @@ export function createWikiService (options: WikiServiceOptions) {
     ensureIndexes,
     resolve,
     requirePage,
+    requireAnyPage,
     createPage,
     savePage,
     renamePage,

@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Worker } from 'node:worker_threads'
 import { LRUCache } from 'lru-cache'
 import { EventBus } from '../events/index.ts'
@@ -111,7 +112,6 @@ export async function removeShardFiles (dir: string): Promise<number> {
 }
 
 const silentLog: SearchLog = { info: () => {}, warn: () => {}, error: () => {} }
-const yieldToEventLoop = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
 
 export type SearchIndex = ReturnType<typeof createSearchIndex>
 

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { ObjectId, type Document } from 'mongodb'
 import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
@@ -8,8 +9,6 @@ import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDo
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
-
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
 // Options that change nothing about the result on a single embedded node.
 const HARMLESS_OPTIONS = [

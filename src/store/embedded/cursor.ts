@@ -1,8 +1,7 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { MongoCursorInUseError, type Document } from 'mongodb'
 import { EmbeddedNotSupportedError } from './errors.ts'
 import { normalizeSort, type FindShape } from './query.ts'
-
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
 /**
  * The part of the driver's cursors the app uses. Results are computed in

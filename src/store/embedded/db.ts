@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { Document } from 'mongodb'
 import { EmbeddedCollection } from './collection.ts'
 import { EmbeddedListCursor } from './cursor.ts'
@@ -5,8 +6,6 @@ import type { Engine } from './engine.ts'
 import { invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
 import { compileFilter } from './query.ts'
-
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
 function checkCollectionName (name: unknown): string {
   if (typeof name !== 'string') throw invalidArgument('collection name must be a String')

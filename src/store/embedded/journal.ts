@@ -1,5 +1,6 @@
 import { open, rename, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { crc32 } from './crc32.ts'
 import { EmbeddedEngineError } from './errors.ts'
 
@@ -134,7 +135,7 @@ export class Journal {
 
   private async flushLoop (): Promise<void> {
     // Let every operation submitted in this turn of the event loop join the batch.
-    await new Promise(resolve => setImmediate(resolve))
+    await yieldToEventLoop()
     try {
       while ((this.pending.length > 0 || this.compactionWaiters.length > 0) && !this.failure) {
         const entries = this.pending
@@ -210,7 +211,7 @@ export class Journal {
         // Encoding a large store takes a while: let requests run in between.
         if ((sinceYield += ops.length) >= 5000) {
           sinceYield = 0
-          await new Promise(resolve => setImmediate(resolve))
+          await yieldToEventLoop()
         }
       }
       await handle.sync()

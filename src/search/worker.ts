@@ -79,12 +79,10 @@ function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
   return { size: documents.size }
 }
 
-interface Found { shard: number, score: number, updatedAt: string, id: string }
-
 function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
   const parsed = parseForShard(request.q)
   const facets = Object.fromEntries(FACET_NAMES.map(name => [name, {}])) as Record<FacetName, Record<string, number>>
-  const found: Found[] = []
+  const found: RankedMatch[] = []
   for (const number of request.shards) {
     const shard = shards.get(number)
     if (shard === undefined) continue
@@ -98,12 +96,11 @@ function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
     }
     shard.countFacets(counted, facets)
   }
-  const matches: RankedMatch[] = top(found, request.limit)
-  return { matches, total: found.length, facets, relaxed: parsed.relaxed }
+  return { matches: top(found, request.limit), total: found.length, facets, relaxed: parsed.relaxed }
 }
 
 /** The `limit` best, in order, without sorting all of them: most matches of a common word are never shown. */
-function top (found: Found[], limit: number): Found[] {
+function top (found: RankedMatch[], limit: number): RankedMatch[] {
   if (found.length <= limit * 2) return found.sort(compareMatches).slice(0, limit)
   // Sorting bare scores in a typed array is cheap; the threshold leaves few for the full comparison.
   const scores = Float64Array.from(found, item => item.score).sort()

@@ -177,10 +177,7 @@ export function shapeResults (documents: Document[], shape: FindShape): Document
   const skip = shape.skip ?? 0
   const wanted = shape.limit ? skip + Math.abs(shape.limit) : undefined
   let results = sortDocuments(documents, shape.sort, wanted)
-  if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) {
-    const end = shape.limit ? skip + Math.abs(shape.limit) : undefined
-    results = results.slice(skip, end)
-  }
+  if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) results = results.slice(skip, wanted)
   results = results.map(cloneValue)
   if (shape.projection && Object.keys(shape.projection).length > 0) {
     rejectServerOnly(shape.projection, 'a projection')

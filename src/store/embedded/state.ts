@@ -160,15 +160,14 @@ export class CollectionState {
   /** Throws the server's duplicate-key error if `document` would break a unique index. */
   checkUnique (documentKey: string, document: Document): void {
     for (const index of this.indexes.values()) {
-      if (index.spec.name === '_id_') {
-        continue
-      }
-      if (index.conflict(documentKey, document)) {
-        const keyValue: Record<string, unknown> = {}
-        for (const field of index.fields) keyValue[field] = valuesAtPath(document, field)[0] ?? null
-        throw duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
-      }
+      if (index.conflict(documentKey, document)) throw this.duplicateKey(index, document)
     }
+  }
+
+  private duplicateKey (index: IndexState, document: Document): Error {
+    const keyValue: Record<string, unknown> = {}
+    for (const field of index.fields) keyValue[field] = valuesAtPath(document, field)[0] ?? null
+    return duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
   }
 
   put (documentKey: string, stored: StoredDocument): void {
@@ -196,11 +195,7 @@ export class CollectionState {
   addIndex (spec: IndexSpec): IndexState {
     const index = new IndexState(spec)
     for (const [documentKey, stored] of this.documents) {
-      if (spec.unique && index.conflict(documentKey, stored.document)) {
-        const keyValue: Record<string, unknown> = {}
-        for (const field of index.fields) keyValue[field] = valuesAtPath(stored.document, field)[0] ?? null
-        throw duplicateKeyError(this.namespace, spec.name, spec.key, keyValue)
-      }
+      if (index.conflict(documentKey, stored.document)) throw this.duplicateKey(index, stored.document)
       index.add(documentKey, stored.document)
     }
     this.indexes.set(spec.name, index)

@@ -1,8 +1,8 @@
-// Rebuilds every search shard from the pages in the store. Run it while the server is stopped
+// Rebuilds every search shard from the pages in the store, local and received from other organisations. Run it while the server is stopped
 // (the embedded store's lock refuses a second process).  Usage: npm run reindex
 import path from 'node:path'
 import { createSearchIndex, removeShardFiles } from '../src/search/search-index.ts'
-import { wikiDocumentSource } from '../src/search/sources.ts'
+import { remoteDocumentSource, wikiDocumentSource } from '../src/search/sources.ts'
 import { openWiki, progressBar } from './content-cli.ts'
 
 const { config, store } = await openWiki()
@@ -10,11 +10,12 @@ const dir = path.join(config.dataDir, 'search')
 const bar = progressBar('reindex')
 try {
   const removed = await removeShardFiles(dir)
-  const source = wikiDocumentSource(store.db)
+  // The same sources as the server's index, so its next start finds nothing to catch up.
+  const sources = [wikiDocumentSource(store.db), remoteDocumentSource(store.db)]
   let total = 0
-  for await (const _entry of source.versions()) total++
+  for (const source of sources) for await (const _entry of source.versions()) total++
   const began = Date.now()
-  const search = createSearchIndex({ dir, sources: [source] })
+  const search = createSearchIndex({ dir, sources })
   let done = 0
   search.events.on('index.updated', event => {
     done += event.upserted.length

@@ -6,6 +6,7 @@ import type { AuditLog } from './audit.ts'
 import { AuthError, InvalidAccountInputError, InvalidLinkError, UsernameTakenError, WrongPasswordError } from './errors.ts'
 import type { Lockout } from './lockout.ts'
 import { MIN_PASSWORD_LENGTH } from './passwords.ts'
+import type { Role } from './roles.ts'
 import { sameSecret } from './secrets.ts'
 import {
   EmptyBody, FORM_BODY_LIMIT, IdParams, InvitationBody, LoginBody, LoginQuery, NewTokenBody, PasswordBody, SetupBody, SetupQuery,
@@ -87,6 +88,24 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     return await reply.redirect('/', 303)
   })
 
+  // The first admin's set-up and an invitation share one form; `token` is the set-up link's, invitations carry theirs in the URL.
+  const newAccountForm = async (request: FastifyRequest, reply: FastifyReply, state: { heading: string, intro: string, action: string, token: string | null, username?: string, error?: string }) =>
+    await render(request, reply, 'account-new', {
+      title: state.heading,
+      heading: state.heading,
+      intro: state.intro,
+      action: state.action,
+      token: state.token,
+      csrfToken: reply.generateCsrf(),
+      username: state.username ?? '',
+      error: state.error ?? null,
+      minLength: MIN_PASSWORD_LENGTH,
+      noindex: true
+    })
+  const setupForm = (request: FastifyRequest) => ({ heading: request.t('setup.title'), intro: request.t('setup.intro'), action: '/setup' })
+  const invitationForm = (request: FastifyRequest, role: Role, token: string) =>
+    ({ heading: request.t('invitation.title'), intro: request.t('invitation.intro', { role: request.t(`role.${role}`) }), action: `/invitations/${token}`, token: null })
+
   // The first admin: only with the link printed at start, and only while there is no admin.
   const checkSetupToken = async (token: string | undefined): Promise<void> => {
     if (setup.token === null || token === undefined || !sameSecret(token, setup.token) || await accounts.hasAdmin()) throw new InvalidLinkError()
@@ -94,10 +113,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
 
   app.get('/setup', { schema: { querystring: SetupQuery } }, async (request, reply) => {
     await checkSetupToken(request.query.token)
-    return await render(request, reply, 'account-new', {
-      title: request.t('setup.title'), heading: request.t('setup.title'), intro: request.t('setup.intro'),
-      action: '/setup', token: request.query.token ?? '', csrfToken: reply.generateCsrf(), username: '', error: null, minLength: MIN_PASSWORD_LENGTH, noindex: true
-    })
+    return await newAccountForm(request, reply, { ...setupForm(request), token: request.query.token ?? '' })
   })
 
   app.post('/setup', { ...small, schema: { body: SetupBody } }, async (request, reply) => {
@@ -110,19 +126,13 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
       return await reply.redirect('/admin/accounts', 303)
     } catch (error) {
       reply.code(400)
-      return await render(request, reply, 'account-new', {
-        title: request.t('setup.title'), heading: request.t('setup.title'), intro: request.t('setup.intro'),
-        action: '/setup', token: request.body.token, csrfToken: reply.generateCsrf(), username: request.body.username, error: accountErrorText(request, error), minLength: MIN_PASSWORD_LENGTH, noindex: true
-      })
+      return await newAccountForm(request, reply, { ...setupForm(request), token: request.body.token, username: request.body.username, error: accountErrorText(request, error) })
     }
   })
 
   app.get('/invitations/:token', { schema: { params: TokenParams } }, async (request, reply) => {
     const invitation = await accounts.findInvitation(request.params.token)
-    return await render(request, reply, 'account-new', {
-      title: request.t('invitation.title'), heading: request.t('invitation.title'), intro: request.t('invitation.intro', { role: request.t(`role.${invitation.role}`) }),
-      action: `/invitations/${request.params.token}`, token: null, csrfToken: reply.generateCsrf(), username: '', error: null, minLength: MIN_PASSWORD_LENGTH, noindex: true
-    })
+    return await newAccountForm(request, reply, invitationForm(request, invitation.role, request.params.token))
   })
 
   app.post('/invitations/:token', { ...small, schema: { params: TokenParams, body: InvitationBody } }, async (request, reply) => {
@@ -135,10 +145,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     } catch (error) {
       if (error instanceof InvalidLinkError) throw error
       reply.code(400)
-      return await render(request, reply, 'account-new', {
-        title: request.t('invitation.title'), heading: request.t('invitation.title'), intro: request.t('invitation.intro', { role: request.t(`role.${invitation.role}`) }),
-        action: `/invitations/${request.params.token}`, token: null, csrfToken: reply.generateCsrf(), username: request.body.username, error: accountErrorText(request, error), minLength: MIN_PASSWORD_LENGTH, noindex: true
-      })
+      return await newAccountForm(request, reply, { ...invitationForm(request, invitation.role, request.params.token), username: request.body.username, error: accountErrorText(request, error) })
     }
   })
 

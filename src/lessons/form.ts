@@ -1,7 +1,7 @@
 import { Document, parseDocument } from 'yaml'
 import { DEFAULT_LICENCE, parseSource, type ParsedSource } from '../markdown/front-matter.ts'
 import type { MessageKey, MessageParams } from '../i18n/index.ts'
-import { checkLesson, isRecord, type LessonFieldName } from './schema.ts'
+import { checkLesson, isRecord, type LessonFieldName, type LessonProblem } from './schema.ts'
 import { SECTION_HEADINGS, SECTION_IDS, headingsFor, type SectionId } from './vocabulary.ts'
 
 /**
@@ -299,6 +299,11 @@ export function splitTags (text: string): string[] {
   return tags
 }
 
+/** The lesson check's problems at the form's fields. */
+export function formProblemsOf (problems: readonly LessonProblem[]): FormProblem[] {
+  return problems.map(problem => ({ field: LESSON_TO_FORM[problem.field], message: problem.message, params: problem.params }))
+}
+
 export interface CheckedForm {
   problems: FormProblem[]
   /** The source the values make; null when the form itself has errors that stop it. */
@@ -331,9 +336,7 @@ export function checkForm (values: LessonFormValues, baseSource: string | null, 
     if (problems.length === 0) add('title', 'lessonError.title')
     return { problems, source: null, parsed: null }
   }
-  for (const problem of checkLesson(parsed.data, { fields: options.fields })) {
-    add(LESSON_TO_FORM[problem.field], problem.message, problem.params)
-  }
+  problems.push(...formProblemsOf(checkLesson(parsed.data, { fields: options.fields })))
   const order = new Map<FormField, number>(FORM_FIELDS.map((field, index) => [field, index]))
   problems.sort((a, b) => (order.get(a.field) ?? 0) - (order.get(b.field) ?? 0))
   return { problems, source, parsed }

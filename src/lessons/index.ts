@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import { seesLocalPages } from '../auth/visibility.ts'
 import type { SaveFeedback } from '../web/wiki-routes.ts'
 import { LessonValidationError, PersonalDataError } from './errors.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
@@ -40,7 +41,7 @@ export function lessonPageExtras (lessons: LessonService) {
     const lesson = lessonOfPage(page)
     if (lesson === null) return {}
     const all = await lessons.all()
-    const related = lessons.related(lesson, request.account === null ? all.filter(other => other.visibility !== 'local') : all)
+    const related = lessons.related(lesson, seesLocalPages(request) ? all : all.filter(other => other.visibility !== 'local'))
     return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }
   }
 }

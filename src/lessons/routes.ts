@@ -12,7 +12,7 @@ import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, filterLessons
 import { chartModel, outcomesByField, outcomesByImpactStep, type OutcomeRow } from './charts.ts'
 import { LessonValidationError, PersonalDataError } from './errors.ts'
 import { lessonJson, lessonsCsv, lessonsGeoJson, lessonsJsonLd, type ExportContext } from './exports.ts'
-import { blankValues, checkForm, valuesFromSource, type FormProblem, type LessonFormValues } from './form.ts'
+import { blankValues, checkForm, formProblemsOf, valuesFromSource, type FormProblem, type LessonFormValues } from './form.ts'
 import type { PersonalDataFinding } from './personal-data.ts'
 import { lessonOfPage, type Lesson } from './schema.ts'
 import type { LessonService } from './service.ts'
@@ -165,15 +165,19 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
   app.get('/lessons/overview', kept, async (request, reply) => {
     const t = request.t
     const all = await visibleLessons(request)
-    const describe = (label: string) => (row: OutcomeRow): string =>
+    const describe = (label: string, row: OutcomeRow): string =>
       `${label}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}; ${t('overview.total')} ${row.total}`
-    const fieldRows = outcomesByField(all, lessonFields)
-    const impactRows = outcomesByImpactStep(all)
     const impactName = (key: string): string => key === '' ? t('overview.noImpact') : `${key} – ${t(`lesson.impact.${key}` as 'lesson.impact.1')}`
+    const chart = (id: string, heading: string, rows: OutcomeRow[], labelOf: (key: string) => string) => ({
+      id,
+      heading,
+      rows: rows.map(row => ({ ...row, label: labelOf(row.key) })),
+      model: chartModel(rows, labelOf, row => describe(labelOf(row.key), row))
+    })
     const charts = [
-      { id: 'by-field', heading: t('overview.byField'), rows: fieldRows, model: chartModel(fieldRows, key => key, row => describe(row.key)(row)) },
-      { id: 'by-impact', heading: t('overview.byImpact'), rows: impactRows, model: chartModel(impactRows, impactName, row => describe(impactName(row.key))(row)) }
-    ].map(chart => ({ ...chart, rows: chart.rows.map(row => ({ ...row, label: chart.id === 'by-field' ? row.key : impactName(row.key) })) }))
+      chart('by-field', t('overview.byField'), outcomesByField(all, lessonFields), key => key),
+      chart('by-impact', t('overview.byImpact'), outcomesByImpactStep(all), impactName)
+    ]
     return await render(request, reply, 'lessons-overview', {
       title: t('overview.heading'),
       total: all.length,
@@ -280,7 +284,7 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
       }
       if (error instanceof LessonValidationError) {
         reply.code(400)
-        return await showForm(request, reply, { values, mode, message, problems: checkForm(values, baseSource, { fields: lessonFields }).problems })
+        return await showForm(request, reply, { values, mode, message, problems: formProblemsOf(error.problems) })
       }
       throw error
     }

@@ -34,7 +34,6 @@ export const LessonSchema = Type.Object({
   evidence: Type.Optional(Type.Array(EvidenceSchema, { maxItems: 50 }))
 })
 
-export type LessonFields = Static<typeof LessonSchema>
 export type Evidence = Static<typeof EvidenceSchema>
 
 /** The fields a person can get wrong, each with one message that says what is expected. */

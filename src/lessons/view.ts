@@ -65,11 +65,6 @@ export function lessonView (t: Translate, lesson: Lesson): LessonView {
   }
 }
 
-export interface Choice {
-  value: string
-  label: string
-}
-
 /** The choices the form and the filters offer, labelled for this reader. */
 export function vocabularyChoices (t: Translate, fields: readonly string[]) {
   return {

@@ -9,7 +9,6 @@ export type CoProduction = typeof CO_PRODUCTION_LEVELS[number]
 
 /** PHINEO's Wirkungstreppe: steps 1–3 are output, 4–6 outcome, 7 impact. */
 export const IMPACT_STEPS = [1, 2, 3, 4, 5, 6, 7] as const
-export type ImpactStep = typeof IMPACT_STEPS[number]
 
 export function impactLevel (step: number): 'output' | 'outcome' | 'impact' {
   if (step <= 3) return 'output'

@@ -256,7 +256,8 @@ describe('lessons over HTTP', () => {
       const source = validLessonSource({ title: 'Zu lang', summary: 'y'.repeat(10_000) })
       const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Zu lang', source }) })
       assert.equal(response.statusCode, 400)
-      assert.match(response.body, /summary/)
+      // In the error notice, not merely in the source shown again below it.
+      assert.match(response.body, /id="editor-error">\s*<h2>[^<]*<\/h2>\s*<p>[^<]*summary[^<]*<\/p>/)
       assert.equal((await test.app.inject({ url: '/wiki/zu-lang' })).statusCode, 404)
     })
 
@@ -346,6 +347,17 @@ describe('lessons over HTTP', () => {
     it('answers the JSON error with the findings for API clients', async () => {
       const response = await test.app.inject({ method: 'POST', url: '/wiki', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, payload: new URLSearchParams({ title: 'X', source: validLessonSource({ title: 'X', outcome: 'nope' }) }).toString() })
       assert.equal(response.statusCode, 400)
+      const api = await test.app.inject({ method: 'POST', url: '/api/pages', payload: { source: validLessonSource({ title: 'X', outcome: 'nope' }) } })
+      assert.equal(api.statusCode, 400)
+      const refused = api.json<{ error: string, details: string[] }>()
+      assert.equal(refused.error, 'invalid-lesson')
+      assert.deepEqual(refused.details.map(detail => detail.split(':')[0]), ['outcome'])
+      const risky = validLessonSource({ title: 'Y', visibility: 'public' }, '## Kontext\n\nMail an anna.schmidt@example.org\n')
+      const found = await test.app.inject({ method: 'POST', url: '/api/pages', payload: { source: risky } })
+      assert.equal(found.statusCode, 422)
+      assert.equal(found.json<{ error: string }>().error, 'personal-data-found')
+      assert.match(found.json<{ details: string[] }>().details.join('\n'), /anna\.schmidt@example\.org/)
+      assert.equal((await test.app.inject({ url: '/api/pages/y' })).statusCode, 404)
     })
   })
 })

@@ -6,6 +6,7 @@ import type { FederationConfig } from '../config/index.ts'
 import { PRAXISWIKI_CONTEXT, preloadedContexts, type ContextDocument } from './contexts.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
+import { sameHost } from './remote-pages.ts'
 
 const require = createRequire(import.meta.url)
 const ActivitypubExpress = require('activitypub-express')
@@ -166,7 +167,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
       : undefined
     const document = await http.getJson(id, signer)
     // A server may only speak for its own objects: a foreign id would poison the cache.
-    if (typeof document.id !== 'string' || new URL(document.id).host !== new URL(id).host) {
+    if (typeof document.id !== 'string' || !sameHost(document.id, id)) {
       throw new RemoteFetchError(`${id} answered with an object from elsewhere (${String(document.id).slice(0, 200)})`)
     }
     const compacted = await apex.fromJSONLD(document).catch((error: Error) => {

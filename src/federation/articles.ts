@@ -1,3 +1,4 @@
+import { licenceUrl } from '../lessons/exports.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
@@ -82,12 +83,4 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
     ...(Object.keys(lesson).length > 0 ? { lesson: { type: 'lesson', ...lesson } } : {}),
     ...addressingFor(page.fields.visibility, input.followersId)
   }
-}
-
-/** SPDX identifiers of the common Creative Commons licences, as URLs. */
-export function licenceUrl (spdx: string): string {
-  const match = /^CC-(BY(?:-SA|-NC|-ND|-NC-SA|-NC-ND)?)-(\d\.\d)$/i.exec(spdx)
-  if (match) return `https://creativecommons.org/licenses/${(match[1] as string).toLowerCase()}/${match[2]}/`
-  if (/^CC0-1\.0$/i.test(spdx)) return 'https://creativecommons.org/publicdomain/zero/1.0/'
-  return `https://spdx.org/licenses/${encodeURIComponent(spdx)}.html`
 }

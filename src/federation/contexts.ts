@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -45,11 +45,6 @@ export function preloadedContexts (): Map<string, ContextDocument> {
     loaded.set(url, { contextUrl: null, documentUrl: url, document: JSON.parse(readFileSync(file, 'utf8')) })
   }
   return loaded
-}
-
-/** For the tests: every shipped file is named above. */
-export function shippedContextFiles (): string[] {
-  return readdirSync(folder).filter(name => name.endsWith('.json'))
 }
 
 /**

@@ -3,7 +3,7 @@ import type { WikiEventBus } from '../wiki/events.ts'
 import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, type RemotePageDocument
+  articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, type RemotePageDocument
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -20,14 +20,6 @@ export interface InboxOptions {
   followApproval: 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
   log: { info: (message: string) => void, warn: (message: string) => void }
-}
-
-function sameHost (left: string, right: string): boolean {
-  try {
-    return new URL(left).host === new URL(right).host
-  } catch {
-    return false
-  }
 }
 
 /**

@@ -89,6 +89,15 @@ function text (value: unknown): string {
   return ''
 }
 
+/** Whether two URLs name the same host and port; false when either is not a URL. */
+export function sameHost (left: string, right: string): boolean {
+  try {
+    return new URL(left).host === new URL(right).host
+  } catch {
+    return false
+  }
+}
+
 /** The id of a property holding an IRI or an object with an id (arrays: the first). */
 export function idOf (value: unknown): string {
   const found = first(value)

@@ -56,6 +56,8 @@ export function checkSignedRequest (request: IncomingRequest, now = Date.now()):
   } catch (error) {
     throw new SignatureError(`unreadable HTTP signature: ${(error as Error).message}`)
   }
+  // The key is looked up by this URL; anything else is the sender's fault, not ours.
+  if (!URL.canParse(parsed.keyId)) throw new SignatureError('the keyId is not a URL')
   const signed = parsed.params.headers.map(header => header.toLowerCase())
   const date = Date.parse(String(request.headers.date ?? ''))
   if (!Number.isFinite(date)) throw new SignatureError('the signed Date header is not a date')

@@ -302,6 +302,14 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.equal(await wiki.app.store.db.collection('streams').countDocuments({ id: JSON.parse(body).id }), 0)
   })
 
+  it('answers 401, not 500, to a keyId or a key document whose id is not a URL', async () => {
+    const body = JSON.stringify(activity())
+    assert.equal((await signedPost(inbox, body, sign({ keyId: 'not a url' }))).status, 401, 'keyId')
+    const mallory = makeKeyPair()
+    fake.documents.set('/users/mallory', { ...mastodonActor(fake, 'mallory', mallory), id: 'not a url' })
+    assert.equal((await signedPost(inbox, body, { keyId: `${fake.url}/users/mallory#main-key`, privateKeyPem: mallory.privateKeyPem })).status, 401, 'key document id')
+  })
+
   it('refuses oversized, malformed and overly nested bodies with 4xx', async () => {
     const big = JSON.stringify(activity({ content: 'x'.repeat(1_100_000) }))
     assert.equal((await signedPost(inbox, big, sign())).status, 413)

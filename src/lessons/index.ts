@@ -8,7 +8,7 @@ import { LessonValidationError, PersonalDataError } from './errors.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
 import { lessonOfPage, type LessonPage } from './schema.ts'
 import type { LessonService } from './service.ts'
-import { findingTexts, lessonView } from './view.ts'
+import { findingTexts, lessonView, problemTexts } from './view.ts'
 
 export { createSaveCheck } from './check.ts'
 export { createLessonService, type LessonService } from './service.ts'
@@ -50,7 +50,7 @@ export function lessonPageExtras (lessons: LessonService) {
 export function lessonSaveFeedback (request: FastifyRequest, error: unknown): SaveFeedback | null {
   const t = request.t
   if (error instanceof LessonValidationError) {
-    return { status: 400, error: t('error.invalidLesson'), details: error.problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`), findings: [] }
+    return { status: 400, error: t('error.invalidLesson'), details: problemTexts(t, error.problems), findings: [] }
   }
   if (error instanceof PersonalDataError) {
     return { status: 422, error: t('error.personalData'), details: [], findings: findingTexts(t, error.findings) }

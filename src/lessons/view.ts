@@ -1,7 +1,7 @@
 import type { MessageKey, Translate } from '../i18n/index.ts'
 import type { FormField, FormProblem, LessonFormValues } from './form.ts'
 import type { PersonalDataFinding } from './personal-data.ts'
-import type { Lesson } from './schema.ts'
+import type { Lesson, LessonProblem } from './schema.ts'
 import { CO_PRODUCTION_LEVELS, IMPACT_STEPS, OUTCOMES, SECTION_IDS, impactLevel, type Outcome } from './vocabulary.ts'
 
 /** Display text for lessons in the reader's language, prepared so templates only render. */
@@ -116,6 +116,11 @@ export function formMessages (t: Translate, problems: readonly FormProblem[]) {
     list.push({ field: problem.field, text: t('lessonForm.errorLink', { label: t(FORM_LABELS[problem.field]).replace(/\s*\*$/, ''), message }) })
   }
   return { byField, list }
+}
+
+/** Each refused lesson field with its reason, as the editor and error pages list them. */
+export function problemTexts (t: Translate, problems: readonly LessonProblem[]): string[] {
+  return problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`)
 }
 
 export function findingTexts (t: Translate, findings: readonly PersonalDataFinding[]): string[] {

@@ -4,6 +4,7 @@ import {
   UsernameTakenError
 } from '../auth/errors.ts'
 import { LessonValidationError, PersonalDataError } from '../lessons/errors.ts'
+import { findingTexts, problemTexts } from '../lessons/view.ts'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import type { MessageKey } from '../i18n/index.ts'
 import { SearchNotReadyError, SearchQueryTooLongError } from '../search/errors.ts'
@@ -59,10 +60,10 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
     return { status: 400, code: 'invalid-front-matter', heading: 'error.badRequest', message: t('error.frontMatter', { line: error.line, reason: error.reason }) }
   }
   if (error instanceof LessonValidationError) {
-    return { status: 400, code: 'invalid-lesson', heading: 'error.badRequest', message: t('error.invalidLesson'), details: error.problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`) }
+    return { status: 400, code: 'invalid-lesson', heading: 'error.badRequest', message: t('error.invalidLesson'), details: problemTexts(t, error.problems) }
   }
   if (error instanceof PersonalDataError) {
-    return { status: 422, code: 'personal-data-found', heading: 'publication.heading', message: t('error.personalData'), details: error.findings.map(finding => t('publication.finding', { kind: t(`publication.kind.${finding.kind}` as MessageKey), line: finding.line, text: finding.text })) }
+    return { status: 422, code: 'personal-data-found', heading: 'publication.heading', message: t('error.personalData'), details: findingTexts(t, error.findings) }
   }
   if (error instanceof MissingTitleError) return { status: 400, code: 'missing-title', heading: 'error.badRequest', message: t('error.missingTitle') }
   if (error instanceof InvalidSlugError) return { status: 400, code: 'invalid-slug', heading: 'error.badRequest', message: t('error.invalidSlug', { slug: error.slug }) }

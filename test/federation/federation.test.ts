@@ -195,9 +195,24 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     await b.app.federation.follows.unfollow(`${a.url}/ap/u/wiki`)
     await eventually(async () => !(await a.app.federation.follows.listFollowers()).includes(`${b.url}/ap/u/wiki`), 15_000, 'A to lose its follower B')
     assert.deepEqual(await b.app.federation.follows.listFollowing(), [])
-    await a.app.wiki.savePage('nach-dem-entfolgen', { source: publicPage('Nach dem Entfolgen', 'Zweite Fassung.'), baseRevisionId: page.revisionId.toHexString() })
-    await a.app.federation.publisher.idle()
-    await a.app.federation.core.delivery.kick()
+    // What A posts, and where: B ignoring an Article from someone it does not follow must not be what keeps it out.
+    const http = a.app.federation.http
+    const postActivity = http.postActivity
+    const posted: Array<{ inbox: string, type: string, object: string }> = []
+    http.postActivity = async (inbox, body, signer) => {
+      const activity = JSON.parse(body) as { type: string, object?: string | { id?: string } }
+      posted.push({ inbox, type: activity.type, object: typeof activity.object === 'string' ? activity.object : String(activity.object?.id) })
+      return await postActivity(inbox, body, signer)
+    }
+    try {
+      await a.app.wiki.savePage('nach-dem-entfolgen', { source: publicPage('Nach dem Entfolgen', 'Zweite Fassung.'), baseRevisionId: page.revisionId.toHexString() })
+      await a.app.federation.publisher.idle()
+      await a.app.federation.core.delivery.kick()
+    } finally {
+      http.postActivity = postActivity
+    }
+    assert.ok(posted.some(post => post.type === 'Update' && post.object === articleId), 'the Update went out to the remaining followers')
+    assert.deepEqual(posted.filter(post => post.inbox.startsWith(b.url) && post.object === articleId), [])
     assert.match((await remotePage(b, { objectId: articleId }))?.html ?? '', /Erste Fassung/)
   })
 })

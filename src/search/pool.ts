@@ -150,7 +150,8 @@ export class WorkerPool {
       const waiting = pending.get(response.id)
       if (waiting === undefined) return
       pending.delete(response.id)
-      if (pending.size === 0) thread.unref()
+      // After close() began, an answer still queued must not unref the thread: its exit would never be awaited.
+      if (pending.size === 0 && !this.#closed) thread.unref()
       if (response.ok) waiting.resolve(response.result)
       else waiting.reject(new WorkerError(response.error.name, response.error.message, response.error.reason))
     })

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb'
+import { EventBus } from '../events/index.ts'
 import type { WikiEventBus } from '../wiki/events.ts'
 import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { withoutFragment } from './signatures.ts'
@@ -11,6 +12,11 @@ export interface InboxMessage {
   activity: ActivityObject
   recipient: ActorObject
   object?: Record<string, any>
+}
+
+/** Said once an incoming activity has been handled, whatever came of it; tests wait for it instead of guessing. */
+export interface InboxEvents extends Record<string, unknown> {
+  handled: { activityId: string, type: string }
 }
 
 export interface InboxOptions {
@@ -32,6 +38,7 @@ export function createInboxHandler (options: InboxOptions) {
   const { core, db, events } = options
   const { apex } = core
   const remotePages = remotePagesCollection(db)
+  const handled = new EventBus<InboxEvents>()
 
   async function isFollowing (us: ActorObject, actorId: string): Promise<boolean> {
     return (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, actorId)) != null
@@ -77,7 +84,7 @@ export function createInboxHandler (options: InboxOptions) {
     if (result.value) events.emit('remote.deleted', { id: objectId })
   }
 
-  async function handle (message: InboxMessage): Promise<void> {
+  async function handleActivity (message: InboxMessage): Promise<void> {
     const { activity, actor: sender, recipient: us } = message
     const type = String(activity.type).toLowerCase()
     const object = message.object ?? first<Record<string, any>>(activity.object)
@@ -105,8 +112,18 @@ export function createInboxHandler (options: InboxOptions) {
     }
   }
 
+  /** activitypub-express hands activities over after it has answered the sender, so the answer says nothing of this. */
+  async function handle (message: InboxMessage): Promise<void> {
+    try {
+      await handleActivity(message)
+    } finally {
+      handled.emit('handled', { activityId: idOf(message.activity), type: String(message.activity.type) })
+    }
+  }
+
   return {
     handle,
+    handled,
     keepArticle,
     acceptFollow,
     /** Accepts a follow request that waited for approval. */

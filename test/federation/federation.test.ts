@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
 import { signIn } from '../helpers.ts'
-import { eventually, startInstance, type Instance } from './instances.ts'
+import { eventually, handledBy, startInstance, type Instance } from './instances.ts'
 import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
 
 const publicPage = (title: string, body: string, extra = ''): string =>
@@ -150,8 +150,10 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.ok(article)
     const create = await c.app.federation.core.apex.buildActivity('Create', us.id, `${b.url}/ap/u/wiki`, { object: article })
     const body = c.app.federation.core.apex.stringifyPublicJSONLD(await c.app.federation.core.apex.toJSONLD(create))
+    const handled = handledBy(b, create.id as string)
     const answer = await c.app.federation.http.postActivity(`${b.url}/ap/inbox/wiki`, body, { keyId: `${us.id}#main-key`, privateKeyPem: us._meta?.privateKey as string })
     assert.ok(answer.statusCode < 300, `the signed Create itself is valid (${answer.statusCode} ${JSON.stringify(answer)})`)
+    await handled
     assert.equal(await remoteCount(b), before)
   })
 
@@ -285,8 +287,10 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
       published: new Date().toISOString()
     }
     const create = activity({ type: 'Create', object: note, to: note.to })
+    const handled = handledBy(wiki, create.id as string)
     const answer = await signedPost(inbox, JSON.stringify(create), sign())
     assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    await handled
     assert.equal(await remoteCount(wiki), 0)
   })
 

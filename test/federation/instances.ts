@@ -87,3 +87,19 @@ export async function eventually<T> (check: () => Promise<T | null | undefined |
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
 }
+
+/**
+ * Resolves once `instance` has handled the incoming activity `activityId`. Call it before
+ * posting: activitypub-express answers the sender first and hands the activity on afterwards.
+ */
+export function handledBy (instance: Instance, activityId: string, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for ${instance.name} to handle ${activityId}`)) }, timeoutMs)
+    const off = instance.app.federation.inbox.handled.on('handled', event => {
+      if (event.activityId !== activityId) return
+      clearTimeout(timer)
+      off()
+      resolve()
+    })
+  })
+}

@@ -10,7 +10,8 @@ import { sameHost } from './remote-pages.ts'
 
 const require = createRequire(import.meta.url)
 const ActivitypubExpress = require('activitypub-express')
-const { version } = require('../../package.json') as { version: string }
+/** Praxiswiki's version, as NodeInfo and the User-Agent of every outgoing request give it. */
+export const { version } = require('../../package.json') as { version: string }
 const generateKeyPairAsync = promisify(generateKeyPair)
 
 /** Where the ActivityPub documents live; ids derive from BASE_URL and these. */
@@ -104,7 +105,6 @@ export interface ApexOptions {
 export interface FederationCore {
   apex: Apex
   delivery: DeliveryWorker
-  userAgent: string
   actorId: string
   /** The organisation actor with its private key; made on first start. */
   actor: () => Promise<ActorObject>
@@ -119,7 +119,6 @@ export interface FederationCore {
  */
 export function createApexCore (options: ApexOptions): FederationCore {
   const { config, baseUrl, db, http } = options
-  const userAgent = `Praxiswiki/${version} (+${baseUrl})`
   const apex: Apex = ActivitypubExpress({
     name: options.siteName,
     version,
@@ -142,7 +141,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
   const actorId = apex.utils.usernameToIRI(config.actorName)
 
   // apex's own User-Agent says "(+http://undefined)" when baseUrl is set.
-  apex.makeUserAgentString = () => userAgent
+  apex.makeUserAgentString = () => http.userAgent
 
   const contexts = preloadedContexts()
   apex.jsonldContextLoader = async (url: string): Promise<ContextDocument> => {
@@ -227,7 +226,6 @@ export function createApexCore (options: ApexOptions): FederationCore {
   return {
     apex,
     delivery,
-    userAgent,
     actorId,
     actor,
     actorWithBlockList: async () => {

@@ -195,7 +195,7 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
     return { statusCode: response.status }
   }
 
-  return { getJson, postActivity, checkUrl, close: () => agent.close() }
+  return { getJson, postActivity, checkUrl, userAgent: options.userAgent, close: () => agent.close() }
 }
 
 export type RemoteHttp = ReturnType<typeof createRemoteHttp>

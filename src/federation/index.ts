@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/index.ts'
 import type { WikiEventBus } from '../wiki/events.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
-import { createApexCore, type FederationCore } from './apex.ts'
+import { createApexCore, version, type FederationCore } from './apex.ts'
 import { createDomainBlocks, type DomainBlocks } from './blocks.ts'
 import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
@@ -61,7 +61,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   }
   const http = createRemoteHttp({
     allowPrivateAddresses: config.federation.allowPrivateAddresses,
-    userAgent: `Praxiswiki (+${config.baseUrl})`,
+    userAgent: `Praxiswiki/${version} (+${config.baseUrl})`,
     isBlocked
   })
   const core = createApexCore({

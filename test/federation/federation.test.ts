@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
+import { version } from '../../src/federation/apex.ts'
 import { signIn } from '../helpers.ts'
 import { eventually, handledBy, startInstance, type Instance } from './instances.ts'
 import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
@@ -258,6 +259,11 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     const accept = await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Accept'), 15_000, 'the Accept')
     assert.equal(JSON.parse(accept.body).object.id ?? JSON.parse(accept.body).object, follow.id)
     assert.deepEqual(await wiki.app.federation.follows.listFollowers(), [actorId])
+    // Fetching the actor (apex) and delivering the Accept (the delivery queue) name the same software.
+    const userAgent = `Praxiswiki/${version} (+${wiki.url})`
+    assert.ok(fake.fetched.some(entry => entry.path === '/users/alice'), 'the actor was fetched')
+    assert.deepEqual([...new Set(fake.fetched.map(entry => entry.userAgent))], [userAgent])
+    assert.equal(accept.userAgent, userAgent)
   })
 
   it('handles Mastodon\'s Undo of a Follow', async () => {

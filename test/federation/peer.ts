@@ -55,7 +55,9 @@ export interface FakeServer {
   host: string
   /** Documents served by path, as ActivityPub JSON. */
   documents: Map<string, unknown>
-  received: Array<{ path: string, body: string }>
+  received: Array<{ path: string, body: string, userAgent: string }>
+  /** GET requests, in order. */
+  fetched: Array<{ path: string, userAgent: string }>
   close: () => Promise<void>
 }
 
@@ -65,17 +67,20 @@ export interface FakeServer {
  */
 export async function startFakeServer (): Promise<FakeServer> {
   const documents = new Map<string, unknown>()
-  const received: Array<{ path: string, body: string }> = []
+  const received: FakeServer['received'] = []
+  const fetched: FakeServer['fetched'] = []
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', chunk => chunks.push(chunk))
     request.on('end', () => {
       const path = (request.url ?? '/').split('?')[0] as string
+      const userAgent = request.headers['user-agent'] ?? ''
       if (request.method === 'POST') {
-        received.push({ path, body: Buffer.concat(chunks).toString('utf8') })
+        received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent })
         response.writeHead(202).end()
         return
       }
+      fetched.push({ path, userAgent })
       const document = documents.get(path)
       if (document === undefined) {
         response.writeHead(404).end()
@@ -91,6 +96,7 @@ export async function startFakeServer (): Promise<FakeServer> {
     host: `127.0.0.1:${port}`,
     documents,
     received,
+    fetched,
     close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }

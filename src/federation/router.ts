@@ -124,7 +124,20 @@ export function createApexRouter (options: RouterOptions) {
     }
   }
 
-  const apexInbox = (apex.net.inbox.post as unknown[]).filter(step => step !== apex.net.validators.jsonld && step !== apex.net.security.verifySignature)
+  // After each follow, unfollow, like, share, accept or reject, apex would send every follower
+  // an Update of the changed collection or object: n deliveries per event. Mastodon sends none,
+  // and the collections can be fetched at any time. The side effects in the store stay.
+  const sideEffectsWithoutUpdates = (request: Request, response: Response, next: Next): void => {
+    const postWork = response.locals.apex.postWork as unknown[]
+    const before = postWork.length
+    apex.net.activity.inboxSideEffects(request, response, (error?: unknown) => {
+      postWork.splice(before)
+      next(error)
+    })
+  }
+  const apexInbox = (apex.net.inbox.post as unknown[])
+    .filter(step => step !== apex.net.validators.jsonld && step !== apex.net.security.verifySignature)
+    .map(step => step === apex.net.activity.inboxSideEffects ? sideEffectsWithoutUpdates : step)
   router.post(ROUTES.inbox, withActor, withApex, jsonBody, checkShape, verifySignature, jsonld, ...apexInbox)
 
   const reads: Array<[string, keyof typeof apex.net]> = [

@@ -89,14 +89,16 @@ export async function eventually<T> (check: () => Promise<T | null | undefined |
 }
 
 /**
- * Resolves once `instance` has handled the incoming activity `activityId`. Call it before
+ * Resolves once `instance` has handled the incoming activity (by id, or the next of a type). Call it before
  * posting: activitypub-express answers the sender first and hands the activity on afterwards.
  */
-export function handledBy (instance: Instance, activityId: string, timeoutMs = 15_000): Promise<void> {
+export function handledBy (instance: Instance, activity: string | { type: string }, timeoutMs = 15_000): Promise<void> {
+  const matches = (event: { activityId: string, type: string }): boolean => typeof activity === 'string' ? event.activityId === activity : event.type === activity.type
+  const what = typeof activity === 'string' ? activity : `a ${activity.type}`
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for ${instance.name} to handle ${activityId}`)) }, timeoutMs)
+    const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for ${instance.name} to handle ${what}`)) }, timeoutMs)
     const off = instance.app.federation.inbox.handled.on('handled', event => {
-      if (event.activityId !== activityId) return
+      if (!matches(event)) return
       clearTimeout(timer)
       off()
       resolve()

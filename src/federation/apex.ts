@@ -5,7 +5,7 @@ import type { Db } from 'mongodb'
 import type { FederationConfig } from '../config/index.ts'
 import { PRAXISWIKI_CONTEXT, preloadedContexts, type ContextDocument } from './contexts.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
-import { RemoteFetchError, type RemoteHttp } from './http.ts'
+import { RemoteFetchError, type RemoteHttp, type Signer } from './http.ts'
 import { sameHost } from './remote-pages.ts'
 
 const require = createRequire(import.meta.url)
@@ -69,6 +69,9 @@ export interface Apex {
   getBlocked: (actor: ActorObject, limit?: number, idsOnly?: boolean) => Promise<{ orderedItems: any[] }>
   getFollowing: (actor: ActorObject, limit?: number, idsOnly?: boolean) => Promise<{ orderedItems: any[] }>
   getOutbox: (actor: ActorObject, page?: string) => Promise<any>
+  /** One page (`page` is 'true' for the first, else the id to continue after); `includePrivate` keeps non-public items. */
+  getCollection: (collectionId: string, page: string, remapper: null, includePrivate: boolean) => Promise<{ orderedItems: ActivityObject[], [field: string]: unknown }>
+  isPublic: (activity: ActivityObject) => boolean
   addMeta: (object: unknown, key: string, value: unknown) => void
   [override: string]: any
 }
@@ -91,6 +94,12 @@ export interface ApexStore {
 
 export type ActorObject = Record<string, any> & { id: string, inbox: string[], outbox: string[], followers: string[], following: string[], _meta?: { privateKey: string } }
 export type ActivityObject = Record<string, any> & { id: string, type: string }
+
+/** The actor's key for signing requests; reads are signed too, as servers in Mastodon's secure mode answer only those. */
+export function signerFor (actor: ActorObject): Signer | undefined {
+  const privateKeyPem = actor._meta?.privateKey
+  return privateKeyPem ? { keyId: `${actor.id}#main-key`, privateKeyPem } : undefined
+}
 
 export interface ApexOptions {
   config: FederationConfig
@@ -161,10 +170,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
   }
 
   apex.requestObject = async (id: string): Promise<Record<string, unknown>> => {
-    const signer = apex.systemUser?._meta?.privateKey
-      ? { keyId: `${apex.systemUser.id}#main-key`, privateKeyPem: apex.systemUser._meta.privateKey }
-      : undefined
-    const document = await http.getJson(id, signer)
+    const document = await http.getJson(id, apex.systemUser === undefined ? undefined : signerFor(apex.systemUser))
     // A server may only speak for its own objects: a foreign id would poison the cache.
     if (typeof document.id !== 'string' || !sameHost(document.id, id)) {
       throw new RemoteFetchError(`${id} answered with an object from elsewhere (${String(document.id).slice(0, 200)})`)

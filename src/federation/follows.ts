@@ -1,5 +1,5 @@
 import net from 'node:net'
-import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
+import { signerFor, type ActivityObject, type ActorObject, type FederationCore } from './apex.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
 import { first } from './remote-pages.ts'
 
@@ -102,9 +102,11 @@ export function createFollows (options: FollowsOptions) {
   async function backfill (remote: ActorObject): Promise<void> {
     const outboxId = first<string>(remote.outbox)
     if (!outboxId) return
+    // Signed, so that the followed organisation shows us what went to its followers only.
+    const signer = signerFor(await core.actor())
     let collection: Record<string, any>
     try {
-      collection = await http.getJson(outboxId)
+      collection = await http.getJson(outboxId, signer)
     } catch (error) {
       options.log.warn(`back-fill of ${remote.id} failed: ${(error as Error).message}`)
       return
@@ -118,7 +120,7 @@ export function createFollows (options: FollowsOptions) {
       if (items.length === 0) {
         if (typeof next !== 'string') break
         try {
-          const fetched = await http.getJson(next)
+          const fetched = await http.getJson(next, signer)
           items = Array.isArray(fetched.orderedItems) ? fetched.orderedItems : []
           next = fetched.next
         } catch (error) {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import type { FederationCore } from './apex.ts'
+import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { ContextUnavailableError, ROUTES } from './apex.ts'
 import { RemoteFetchError } from './http.ts'
 import { first } from './remote-pages.ts'
@@ -71,43 +71,88 @@ export function createApexRouter (options: RouterOptions) {
     next()
   }
 
+  /**
+   * The actor whose key signed the request, or a short answer instead: 403 for a blocked
+   * domain, 202 when there is nothing to do. Throws SignatureError or RemoteFetchError when
+   * the signature cannot be trusted.
+   */
+  async function signerOf (request: Request, claimedActorId?: string): Promise<{ signer: ActorObject } | { status: number, message: string }> {
+    const parsed = checkSignedRequest({
+      method: request.method,
+      originalUrl: request.originalUrl,
+      headers: request.headers,
+      httpVersion: request.httpVersion,
+      rawBody: request.rawBody
+    })
+    const keyOwnerId = withoutFragment(parsed.keyId)
+    if (isBlocked(hostOf(keyOwnerId)) || (claimedActorId !== undefined && isBlocked(hostOf(claimedActorId)))) {
+      return { status: 403, message: 'this server does not accept requests from your domain' }
+    }
+    let signer = await apex.resolveObject(keyOwnerId, false, false, true)
+    const cached = Boolean(signer)
+    if (!signer) {
+      const body = request.body
+      const objectId = typeof body?.object === 'string' ? body.object : body?.object?.id
+      // An actor we never knew was deleted: nothing to do, and nothing to fetch (Mastodon does the same).
+      if (request.method === 'POST' && body.type === 'Delete' && objectId === claimedActorId) return { status: 202, message: 'accepted' }
+      signer = await apex.resolveObject(keyOwnerId)
+    }
+    if (!signer) throw new SignatureError(`could not load the key ${parsed.keyId}`)
+    let valid = verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+    if (!valid && cached) {
+      // The key may have been rotated since it was cached.
+      signer = await apex.resolveObject(keyOwnerId, false, true)
+      valid = Boolean(signer) && verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+    }
+    if (!valid) throw new SignatureError('the HTTP signature does not verify')
+    return { signer }
+  }
+
+  const untrusted = (error: unknown): error is Error => error instanceof SignatureError || error instanceof RemoteFetchError
+
   async function verifySignature (request: Request, response: Response, next: Next): Promise<void> {
     try {
-      const parsed = checkSignedRequest({
-        method: request.method,
-        originalUrl: request.originalUrl,
-        headers: request.headers,
-        httpVersion: request.httpVersion,
-        rawBody: request.rawBody
-      })
       const body = request.body
       const actorId = String(typeof body.actor === 'string' ? body.actor : body.actor.id)
-      const keyOwnerId = withoutFragment(parsed.keyId)
-      if (isBlocked(hostOf(keyOwnerId)) || isBlocked(hostOf(actorId))) return refuse(response, 403, 'this server does not accept activities from your domain')
-      let signer = await apex.resolveObject(keyOwnerId, false, false, true)
-      const cached = Boolean(signer)
-      if (!signer) {
-        const objectId = typeof body.object === 'string' ? body.object : body.object?.id
-        // An actor we never knew was deleted: nothing to do, and nothing to fetch (Mastodon does the same).
-        if (body.type === 'Delete' && objectId === actorId) return refuse(response, 202, 'accepted')
-        signer = await apex.resolveObject(keyOwnerId)
-      }
-      if (!signer) throw new SignatureError(`could not load the key ${parsed.keyId}`)
-      let valid = verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
-      if (!valid && cached) {
-        // The key may have been rotated since it was cached.
-        signer = await apex.resolveObject(keyOwnerId, false, true)
-        valid = Boolean(signer) && verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
-      }
-      if (!valid) throw new SignatureError('the HTTP signature does not verify')
-      if (signer.id !== actorId) throw new SignatureError(`the key belongs to ${signer.id}, not to the activity's actor ${actorId}`)
-      response.locals.apex.sender = signer
+      const found = await signerOf(request, actorId)
+      if ('status' in found) return refuse(response, found.status, found.message)
+      if (found.signer.id !== actorId) throw new SignatureError(`the key belongs to ${found.signer.id}, not to the activity's actor ${actorId}`)
+      response.locals.apex.sender = found.signer
       next()
     } catch (error) {
-      if (error instanceof SignatureError || error instanceof RemoteFetchError) {
-        log.warn(`inbox refused a request: ${(error as Error).message}`)
-        return refuse(response, 401, (error as Error).message)
+      if (untrusted(error)) {
+        log.warn(`inbox refused a request: ${error.message}`)
+        return refuse(response, 401, error.message)
       }
+      next(error)
+    }
+  }
+
+  /**
+   * A page of the outbox for whoever asks; a follower who signs its request also gets what
+   * went to followers only (unlisted pages), so that it can back-fill them. Activities
+   * addressed to single actors (an Accept, say) stay private to the owner.
+   */
+  const everyonesOutbox = apex.net.collection.outbox as (request: Request, response: Response, next: Next) => void
+  async function outboxForReader (request: Request, response: Response, next: Next): Promise<void> {
+    const locals = response.locals.apex
+    if (request.headers.signature === undefined || !locals.target || !request.query.page) return everyonesOutbox(request, response, next)
+    try {
+      const found = await signerOf(request)
+      if ('status' in found) return refuse(response, found.status, found.message)
+      const us = locals.target as ActorObject
+      const followersId = us.followers[0] as string
+      if (!await apex.store.findActivityByCollectionAndActorId(followersId, found.signer.id)) return everyonesOutbox(request, response, next)
+      const page = await apex.getCollection(us.outbox[0] as string, String(request.query.page), null, true)
+      page.orderedItems = page.orderedItems.filter(activity => apex.isPublic(activity) || addressedTo(activity, followersId))
+      locals.result = page
+      next()
+    } catch (error) {
+      if (untrusted(error)) {
+        log.warn(`outbox read refused: ${error.message}`)
+        return refuse(response, 401, error.message)
+      }
+      if ((error as Error).message === 'ApexStore: invalid page value') return refuse(response, 400, 'invalid page value')
       next(error)
     }
   }
@@ -147,7 +192,8 @@ export function createApexRouter (options: RouterOptions) {
     [ROUTES.rejections, 'rejections'], [ROUTES.rejected, 'rejected']
   ]
   for (const [path, name] of reads) {
-    const handlers = (apex.net[name] as Record<string, unknown[]> | undefined)?.get
+    let handlers = (apex.net[name] as Record<string, unknown[]> | undefined)?.get
+    if (name === 'outbox') handlers = handlers?.map(step => step === apex.net.collection.outbox ? outboxForReader : step)
     if (handlers) router.get(path, withActor, withApex, ...handlers)
   }
   router.get('/.well-known/webfinger', withActor, withApex, ...apex.net.webfinger.get)
@@ -168,6 +214,10 @@ export function createApexRouter (options: RouterOptions) {
   })
 
   return router
+}
+
+function addressedTo (activity: ActivityObject, address: string): boolean {
+  return ['to', 'cc', 'audience'].some(field => ([] as unknown[]).concat(activity[field] ?? []).includes(address))
 }
 
 function publicKeyOf (actor: Record<string, any>, keyId: string): string {

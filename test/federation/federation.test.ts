@@ -4,7 +4,7 @@ import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
 import { version } from '../../src/federation/apex.ts'
 import { signIn } from '../helpers.ts'
 import { eventually, handledBy, startInstance, type Instance } from './instances.ts'
-import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
+import { makeKeyPair, mastodonActor, signedGet, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'
 
 const publicPage = (title: string, body: string, extra = ''): string =>
   `---\ntitle: ${title}\nvisibility: public\nsummary: Kurz gesagt, was wir gelernt haben.\ntags: [ehrenamt]\n${extra}---\n${body}\n`
@@ -182,13 +182,17 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal((await fetch(`${a.url}/wiki/zurueckgezogen`, { headers: { accept: 'application/activity+json' } })).status, 410)
   })
 
-  it('back-fills the pages an organisation published before it was followed', async () => {
+  it('back-fills the pages an organisation published before it was followed, those for followers only included', async () => {
     const earlier = await a.app.wiki.createPage({ source: publicPage('Schon vorher da', 'Vor dem Folgen geschrieben.') })
+    const forFollowers = await a.app.wiki.createPage({ source: '---\ntitle: Vorher nur für Folgende\nvisibility: unlisted\n---\nText.\n' })
     await a.app.federation.publisher.idle()
     await c.app.federation.follows.follow(`wiki@${a.host}`)
     const articleId = a.app.federation.publisher.articleIdOf(earlier._id.toHexString())
     const backfilled = await eventually(() => remotePage(c, { objectId: articleId }), 15_000, 'the back-filled page at C')
     assert.equal(backfilled.title, 'Schon vorher da')
+    // Back-fill reads the outbox signed, and A shows its followers what went to followers only.
+    const unlisted = await eventually(() => remotePage(c, { objectId: a.app.federation.publisher.articleIdOf(forFollowers._id.toHexString()) }), 15_000, 'the back-filled followers-only page at C')
+    assert.equal(unlisted.title, 'Vorher nur für Folgende')
   })
 
   it('stops delivering to B once B unfollows A', async () => {
@@ -269,6 +273,37 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.ok(fake.fetched.some(entry => entry.path === '/users/alice'), 'the actor was fetched')
     assert.deepEqual([...new Set(fake.fetched.map(entry => entry.userAgent))], [userAgent])
     assert.equal(accept.userAgent, userAgent)
+  })
+
+  it('shows followers-only pages in its outbox to a follower who signs the read, and to no one else', async () => {
+    const forFollowers = await wiki.app.wiki.createPage({ source: '---\ntitle: Im Postausgang nur für Folgende\nvisibility: unlisted\n---\nText.\n' })
+    const forEveryone = await wiki.app.wiki.createPage({ source: publicPage('Im Postausgang für alle', 'Text.') })
+    await wiki.app.federation.publisher.idle()
+    const hiddenId = wiki.app.federation.publisher.articleIdOf(forFollowers._id.toHexString())
+    const openId = wiki.app.federation.publisher.articleIdOf(forEveryone._id.toHexString())
+    const firstPage = `${wiki.url}/ap/outbox/wiki?page=true`
+    const created = (page: { orderedItems: Array<Record<string, any>> }): string[] =>
+      page.orderedItems.filter(item => item.type === 'Create').map(item => String(item.object?.id ?? item.object))
+
+    const unsigned = await (await fetch(firstPage, { headers: { accept: 'application/activity+json' } })).json() as { orderedItems: Array<Record<string, any>> }
+    assert.ok(created(unsigned).includes(openId), 'anyone sees the public page')
+    assert.ok(!created(unsigned).includes(hiddenId), 'an unsigned read does not see the followers-only page')
+
+    // alice follows since the first test here.
+    const follower = await signedGet(firstPage, sign())
+    assert.equal(follower.status, 200)
+    assert.ok(created(follower.json).includes(hiddenId), 'a signed read by a follower sees the followers-only page')
+    assert.ok(created(follower.json).includes(openId))
+    assert.ok(!follower.json.orderedItems.some((item: { type: string }) => item.type === 'Accept'), 'activities sent to one actor stay private')
+
+    const dave = makeKeyPair()
+    fake.documents.set('/users/dave', mastodonActor(fake, 'dave', dave))
+    const stranger = await signedGet(firstPage, { keyId: `${fake.url}/users/dave#main-key`, privateKeyPem: dave.privateKeyPem })
+    assert.equal(stranger.status, 200)
+    assert.ok(!created(stranger.json).includes(hiddenId), 'a signed read by someone who does not follow does not see it')
+
+    assert.equal((await signedGet(firstPage, sign({ privateKeyPem: makeKeyPair().privateKeyPem }))).status, 401, 'forged')
+    assert.equal((await signedGet(`${wiki.url}/ap/outbox/wiki?page=not-an-id`, sign())).status, 400, 'bad page')
   })
 
   it('handles Mastodon\'s Undo of a Follow', async () => {

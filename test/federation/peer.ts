@@ -29,6 +29,18 @@ export interface SignOptions {
   signedBody?: string
 }
 
+/** GETs a document with a draft-cavage HTTP signature over (request-target), host and date, as Mastodon's signed fetches do. */
+export async function signedGet (url: string, options: SignOptions): Promise<{ status: number, json: any }> {
+  const target = new URL(url)
+  const headers: Record<string, string> = { host: target.host, date: (options.date ?? new Date()).toUTCString(), accept: 'application/activity+json' }
+  const signed = ['(request-target)', 'host', 'date']
+  const signingString = signed.map(name => name === '(request-target)' ? `(request-target): get ${target.pathname}${target.search}` : `${name}: ${headers[name]}`).join('\n')
+  headers.signature = `keyId="${options.keyId}",algorithm="rsa-sha256",headers="${signed.join(' ')}",signature="${createSign('RSA-SHA256').update(signingString).sign(options.privateKeyPem, 'base64')}"`
+  const response = await fetch(url, { headers })
+  const text = await response.text()
+  return { status: response.status, json: response.headers.get('content-type')?.includes('json') === true ? JSON.parse(text) : text }
+}
+
 /** POSTs a body with a draft-cavage HTTP signature, as Mastodon does; every part can be spoiled on purpose. */
 export async function signedPost (url: string, body: string, options: SignOptions | null, contentType = 'application/activity+json'): Promise<{ status: number, text: string }> {
   const target = new URL(url)

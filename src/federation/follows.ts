@@ -41,13 +41,7 @@ export function createFollows (options: FollowsOptions) {
   /** The actor URL a handle or URL names. */
   async function resolveActorId (target: string): Promise<string> {
     const trimmed = target.trim().replace(/^acct:/, '').replace(/^@/, '')
-    if (/^https?:\/\//.test(trimmed)) {
-      const document = await http.getJson(trimmed).catch(error => { throw new FollowError(`could not load ${trimmed}: ${(error as Error).message}`) })
-      if (typeof document.inbox === 'string' && typeof document.id === 'string') return document.id
-      // A web page or instance URL: ask its WebFinger for the wiki actor.
-      const url = new URL(trimmed)
-      return await resolveActorId(`wiki@${url.host}`)
-    }
+    if (/^https?:\/\//.test(trimmed)) return (await resolveActorByUrl(trimmed)).id
     const match = /^([^@\s/]+)@([^@\s/]+)$/.exec(trimmed)
     if (!match) throw new FollowError(`"${target}" is neither a handle like wiki@example.org nor a URL`)
     const [, user, host] = match as unknown as [string, string, string]
@@ -65,12 +59,38 @@ export function createFollows (options: FollowsOptions) {
     return String(self.href)
   }
 
+  /**
+   * The actor an address names: an actor's own URL (fetched once, signed, and kept by apex),
+   * or a web page or instance address, whose WebFinger is asked for its wiki actor.
+   */
+  async function resolveActorByUrl (url: string): Promise<ActorObject> {
+    let failure: string
+    try {
+      const document = await apex.resolveObject(url)
+      if (document && first(document.inbox)) return document as ActorObject
+      failure = 'it is not an ActivityPub actor'
+    } catch (error) {
+      failure = (error as Error).message
+    }
+    const host = new URL(url).host
+    try {
+      return await actorWithInbox(await resolveActorId(`wiki@${host}`))
+    } catch {
+      throw new FollowError(`could not follow ${url}: ${failure}, and ${host} names no wiki actor`)
+    }
+  }
+
+  async function actorWithInbox (actorId: string): Promise<ActorObject> {
+    const remote = await apex.resolveObject(actorId).catch(() => null)
+    if (!remote || !first(remote.inbox)) throw new FollowError(`${actorId} is not an actor with an inbox`)
+    return remote as ActorObject
+  }
+
   async function follow (target: string): Promise<{ actorId: string, alreadyFollowing: boolean }> {
     const us = await core.actor()
-    const actorId = await resolveActorId(target)
-    if (actorId === us.id) throw new FollowError('this wiki cannot follow itself')
-    const remote = await apex.resolveObject(actorId)
-    if (!remote || !first(remote.inbox)) throw new FollowError(`${actorId} is not an actor with an inbox`)
+    const trimmed = target.trim()
+    const remote = /^https?:\/\//.test(trimmed) ? await resolveActorByUrl(trimmed) : await actorWithInbox(await resolveActorId(trimmed))
+    if (remote.id === us.id) throw new FollowError('this wiki cannot follow itself')
     if (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, remote.id)) {
       return { actorId: remote.id, alreadyFollowing: true }
     }

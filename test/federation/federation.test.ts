@@ -227,6 +227,13 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.deepEqual(posted.filter(post => post.inbox.startsWith(b.url) && post.object === articleId), [])
     assert.match((await remotePage(b, { objectId: articleId }))?.html ?? '', /Erste Fassung/)
   })
+
+  it('follows by the address of any page, through the other side\'s WebFinger', async () => {
+    // The page's own address answers ActivityPub clients with an Article, which has no inbox.
+    const followed = await b.app.federation.follows.follow(`${a.url}/wiki/nach-dem-entfolgen`)
+    assert.deepEqual(followed, { actorId: `${a.url}/ap/u/wiki`, alreadyFollowing: false })
+    await eventually(async () => (await a.app.federation.follows.listFollowers()).includes(`${b.url}/ap/u/wiki`), 15_000, 'A to have B as a follower again')
+  })
 })
 
 describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
@@ -385,6 +392,17 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     const unknownContext = activity({ '@context': ['https://www.w3.org/ns/activitystreams', `${fake.url}/no-such-context`] })
     assert.equal((await signedPost(inbox, JSON.stringify(unknownContext), sign())).status, 400)
     assert.equal((await signedPost(inbox, JSON.stringify(activity()), sign(), 'text/plain')).status, 415)
+  })
+
+  it('follows an actor by its URL, fetching it once, and says why an address that is no actor cannot be followed', async () => {
+    const erin = makeKeyPair()
+    fake.documents.set('/users/erin', mastodonActor(fake, 'erin', erin))
+    const followed = await wiki.app.federation.follows.follow(`${fake.url}/users/erin`)
+    assert.deepEqual(followed, { actorId: `${fake.url}/users/erin`, alreadyFollowing: false })
+    assert.equal(fake.fetched.filter(entry => entry.path === '/users/erin').length, 1)
+    await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === followed.actorId), 15_000, 'the Follow at the fake server')
+    fake.documents.set('/notes/1', { '@context': 'https://www.w3.org/ns/activitystreams', id: `${fake.url}/notes/1`, type: 'Note', content: 'Hallo' })
+    await assert.rejects(wiki.app.federation.follows.follow(`${fake.url}/notes/1`), /not an ActivityPub actor.*names no wiki actor/)
   })
 
   it('refuses everything from a blocked domain', async () => {

@@ -44,9 +44,10 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
   const db = app.store.db
   const accounts = createAccountService({ db, invitationDays: config.auth.invitationDays })
   const audit = createAuditLog({ db })
+  const lockout = createLockout({ db, maxAccountFailures: config.auth.maxAccountFailures, maxAddressFailures: config.auth.maxAddressFailures, windowMs: config.auth.lockWindowMs })
   await accounts.ensureIndexes()
   await audit.ensureIndexes()
-  const lockout = createLockout({ maxAccountFailures: config.auth.maxAccountFailures, maxAddressFailures: config.auth.maxAddressFailures, windowMs: config.auth.lockWindowMs })
+  await lockout.ensureIndexes()
   // Lives only in this process: each start without an admin prints a fresh link.
   const setup: SetupState = { token: await accounts.hasAdmin() ? null : randomToken() }
 
@@ -54,7 +55,7 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
   app.addHook('onRoute', route => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.add(`${method} ${route.url}`)
   })
-  await registerAuth(app, { config: config.auth, db, accounts, mapTileUrl: config.lessons.mapTileUrl })
+  await registerAuth(app, { config: config.auth, db, accounts, mapTileUrl: config.lessons.mapTileUrl, sweeps: { 'sign-in failures': lockout.sweep } })
   await app.register(accountRoutes, { accounts, audit, lockout, setup, loginRateLimit: LOGIN_RATE_LIMIT })
   await app.register(adminRoutes, { accounts, audit, baseUrl: config.baseUrl })
   await app.register(reviewRoutes, { wiki: options.wiki, audit, reviewRequired: config.auth.reviewRequired })

@@ -38,6 +38,8 @@ export interface AuthPluginOptions {
   accounts: AccountService
   /** Tile server of the lessons map, which the Content-Security-Policy must let images come from. */
   mapTileUrl?: string
+  /** Other stores' removal of expired documents, by name for the log: one timer sweeps them with the sessions. */
+  sweeps?: Record<string, () => Promise<void>>
 }
 
 /** What templates learn about the person looking: names and what they may do, nothing to decide. */
@@ -49,7 +51,7 @@ export interface SessionView {
   isAdmin: boolean
 }
 
-const SESSION_SWEEP_MS = 60 * 60 * 1000
+const SWEEP_MS = 60 * 60 * 1000
 export const SESSION_COOKIE = 'praxiswiki_session'
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -62,7 +64,10 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
   const { config, accounts } = options
   const secret = config.sessionSecret ?? await storedSecret(options.db)
   const store = createSessionStore({ db: options.db, maxAgeMs: config.sessionMaxAgeMs })
-  const sweeper = setInterval(() => { store.sweep().catch(error => { app.log.warn({ err: error }, 'sweeping sessions failed') }) }, SESSION_SWEEP_MS)
+  const sweeps = { sessions: store.sweep, ...options.sweeps }
+  const sweeper = setInterval(() => {
+    for (const [name, sweep] of Object.entries(sweeps)) sweep().catch(error => { app.log.warn({ err: error }, `sweeping ${name} failed`) })
+  }, SWEEP_MS)
   sweeper.unref()
   app.addHook('onClose', async () => { clearInterval(sweeper) })
 

@@ -63,19 +63,19 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     const { username, password } = request.body
     const next = safeNext(request.body.next)
     const name = username.trim().toLowerCase()
-    if (lockout.isLocked(name, request.ip)) {
+    if (await lockout.isLocked(name, request.ip)) {
       await audit.record({ kind: 'sign-in-locked', actor: name, ip: request.ip })
       reply.code(429)
       return await loginForm(request, reply, { next, username, error: request.t('login.locked') })
     }
     const account = await accounts.authenticate(name, password)
     if (account === null) {
-      lockout.fail(name, request.ip)
+      await lockout.fail(name, request.ip)
       await audit.record({ kind: 'sign-in-failed', actor: name, ip: request.ip })
       reply.code(401)
       return await loginForm(request, reply, { next, username, error: request.t('login.failed') })
     }
-    lockout.succeed(name)
+    await lockout.succeed(name)
     await signIn(request, account)
     await audit.record({ kind: 'sign-in', actor: account.username, ip: request.ip })
     return await reply.redirect(next, 303)

@@ -65,6 +65,7 @@ interface ShardMeta {
  */
 export class Shard {
   readonly documents: StoredDocument[]
+  readonly #expansions = new WeakMap<ParsedQuery, Map<QueryClause, number[]>>()
   readonly #positions = new Map<string, number>()
   readonly #terms: string[]
   readonly #offsets: Uint32Array
@@ -245,7 +246,7 @@ export class Shard {
   /** Documents that match the query and the filters; an empty query matches all. */
   search (query: ParsedQuery, filters: FacetFilters): ShardMatch[] {
     const count = this.documents.length
-    const expansions = new Map(query.clauses.map(clause => [clause, this.#expand(clause)]))
+    const expansions = this.#expansionsOf(query)
     const positive = query.clauses.filter(clause => clause.presence !== 'prohibited')
     const scores = new Float64Array(count)
     let candidates: Uint8Array
@@ -308,10 +309,11 @@ export class Shard {
    * fields, for its snippet. Worked out only for the results shown, not for every match.
    */
   matchedTerms (position: number, query: ParsedQuery): string[] {
+    const expansions = this.#expansionsOf(query)
     const found = new Set<string>()
     for (const clause of query.clauses) {
       if (clause.presence === 'prohibited') continue
-      for (const term of this.#expand(clause)) {
+      for (const term of expansions.get(clause) ?? []) {
         if (fieldNumbers(clause).some(field => this.#has(term, field, position))) found.add(this.#terms[term] ?? '')
       }
     }
@@ -344,12 +346,27 @@ export class Shard {
   }
 
   /** The numbers of the index terms a clause stands for: its variants, or what its wildcard or fuzziness reaches. */
+  /**
+   * The index terms each clause stands for, worked out once per parsed query: a fuzzy or
+   * wildcard clause reads the whole term list, and the snippets of every hit need them again.
+   */
+  #expansionsOf (query: ParsedQuery): Map<QueryClause, number[]> {
+    let expansions = this.#expansions.get(query)
+    if (expansions === undefined) {
+      expansions = new Map(query.clauses.map(clause => [clause, this.#expand(clause)]))
+      this.#expansions.set(query, expansions)
+    }
+    return expansions
+  }
+
   #expand (clause: QueryClause): number[] {
     const found = new Set<number>()
     for (const variant of clauseVariants(clause)) {
       // As in Lunr, fuzziness reads the term literally and wins over wildcards.
       if (clause.editDistance > 0) {
-        this.#terms.forEach((term, number) => { if (withinEditDistance(variant, term, clause.editDistance)) found.add(number) })
+        for (const number of termsWithinEditDistance(this.#terms, variant, clause.editDistance)) found.add(number)
+      } else if (variant.endsWith('*') && variant.indexOf('*') === variant.length - 1) {
+        for (const number of termsStartingWith(this.#terms, variant.slice(0, -1))) found.add(number)
       } else if (variant.includes('*')) {
         const pattern = new RegExp(`^${variant.split('*').map(escapeRegExp).join('.*')}$`, 'u')
         this.#terms.forEach((term, number) => { if (pattern.test(term)) found.add(number) })
@@ -455,27 +472,85 @@ function escapeRegExp (text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** Whether two words are at most `limit` insertions, deletions, substitutions or swaps of neighbours apart, as Lunr's fuzzy terms are. */
-export function withinEditDistance (a: string, b: string, limit: number): boolean {
-  if (Math.abs(a.length - b.length) > limit) return false
-  let previous2: number[] = []
-  let previous = Array.from({ length: b.length + 1 }, (_value, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    let best = i
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (previous2[j - 2] ?? 0) + 1)
-      current.push(value)
-      best = Math.min(best, value)
-    }
-    // Every later row only grows from this one.
-    if (best > limit) return false
-    previous2 = previous
-    previous = current
+/** The first position in `terms` from `low` on whose term does not start with `prefix`; the ones before it all do. */
+function endOfPrefix (terms: string[], prefix: string, low: number): number {
+  let high = terms.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((terms[middle] ?? '').startsWith(prefix)) low = middle + 1
+    else high = middle
   }
-  return (previous[b.length] ?? Infinity) <= limit
+  return low
+}
+
+/** The numbers of the sorted `terms` that start with `prefix`: one binary search, then a run. */
+export function termsStartingWith (terms: string[], prefix: string): number[] {
+  let low = 0
+  let high = terms.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((terms[middle] ?? '') < prefix) low = middle + 1
+    else high = middle
+  }
+  const end = endOfPrefix(terms, prefix, low)
+  return Array.from({ length: end - low }, (_value, offset) => low + offset)
+}
+
+/**
+ * The numbers of the sorted `terms` at most `limit` edits from `word` (edits being
+ * insertions, deletions, substitutions and swaps of neighbours, as Lunr's fuzzy terms count
+ * them). Neighbours in a sorted list share prefixes, so the table's rows for the shared
+ * part are kept; and once a prefix is too far, every term that starts with it is skipped.
+ * That is a trie's pruning, as Lunr gets from its token sets, without building a trie.
+ */
+export function termsWithinEditDistance (terms: string[], word: string, limit: number): number[] {
+  const width = word.length + 1
+  // Prefixes longer than this are too long already; their rows are never needed.
+  const deepest = word.length + limit
+  const rows = new Int32Array((deepest + 1) * width)
+  for (let column = 0; column < width; column++) rows[column] = column
+  const found: number[] = []
+  let previous = ''
+  let valid = 0
+  let number = 0
+  while (number < terms.length) {
+    const term = terms[number] ?? ''
+    let depth = 0
+    const shared = Math.min(valid, term.length, previous.length)
+    while (depth < shared && term.charCodeAt(depth) === previous.charCodeAt(depth)) depth++
+    let tooFar = false
+    while (depth < term.length && depth < deepest) {
+      depth++
+      const row = depth * width
+      const above = row - width
+      const here = term.charCodeAt(depth - 1)
+      const back = depth > 1 ? term.charCodeAt(depth - 2) : -1
+      rows[row] = depth
+      let best = depth
+      for (let column = 1; column < width; column++) {
+        const there = word.charCodeAt(column - 1)
+        let value = Math.min((rows[above + column] ?? 0) + 1, (rows[row + column - 1] ?? 0) + 1, (rows[above + column - 1] ?? 0) + (here === there ? 0 : 1))
+        if (column > 1 && here === word.charCodeAt(column - 2) && back === there) value = Math.min(value, (rows[above - width + column - 2] ?? 0) + 1)
+        rows[row + column] = value
+        if (value < best) best = value
+      }
+      // No longer prefix comes closer: each cell of the next row is at least the smallest of
+      // this one (a swap reaches two rows back, but then a substitution here costs no more).
+      if (best > limit) {
+        tooFar = true
+        break
+      }
+    }
+    previous = term
+    valid = depth
+    if (tooFar) {
+      number = endOfPrefix(terms, term.slice(0, depth), number)
+      continue
+    }
+    if (term.length <= deepest && (rows[term.length * width + word.length] ?? Infinity) <= limit) found.push(number)
+    number++
+  }
+  return found
 }
 
 function bytesOf (array: Uint32Array | Float64Array): Buffer {

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { lunr, queryVariants, words } from '../../src/search/analysis.ts'
-import { lunrBuilder, parseForShard, prepare, Shard, ShardFileError, withinEditDistance } from '../../src/search/shard.ts'
+import { lunrBuilder, parseForShard, prepare, Shard, ShardFileError, termsStartingWith, termsWithinEditDistance } from '../../src/search/shard.ts'
 import type { SearchDocument } from '../../src/search/types.ts'
 import { makeDataDir, removeDataDir } from './helpers.ts'
+import { seededRandom } from '../seeded-random.ts'
 
 const WORDS = ['Ehrenamt', 'Beratung', 'Quartier', 'Familien', 'Pflegekräfte', 'volunteers', 'support', 'housing', 'outreach', 'trust', 'failed', 'Straße', 'Müttern', 'mentoring', 'Teilhabe']
 
@@ -81,8 +82,39 @@ describe('search shard', () => {
     assert.ok(shard.search(parseForShard('mentor*'), {}).length > 0)
     assert.equal(shard.search(parseForShard('mentro'), {}).length, 0)
     assert.ok(shard.search(parseForShard('mentro~1'), {}).length > 0)
-    assert.equal(withinEditDistance('mentro', 'mentor', 1), true)
-    assert.equal(withinEditDistance('mentro', 'mantel', 1), false)
+    assert.deepEqual(termsWithinEditDistance(['mantel', 'mentor'], 'mentro', 1), [1])
+  })
+
+  it('finds in a sorted term list exactly the terms within the edit distance, and the terms with a prefix', () => {
+    // Optimal string alignment distance, the whole table at once: the reference.
+    const distance = (a: string, b: string): number => {
+      const table = Array.from({ length: a.length + 1 }, (_row, i) => Array.from({ length: b.length + 1 }, (_cell, j) => i === 0 ? j : j === 0 ? i : 0))
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          const row = table[i] as number[]
+          const above = table[i - 1] as number[]
+          row[j] = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] ?? 0, ((table[i - 2] as number[])[j - 2] ?? 0) + 1)
+        }
+      }
+      return (table[a.length] as number[])[b.length] ?? 0
+    }
+    const random = seededRandom(11)
+    const word = (): string => Array.from({ length: 1 + Math.floor(random() * 8) }, () => 'abcdeäß'[Math.floor(random() * 7)]).join('')
+    const terms = [...new Set(Array.from({ length: 3000 }, word))].sort()
+    for (let round = 0; round < 200; round++) {
+      const query = round % 10 === 0 ? (terms[Math.floor(random() * terms.length)] ?? '') : word()
+      for (const limit of [1, 2]) {
+        const expected = terms.flatMap((term, number) => distance(query, term) <= limit ? [number] : [])
+        assert.deepEqual(termsWithinEditDistance(terms, query, limit), expected, `${query} within ${limit}`)
+      }
+      const prefix = query.slice(0, 1 + Math.floor(random() * 3))
+      assert.deepEqual(termsStartingWith(terms, prefix), terms.flatMap((term, number) => term.startsWith(prefix) ? [number] : []), `${prefix}*`)
+    }
+    assert.deepEqual(termsWithinEditDistance(['a'.repeat(200) + 'b'], 'a'.repeat(200) + 'c', 1), [0])
+    assert.deepEqual(termsWithinEditDistance(['ab', 'ba'], 'ab', 1), [0, 1], 'a swap is one edit')
+    assert.deepEqual(termsStartingWith(terms, 'zzz'), [])
+    assert.deepEqual(termsWithinEditDistance([], 'abc', 1), [])
   })
 
   it('refuses a damaged file and names an old format as such', () => {

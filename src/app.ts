@@ -80,6 +80,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // Whole pages for readers without credentials; what they see depends on their language alone.
     // Its hook comes first, so a kept page goes out before sessions, security headers or handlers are at work.
     const readerCache = createReaderCache({
+      // Kept answers are HTML: a client that asks for ActivityPub or JSON-LD at the same address is answered fresh.
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
     app.addHook('onRequest', readerCache.serve)

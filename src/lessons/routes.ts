@@ -6,6 +6,7 @@ import { FrontMatterError, VISIBILITIES } from '../markdown/front-matter.ts'
 import { authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../web/context.ts'
 import type { ReaderCache } from '../web/reader-cache.ts'
+import { varyOn } from '../web/transfer.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, filterLessons, sortLessons, type Facet, type LessonSelection } from './browse.ts'
@@ -93,9 +94,14 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
     return seesLocalPages(request) ? all : all.filter(lesson => lesson.visibility !== 'local')
   }
 
-  app.get('/lessons', { schema: { querystring: LessonQuery } }, async (request, reply) => {
+  // Kept for readers; a client asking for JSON-LD here is never answered from what was kept (`readerOf` in app.ts).
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+
+  app.get('/lessons', { ...kept, schema: { querystring: LessonQuery } }, async (request, reply) => {
     const selection = selectionOf(request.query)
     if (prefersJsonLd(request)) return await sendJsonLd(reply, await exportable(selection))
+    // The same address answers JSON-LD: shared caches must keep the two apart.
+    varyOn(reply, 'Accept')
     const results = selectLessons(await visibleLessons(request), selection)
     const t = request.t
     const facetLabel = (facet: Facet, value: string): string => {
@@ -158,9 +164,6 @@ export async function lessonRoutes (parent: FastifyInstance, options: LessonRout
 
   const sendJsonLd = async (reply: FastifyReply, list: Lesson[]): Promise<FastifyReply> =>
     await reply.type('application/ld+json; charset=utf-8').header('Vary', 'Accept, Accept-Language').send(JSON.stringify(lessonsJsonLd(list, exportContext)))
-
-  // The list at /lessons is not kept: the same address answers JSON-LD to clients that ask for it.
-  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
 
   app.get('/lessons/overview', kept, async (request, reply) => {
     const t = request.t

@@ -4,6 +4,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { createReaderCache } from '../../src/web/reader-cache.ts'
 import { createPage, form, pageSource, startTestApp, type TestApp } from '../helpers.ts'
+import { validLessonSource } from '../lessons/fixtures.ts'
 
 describe('whole pages kept for readers without credentials', () => {
   let test: TestApp
@@ -137,6 +138,30 @@ describe('whole pages kept for readers without credentials', () => {
       assert.match((await read('/wiki')).body, /Herbstmarkt/)
     } finally {
       test.app.wiki.listPages = listPages
+    }
+  })
+
+  it('keeps the list of lessons for readers, and answers JSON-LD at the same address fresh', async () => {
+    let reads = 0
+    const pagesOfType = test.app.wiki.pagesOfType.bind(test.app.wiki)
+    test.app.wiki.pagesOfType = async (...args: Parameters<typeof pagesOfType>) => {
+      reads++
+      return await pagesOfType(...args)
+    }
+    try {
+      const first = await read('/lessons')
+      const second = await read('/lessons')
+      assert.equal(second.body, first.body)
+      assert.equal(reads, 1, 'the second read was answered from what was kept')
+      assert.match(String(second.headers.vary), /\bAccept\b/, 'shared caches must keep HTML and JSON-LD apart')
+      const jsonLd = await read('/lessons', { accept: 'application/ld+json' })
+      assert.match(String(jsonLd.headers['content-type']), /application\/ld\+json/)
+      assert.equal(reads, 2, 'JSON-LD was made afresh')
+      assert.match(String((await read('/lessons')).headers['content-type']), /text\/html/, 'and did not replace the kept page')
+      await test.app.wiki.createPage({ source: validLessonSource({ title: 'Lernrunde im Stadtteil', visibility: 'public' }), confirmPublication: true })
+      assert.match((await read('/lessons')).body, /Lernrunde im Stadtteil/, 'a new lesson shows at once')
+    } finally {
+      test.app.wiki.pagesOfType = pagesOfType
     }
   })
 

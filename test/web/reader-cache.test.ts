@@ -123,46 +123,28 @@ describe('whole pages kept for readers without credentials', () => {
     assert.match(String((await read('/', { 'accept-encoding': 'br' })).headers.vary), /accept-encoding/i)
   })
 
-  it('keeps the list of all pages, and lists a new page on it at once', async () => {
-    let listings = 0
-    const listPages = test.app.wiki.listPages.bind(test.app.wiki)
-    test.app.wiki.listPages = async (...args: Parameters<typeof listPages>) => {
-      listings++
-      return await listPages(...args)
-    }
-    try {
-      await read('/wiki')
-      await read('/wiki')
-      assert.equal(listings, 1)
-      await createPage(test.app, 'Herbstmarkt', 'Kommt alle.', 'visibility: public\n')
-      assert.match((await read('/wiki')).body, /Herbstmarkt/)
-    } finally {
-      test.app.wiki.listPages = listPages
-    }
+  it('keeps the list of all pages, and lists a new page on it at once', async (t) => {
+    const listings = t.mock.method(test.app.wiki, 'listPages')
+    await read('/wiki')
+    await read('/wiki')
+    assert.equal(listings.mock.callCount(), 1)
+    await createPage(test.app, 'Herbstmarkt', 'Kommt alle.', 'visibility: public\n')
+    assert.match((await read('/wiki')).body, /Herbstmarkt/)
   })
 
-  it('keeps the list of lessons for readers, and answers JSON-LD at the same address fresh', async () => {
-    let reads = 0
-    const pagesOfType = test.app.wiki.pagesOfType.bind(test.app.wiki)
-    test.app.wiki.pagesOfType = async (...args: Parameters<typeof pagesOfType>) => {
-      reads++
-      return await pagesOfType(...args)
-    }
-    try {
-      const first = await read('/lessons')
-      const second = await read('/lessons')
-      assert.equal(second.body, first.body)
-      assert.equal(reads, 1, 'the second read was answered from what was kept')
-      assert.match(String(second.headers.vary), /\bAccept\b/, 'shared caches must keep HTML and JSON-LD apart')
-      const jsonLd = await read('/lessons', { accept: 'application/ld+json' })
-      assert.match(String(jsonLd.headers['content-type']), /application\/ld\+json/)
-      assert.equal(reads, 2, 'JSON-LD was made afresh')
-      assert.match(String((await read('/lessons')).headers['content-type']), /text\/html/, 'and did not replace the kept page')
-      await test.app.wiki.createPage({ source: validLessonSource({ title: 'Lernrunde im Stadtteil', visibility: 'public' }), confirmPublication: true })
-      assert.match((await read('/lessons')).body, /Lernrunde im Stadtteil/, 'a new lesson shows at once')
-    } finally {
-      test.app.wiki.pagesOfType = pagesOfType
-    }
+  it('keeps the list of lessons for readers, and answers JSON-LD at the same address fresh', async (t) => {
+    const reads = t.mock.method(test.app.wiki, 'pagesOfType')
+    const first = await read('/lessons')
+    const second = await read('/lessons')
+    assert.equal(second.body, first.body)
+    assert.equal(reads.mock.callCount(), 1, 'the second read was answered from what was kept')
+    assert.match(String(second.headers.vary), /\bAccept\b/, 'shared caches must keep HTML and JSON-LD apart')
+    const jsonLd = await read('/lessons', { accept: 'application/ld+json' })
+    assert.match(String(jsonLd.headers['content-type']), /application\/ld\+json/)
+    assert.equal(reads.mock.callCount(), 2, 'JSON-LD was made afresh')
+    assert.match(String((await read('/lessons')).headers['content-type']), /text\/html/, 'and did not replace the kept page')
+    await test.app.wiki.createPage({ source: validLessonSource({ title: 'Lernrunde im Stadtteil', visibility: 'public' }), confirmPublication: true })
+    assert.match((await read('/lessons')).body, /Lernrunde im Stadtteil/, 'a new lesson shows at once')
   })
 
   it('renders an address with a query string each time', async () => {

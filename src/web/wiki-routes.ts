@@ -8,6 +8,7 @@ import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
+import { wantsHtml } from './error-handler.ts'
 import { render, renderPageHtml } from './context.ts'
 import type { ReaderCache } from './reader-cache.ts'
 import { varyOn } from './transfer.ts'
@@ -101,6 +102,8 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
+      // A program posting the form gets the error handler's JSON, as from the API.
+      if (!wantsHtml(request)) throw error
       const feedback = options.saveFeedback?.(request, error) ?? null
       if (feedback !== null) {
         reply.code(feedback.status)
@@ -182,6 +185,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
+      if (!wantsHtml(request)) throw error
       const feedback = options.saveFeedback?.(request, error) ?? null
       if (feedback === null && !(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(feedback?.status ?? 400)
@@ -273,6 +277,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
+      if (!wantsHtml(request)) throw error
       const feedback = options.saveFeedback?.(request, error) ?? null
       if (feedback === null) throw error
       return await revisionView(request, reply, slug, request.body.revision, feedback)

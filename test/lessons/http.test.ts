@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { importContent } from '../../src/wiki/content.ts'
-import { currentRevision, form, startTestApp, type TestApp } from '../helpers.ts'
+import { createPage, currentRevision, form, startTestApp, type TestApp } from '../helpers.ts'
 import { contentDir, validLessonSource } from './fixtures.ts'
 
 /** What the guided form posts for a complete, valid lesson. */
@@ -344,9 +344,18 @@ describe('lessons over HTTP', () => {
       assert.equal(result.created, 1)
     })
 
-    it('answers the JSON error with the findings for API clients', async () => {
-      const response = await test.app.inject({ method: 'POST', url: '/wiki', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, payload: new URLSearchParams({ title: 'X', source: validLessonSource({ title: 'X', outcome: 'nope' }) }).toString() })
+    it('answers the JSON error with the findings for API clients, and for programs posting the editor form', async () => {
+      const asProgram = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+      const response = await test.app.inject({ method: 'POST', url: '/wiki', headers: asProgram, payload: new URLSearchParams({ title: 'X', source: validLessonSource({ title: 'X', outcome: 'nope' }) }).toString() })
       assert.equal(response.statusCode, 400)
+      assert.equal(response.json<{ error: string }>().error, 'invalid-lesson')
+      const badYaml = await test.app.inject({ method: 'POST', url: '/wiki', headers: asProgram, payload: new URLSearchParams({ title: 'X', source: '---\ntitle: [\n---\nText\n' }).toString() })
+      assert.equal(badYaml.statusCode, 400)
+      assert.equal(badYaml.json<{ error: string }>().error, 'invalid-front-matter')
+      const page = await createPage(test.app, 'Formular für Programme', 'Text.')
+      const saved = await test.app.inject({ method: 'POST', url: `/wiki/${page.slug}`, headers: asProgram, payload: new URLSearchParams({ source: '---\ntitle: Formular für Programme\nvisibility: public\n---\nMail an anna.schmidt@example.org\n', baseRevision: page.revision }).toString() })
+      assert.equal(saved.statusCode, 422)
+      assert.equal(saved.json<{ error: string }>().error, 'personal-data-found')
       const api = await test.app.inject({ method: 'POST', url: '/api/pages', payload: { source: validLessonSource({ title: 'X', outcome: 'nope' }) } })
       assert.equal(api.statusCode, 400)
       const refused = api.json<{ error: string, details: string[] }>()

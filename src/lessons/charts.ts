@@ -50,6 +50,8 @@ export interface ChartSegment {
   /** Whether the number fits inside the segment; otherwise the row's text says it. */
   labelInside: boolean
   labelX: number
+  /** The number sits on a plain chip, readable on every fill pattern. */
+  chipWidth: number
 }
 
 export interface ChartBar {
@@ -70,32 +72,57 @@ export interface ChartModel {
   barHeight: number
   bars: ChartBar[]
   legendY: number
+  legendX: number
+  legendSpacing: number
 }
 
-const WIDTH = 720
-const LABEL_WIDTH = 260
+/** Room for the bars themselves; the labels get what their longest one needs. */
+const BARS_WIDTH = 360
+/** A generous average width of a character at the chart's 14px, so no label is cut off. */
+const CHARACTER_WIDTH = 8.2
+const MIN_LABEL_COLUMN = 80
+const MAX_LABEL_CHARACTERS = 60
 const BAR_HEIGHT = 22
 const ROW_GAP = 12
 const TOP = 10
 const TOTAL_SPACE = 50
 const LEGEND_HEIGHT = 40
-const MIN_LABEL_WIDTH = 24
+/** Room around a number's chip inside its segment; narrower segments carry no number (the total and the table say it). */
+const CHIP_MARGIN = 4
+const DIGIT_WIDTH = 8.5
+/** Each legend entry's square and word, the longest word ("gescheitert", "consulted") included. */
+const LEGEND_SPACING = 120
 
+/**
+ * The chart is drawn at its own size (a narrow screen scrolls it rather than shrinking its
+ * text), with the label column as wide as the longest label; a label beyond
+ * MAX_LABEL_CHARACTERS is shortened, and the table beside the chart gives it whole.
+ */
 export function chartModel (rows: readonly OutcomeRow[], labelOf: (key: string) => string, describe: (row: OutcomeRow) => string): ChartModel {
+  const labels = rows.map(row => shorten(labelOf(row.key), MAX_LABEL_CHARACTERS))
+  const labelWidth = Math.max(MIN_LABEL_COLUMN, Math.ceil(Math.max(0, ...labels.map(label => label.length)) * CHARACTER_WIDTH) + 16)
+  const width = labelWidth + BARS_WIDTH + TOTAL_SPACE
   const max = Math.max(1, ...rows.map(row => row.total))
-  const scale = (WIDTH - LABEL_WIDTH - TOTAL_SPACE) / max
+  const scale = BARS_WIDTH / max
   const bars = rows.map((row, index): ChartBar => {
-    let x = LABEL_WIDTH
+    let x = labelWidth
     const segments: ChartSegment[] = []
     for (const outcome of OUTCOMES) {
       const count = row.counts[outcome]
       if (count === 0) continue
       const width = count * scale
-      segments.push({ outcome, count, x, width, labelInside: width >= MIN_LABEL_WIDTH, labelX: x + width / 2 })
+      const chipWidth = String(count).length * DIGIT_WIDTH + 10
+      segments.push({ outcome, count, x, width, labelInside: width >= chipWidth + CHIP_MARGIN, labelX: x + width / 2, chipWidth })
       x += width
     }
-    return { key: row.key, label: labelOf(row.key), y: TOP + index * (BAR_HEIGHT + ROW_GAP), total: row.total, totalX: x + 6, segments, text: describe(row) }
+    return { key: row.key, label: labels[index] ?? '', y: TOP + index * (BAR_HEIGHT + ROW_GAP), total: row.total, totalX: x + 6, segments, text: describe(row) }
   })
   const barsHeight = TOP + rows.length * (BAR_HEIGHT + ROW_GAP)
-  return { width: WIDTH, height: barsHeight + LEGEND_HEIGHT, labelWidth: LABEL_WIDTH, barHeight: BAR_HEIGHT, bars, legendY: barsHeight + 8 }
+  // Under the bars where it fits, else from the left edge, so no entry runs past the chart.
+  const legendX = Math.max(8, Math.min(labelWidth, width - OUTCOMES.length * LEGEND_SPACING))
+  return { width, height: barsHeight + LEGEND_HEIGHT, labelWidth, barHeight: BAR_HEIGHT, bars, legendY: barsHeight + 8, legendX, legendSpacing: LEGEND_SPACING }
+}
+
+function shorten (label: string, characters: number): string {
+  return label.length <= characters ? label : `${label.slice(0, characters - 1).trimEnd()}…`
 }

@@ -28,6 +28,16 @@ interface PageGlobals {
   axe?: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> }
 }
 
+/** What the chart check reads of the overview page. */
+interface ChartText { textContent: string | null, getBBox: () => { x: number, width: number } }
+interface ChartGlobals {
+  innerWidth: number
+  document: {
+    documentElement: { scrollWidth: number }
+    querySelectorAll: (selector: string) => ArrayLike<{ viewBox: { baseVal: { width: number } }, getBoundingClientRect: () => { width: number }, querySelectorAll: (selector: string) => ArrayLike<ChartText> }>
+  }
+}
+
 interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[], failureSummary?: string }> }
 
 /** One line per violation, with the elements it concerns, so a failure says what to fix. */
@@ -222,6 +232,39 @@ describe('accessibility and languages in a real browser', () => {
       }
     } finally {
       await english.close()
+    }
+  })
+
+  it('draws the overview charts at their own size with every word inside, and scrolls them, not the page, on a narrow screen', { skip }, async () => {
+    const measure = async (target: Page) => await target.evaluate(() => {
+      const { document, innerWidth } = globalThis as unknown as ChartGlobals
+      return {
+        pageWidth: document.documentElement.scrollWidth,
+        viewport: innerWidth,
+        charts: Array.from(document.querySelectorAll('svg.outcome-chart'), chart => {
+          const width = chart.viewBox.baseVal.width
+          const cut = Array.from(chart.querySelectorAll('text')).filter(text => { const box = text.getBBox(); return box.x < 0 || box.x + box.width > width })
+          return { scale: chart.getBoundingClientRect().width / width, cut: cut.map(text => text.textContent) }
+        })
+      }
+    })
+    await page.goto(`${base}/lessons/overview`)
+    const wide = await measure(page)
+    assert.equal(wide.charts.length, 2)
+    for (const chart of wide.charts) {
+      assert.deepEqual(chart.cut, [], 'no label, number or legend entry runs past the chart')
+      assert.ok(Math.abs(chart.scale - 1) < 0.01, `drawn at ${chart.scale} of its size`)
+    }
+    const small = await browser.newContext({ locale: 'de-DE', viewport: { width: 360, height: 740 }, bypassCSP: true })
+    try {
+      const narrow = await small.newPage()
+      await narrow.goto(`${base}/lessons/overview`)
+      const measured = await measure(narrow)
+      assert.ok(measured.pageWidth <= measured.viewport, `the page is ${measured.pageWidth}px wide on a ${measured.viewport}px screen`)
+      for (const chart of measured.charts) assert.ok(Math.abs(chart.scale - 1) < 0.01, 'the words keep their size on a narrow screen')
+      await checkPage('lessons-overview-narrow', narrow)
+    } finally {
+      await small.close()
     }
   })
 

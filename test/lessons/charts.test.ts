@@ -35,4 +35,20 @@ describe('overview charts', () => {
     assert.equal(bar?.segments[0]?.width, bar?.segments[1]?.width)
     assert.equal(bar?.text, 'Altenhilfe 2')
   })
+
+  it('makes the label column as wide as the longest label, shortens only very long ones, and keeps the legend inside', () => {
+    const rows = outcomesByField(lessons, ['Altenhilfe'])
+    const short = chartModel(rows, key => key, row => row.key)
+    const long = chartModel(rows, key => key === 'Altenhilfe' ? 'Offene Altenhilfe mit aufsuchender Beratung im ländlichen Raum' : key, row => row.key)
+    assert.ok(long.labelWidth > short.labelWidth)
+    assert.equal(long.width - long.labelWidth, short.width - short.labelWidth, 'the bars keep their room')
+    const veryLong = chartModel(rows, key => key === 'Altenhilfe' ? 'x'.repeat(200) : key, row => row.key)
+    assert.equal(veryLong.bars[0]?.label, `${'x'.repeat(59)}…`)
+    for (const model of [short, long, veryLong]) {
+      assert.ok(model.legendX >= 0 && model.legendX + 4 * model.legendSpacing <= model.width, 'the legend fits')
+      for (const segment of model.bars.flatMap(bar => bar.segments)) {
+        if (segment.labelInside) assert.ok(segment.chipWidth < segment.width, 'a number sits inside its segment')
+      }
+    }
+  })
 })

@@ -235,6 +235,25 @@ describe('accessibility and languages in a real browser', () => {
     }
   })
 
+  it('fits a 320px wide screen without scrolling sideways, signed in, on reading, editing and admin pages (WCAG 1.4.10)', { skip }, async () => {
+    const small = await browser.newContext({ locale: 'de-DE', viewport: { width: 320, height: 740 } })
+    try {
+      const narrow = await small.newPage()
+      if (withAccounts) await signIn(narrow)
+      const urls = ['/', '/recent-changes', '/wiki', `/wiki/${PAGE}`, `/wiki/${LESSON}`, `/wiki/${historySlug}/history`, `/wiki/${PAGE}/edit`, '/lessons', '/lessons/new', '/lessons/overview', '/search?q=familien', '/help/lessons']
+      if (withAccounts) urls.push('/account', '/admin/accounts', '/admin/federation', '/admin/audit')
+      const wide: string[] = []
+      for (const url of urls) {
+        await narrow.goto(`${base}${url}`)
+        const width = await narrow.evaluate(() => (globalThis as unknown as ChartGlobals).document.documentElement.scrollWidth)
+        if (width > 320) wide.push(`${url} is ${width}px wide`)
+      }
+      assert.deepEqual(wide, [])
+    } finally {
+      await small.close()
+    }
+  })
+
   it('draws the overview charts at their own size with every word inside, and scrolls them, not the page, on a narrow screen', { skip }, async () => {
     const measure = async (target: Page) => await target.evaluate(() => {
       const { document, innerWidth } = globalThis as unknown as ChartGlobals

@@ -242,7 +242,7 @@ export const de = {
   'lesson.impactStep': 'Erreichte Wirkungsstufe',
   'lesson.coProductionLabel': 'Beteiligung der Nutzerinnen und Nutzer',
   'lesson.notGiven': 'keine Angabe',
-  'lesson.evidence': 'Belege',
+  'lesson.evidence': 'Belege in Zahlen',
   'lesson.evidenceCaption': 'Zahlen, ihre Quelle und was die Zahl nicht zeigt',
   'lesson.evidenceFigure': 'Zahl',
   'lesson.evidenceSource': 'Quelle',

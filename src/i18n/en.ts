@@ -243,7 +243,7 @@ export const en: Record<MessageKey, string> = {
   'lesson.impactStep': 'Impact step reached',
   'lesson.coProductionLabel': 'How service users took part',
   'lesson.notGiven': 'not given',
-  'lesson.evidence': 'Evidence',
+  'lesson.evidence': 'Evidence in figures',
   'lesson.evidenceCaption': 'Figures, their source and what the figure hides',
   'lesson.evidenceFigure': 'Figure',
   'lesson.evidenceSource': 'Source',

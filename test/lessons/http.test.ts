@@ -163,6 +163,9 @@ describe('lessons over HTTP', () => {
       assert.match(response.body, /<td>Einsatzdokumentation der Koordination<\/td>/)
       assert.match(response.body, /id="lesson-related-heading"/)
       assert.match(response.body, /href="\/lessons\/besuchsdienst-in-gruenau-warum-die-ehrenamtlichen-gingen\/edit"/)
+      // The body's own "Belege" section and the table of figures must not read as the same part twice.
+      const headings = [...response.body.matchAll(/<h2[^>]*>([^<]*)</g)].map(match => match[1]?.trim())
+      assert.deepEqual(headings.filter((heading, index) => headings.indexOf(heading) !== index), [])
     })
 
     it('shows no lesson parts on ordinary pages', async () => {

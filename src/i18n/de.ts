@@ -54,6 +54,7 @@ export const de = {
   'search.local': 'dieses Wiki',
   'search.from': 'von {origin}',
   'search.facets': 'Eingrenzen',
+  'search.moreValues': 'Weitere {count} bei „{facet}“',
   'search.activeFilters': 'Aktive Filter',
   'search.removeFilter': 'Filter entfernen',
   'search.facet.outcome': 'Ergebnis',

@@ -55,6 +55,7 @@ export const en: Record<MessageKey, string> = {
   'search.local': 'this wiki',
   'search.from': 'from {origin}',
   'search.facets': 'Narrow down',
+  'search.moreValues': '{count} more under “{facet}”',
   'search.activeFilters': 'Active filters',
   'search.removeFilter': 'Remove filter',
   'search.facet.outcome': 'Outcome',

@@ -32,6 +32,8 @@ const OUTCOME_LABELS: Record<string, MessageKey> = {
   open: 'search.outcome.open'
 }
 const RETRY_AFTER_SECONDS = '2'
+/** Values of a facet listed before the rest fold away under "more". */
+const FACET_VALUES_SHOWN = 8
 
 /** `/search` for people (no JavaScript needed) and `/api/search` for programs. */
 export async function searchRoutes (parent: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
@@ -95,14 +97,16 @@ export async function searchRoutes (parent: FastifyInstance, options: SearchRout
       if (changes.page !== undefined && changes.page !== '1') params.set('page', changes.page)
       return `/search?${params.toString()}`
     }
-    const facets = FACET_NAMES.map(name => ({
-      name,
-      label: t(FACET_LABELS[name]),
-      values: answer.facets[name].map(item => {
+    const facets = FACET_NAMES.map(name => {
+      const values = answer.facets[name].map(item => {
         const selected = input.filters[name]?.toLowerCase() === item.value.toLowerCase()
         return { label: facetLabel(t, name, item.value), count: item.count, selected, href: href({ [name]: selected ? undefined : item.value }) }
       })
-    })).filter(facet => facet.values.length > 0)
+      // The most frequent values first; the rest fold away, the chosen one never.
+      const shown = values.filter((value, index) => index < FACET_VALUES_SHOWN || value.selected)
+      const more = values.filter((value, index) => index >= FACET_VALUES_SHOWN && !value.selected)
+      return { name, label: t(FACET_LABELS[name]), values, shown, more }
+    }).filter(facet => facet.values.length > 0)
     const activeFilters = Object.entries(input.filters).map(([name, value]) => ({
       label: `${t(FACET_LABELS[name as FacetName])}: ${facetLabel(t, name as FacetName, value ?? '')}`,
       href: href({ [name]: undefined })

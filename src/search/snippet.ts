@@ -34,7 +34,7 @@ export function snippet (texts: string[], language: string, terms: ReadonlySet<s
   }
   const text = texts.find(candidate => candidate.trim() !== '') ?? ''
   const end = wordEndBefore(text, Math.min(text.length, SNIPPET_LENGTH))
-  return escapeHtml(text.slice(0, end)) + (end < text.length ? ' …' : '')
+  return flowing(escapeHtml(text.slice(0, end))) + (end < text.length ? ' …' : '')
 }
 
 function firstMatch (text: string, matches: (word: string) => boolean): number {
@@ -52,7 +52,15 @@ function highlight (text: string, matches: (word: string) => boolean): string {
     html += escapeHtml(text.slice(last, match.index)) + '<mark>' + escapeHtml(match[0]) + '</mark>'
     last = match.index + match[0].length
   }
-  return (html + escapeHtml(text.slice(last))).replace(/\s+/g, ' ')
+  return flowing(html + escapeHtml(text.slice(last)))
+}
+
+/**
+ * One line of text: the page text keeps a line break between blocks, and a heading or list
+ * item has no full stop to end it, so a middle dot keeps it from running into what follows.
+ */
+function flowing (text: string): string {
+  return text.replace(/([.!?:;…])?[^\S\n]*\n\s*/g, (_break, stop: string | undefined) => stop === undefined ? ' · ' : `${stop} `).replace(/\s+/g, ' ')
 }
 
 function wordStartAfter (text: string, index: number): number {

@@ -67,4 +67,10 @@ describe('search analysis', () => {
     const html = snippet(['Die <b>Pflegekräfte</b> kamen & gingen.'], 'de', new Set(analyse('Pflegekraft', 'de')))
     assert.equal(html, 'Die &#60;b&#62;<mark>Pflegekräfte</mark>&#60;/b&#62; kamen &#38; gingen.')
   })
+
+  it('keeps a heading or list item from running into the next block in a snippet', () => {
+    const text = stripMarkdown('## Was wir getan haben\n\nWir haben Ehrenamtliche gewonnen.\n\nUnsere Annahmen:\n\n- Abends kommen alle\n- Am Wochenende nicht\n')
+    assert.equal(snippet([text], 'de', new Set(analyse('Ehrenamtliche', 'de'))), 'Was wir getan haben · Wir haben <mark>Ehrenamtliche</mark> gewonnen. Unsere Annahmen: Abends kommen alle · Am Wochenende nicht')
+    assert.equal(snippet([text], 'de', new Set()), 'Was wir getan haben · Wir haben Ehrenamtliche gewonnen. Unsere Annahmen: Abends kommen alle · Am Wochenende nicht')
+  })
 })

@@ -19,19 +19,23 @@ const Source = Type.String({ maxLength: MAX_SOURCE_LENGTH })
 const Message = Type.Optional(Type.String({ maxLength: 500 }))
 const BaseRevision = Type.String({ maxLength: 100 })
 
+/** Which button sent the editor: "preview" shows the page without saving; without it, the form saves. */
+const EditorAction = Type.Optional(Type.Union([Type.Literal('save'), Type.Literal('preview')]))
 export const CreateBody = Type.Object({
   title: Type.String({ maxLength: 200 }),
   source: Source,
   message: Message,
   baseRevision: Type.Optional(BaseRevision),
-  confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
+  confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
+  action: EditorAction
 }, { additionalProperties: false })
 export const SaveBody = Type.Object({
   source: Source,
   baseRevision: BaseRevision,
   message: Message,
   title: Type.Optional(Type.String({ maxLength: 200 })),
-  confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
+  confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
+  action: EditorAction
 }, { additionalProperties: false })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { composeSource, FrontMatterError, parseSource, withTitle } from '../markdown/front-matter.ts'
@@ -29,6 +30,14 @@ export interface WikiRoutesOptions {
   readerCache?: ReaderCache
 }
 
+/** What the editor's preview shows. */
+export interface EditorPreview {
+  title: string
+  summary: string
+  language: string
+  html: string
+}
+
 export interface SaveFeedback {
   status: number
   error: string
@@ -44,7 +53,24 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
 
   const renderPage = async (request: FastifyRequest, page: PageDocument) => await renderPageHtml(renderer, request, page)
 
-  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, errorField?: 'title' | 'source', feedback?: SaveFeedback }) =>
+  /**
+   * The page as saving would make it, shown above the editor; nothing is stored and no
+   * publishing check runs. Front matter the save would refuse throws the same error here.
+   */
+  const previewOf = async (request: FastifyRequest, source: string, title: string): Promise<EditorPreview> => {
+    const { fields } = parseSource(source)
+    const language = fields.language ?? request.locale
+    const rendered = await renderer.render({
+      revisionId: `preview:${createHash('sha256').update(source).digest('hex')}`,
+      source,
+      language,
+      locale: request.locale,
+      missingPageTitle: request.t('page.missingLink')
+    })
+    return { title: fields.title ?? title, summary: fields.summary ?? '', language, html: rendered.html }
+  }
+
+  const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, errorField?: 'title' | 'source', feedback?: SaveFeedback, preview?: EditorPreview }) =>
     await render(request, reply, 'editor', {
       title: request.t('editor.newHeading'),
       heading: request.t('editor.newHeading'),
@@ -59,6 +85,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       errorField: form.errorField ?? 'source',
       details: form.feedback?.details ?? [],
       findings: form.feedback?.findings ?? [],
+      preview: form.preview ?? null,
       noindex: true
     })
 
@@ -97,6 +124,9 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   app.post('/wiki', { schema: { body: CreateBody } }, async (request, reply) => {
     const { title, source, message } = request.body
     try {
+      if (request.body.action === 'preview') {
+        return await newPageEditor(request, reply, { title, source, message: message ?? '', preview: await previewOf(request, source, title.trim()) })
+      }
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
       const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
@@ -181,7 +211,23 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
   app.post('/wiki/:slug', { schema: { params: SlugParams, body: SaveBody } }, async (request, reply) => {
     const { slug } = request.params
     const { source, baseRevision, message } = request.body
+    // The base revision goes back into the form unchanged, so saving after a preview still finds conflicts.
+    const editor = (extra: Record<string, unknown> & { title: string }) => ({
+      heading: request.t('editor.editHeading', { title: slug }),
+      action: `/wiki/${slug}`,
+      askTitle: false,
+      baseRevision,
+      source,
+      message: message ?? '',
+      cancelHref: `/wiki/${slug}`,
+      noindex: true,
+      ...extra
+    })
     try {
+      if (request.body.action === 'preview') {
+        const preview = await previewOf(request, source, slug)
+        return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
+      }
       const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
@@ -189,21 +235,13 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       const feedback = options.saveFeedback?.(request, error) ?? null
       if (feedback === null && !(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(feedback?.status ?? 400)
-      return await render(request, reply, 'editor', {
+      return await render(request, reply, 'editor', editor({
         title: request.t('editor.errorHeading'),
-        heading: request.t('editor.editHeading', { title: slug }),
-        action: `/wiki/${slug}`,
-        askTitle: false,
-        baseRevision,
-        source,
-        message: message ?? '',
-        cancelHref: `/wiki/${slug}`,
         error: feedback?.error ?? errorText(request, error as FrontMatterError | MissingTitleError),
         errorField: 'source',
         details: feedback?.details ?? [],
-        findings: feedback?.findings ?? [],
-        noindex: true
-      })
+        findings: feedback?.findings ?? []
+      }))
     }
   })
 

@@ -169,9 +169,12 @@ describe('accessibility and languages in a real browser', () => {
     await visit('/search?q=zzzxqvv', 200, 'search-none')
   })
 
-  it('has no violations on editing pages: editor, editor error, conflict, rename, delete, lesson form with errors and preview', { skip }, async () => {
+  it('has no violations on editing pages: editor, its preview, editor error, conflict, rename, delete, lesson form with errors and preview', { skip }, async () => {
     await visit('/wiki/new', 200, 'editor-new')
     await visit(`/wiki/${PAGE}/edit`, 200, 'editor')
+    await page.getByRole('button', { name: 'Vorschau' }).click()
+    await page.waitForSelector('#preview-heading')
+    await checkPage('editor-preview')
     await page.fill('#source', '---\ntitle: [kaputt\n---\nText\n')
     await page.getByRole('button', { name: 'Speichern' }).click()
     assert.equal(await page.locator('#source').getAttribute('aria-invalid'), 'true')

@@ -59,6 +59,11 @@ describe('the wiki in a real browser', () => {
 
     await page.getByRole('link', { name: 'Bearbeiten' }).click()
     await replaceBody('Dritte Fassung mit mehr Text.\n\nSiehe [[Ehrenamt gewinnen]].')
+    // A look before saving: the preview shows the page, and the editor keeps the text.
+    await page.getByRole('button', { name: 'Vorschau' }).click()
+    assert.match(await page.locator('#preview-heading + .notice + article .page-content').innerText(), /Dritte Fassung mit mehr Text/)
+    assert.match(await page.inputValue('#source'), /Dritte Fassung mit mehr Text/)
+    await screenshot('3a-preview')
     await page.getByRole('button', { name: 'Speichern' }).click()
     await page.waitForURL(`${base}/wiki/besuchsdienst-im-test`)
     assert.match(await page.locator('.page-content').innerText(), /Dritte Fassung/)

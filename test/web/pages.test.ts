@@ -101,6 +101,44 @@ describe('pages over HTTP', () => {
     assert.equal(newBase, await currentRevision(test.app, slug))
   })
 
+  it('previews a new page without storing it, and keeps what was typed', async () => {
+    const source = pageSource('Vorschau einer neuen Seite', '## Ablauf\n\nSiehe [[Gibt es noch nicht]] und **das**.')
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Vorschau einer neuen Seite', source, message: 'erste Fassung', action: 'preview' }) })
+    assert.equal(response.statusCode, 200)
+    const preview = /<section class="lesson-preview"[\s\S]*?<\/section>/.exec(response.body)?.[0] ?? ''
+    assert.match(preview, /<h1>Vorschau einer neuen Seite<\/h1>/)
+    assert.match(preview, /<h2 id="ablauf"[^>]*>/)
+    assert.match(preview, /<strong>das<\/strong>/)
+    assert.match(preview, /class="wiki-link new"[^>]*>Gibt es noch nicht</)
+    assert.match(response.body, /<textarea id="source"[^>]*>---/)
+    assert.match(response.body, /name="message" type="text" maxlength="500" value="erste Fassung"/)
+    assert.equal((await test.app.inject({ url: '/wiki/vorschau-einer-neuen-seite' })).statusCode, 404)
+  })
+
+  it('previews an edit without saving it; saving afterwards still meets a conflict', async () => {
+    const { slug, revision } = await createPage(test.app, 'Vorschau beim Bearbeiten', 'Alte Fassung.')
+    const edited = pageSource('Vorschau beim Bearbeiten', 'Neue Fassung mit E-Mail an anna.schmidt@example.org.', 'visibility: public\n')
+    const preview = await test.app.inject({ method: 'POST', url: `/wiki/${slug}`, ...form({ source: edited, baseRevision: revision, action: 'preview' }) })
+    assert.equal(preview.statusCode, 200, 'the publishing check waits for the save')
+    assert.match(preview.body, /<p>Neue Fassung mit E-Mail/)
+    assert.match(preview.body, new RegExp(`name="baseRevision" value="${revision}"`))
+    assert.equal(await currentRevision(test.app, slug), revision)
+    assert.match((await test.app.inject({ url: `/wiki/${slug}` })).body, /Alte Fassung/)
+
+    await test.app.inject({ method: 'POST', url: `/wiki/${slug}`, ...form({ source: pageSource('Vorschau beim Bearbeiten', 'Jemand anderes.'), baseRevision: revision }) })
+    const save = await test.app.inject({ method: 'POST', url: `/wiki/${slug}`, ...form({ source: edited, baseRevision: revision, action: 'save', confirmPublication: 'yes' }) })
+    assert.equal(save.statusCode, 409)
+  })
+
+  it('shows front matter the save would refuse in the preview too, with 400', async () => {
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Kaputt', source: '---\ntitle: [\n---\nText\n', action: 'preview' }) })
+    assert.equal(response.statusCode, 400)
+    assert.match(response.body, /id="editor-error"/)
+    assert.doesNotMatch(response.body, /class="lesson-preview"/)
+    const unknownAction = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'X', source: 'Text', action: 'publish' }) })
+    assert.equal(unknownAction.statusCode, 400)
+  })
+
   it('lets exactly one of two simultaneous saves on the same base win', async () => {
     const { slug, revision } = await createPage(test.app, 'Wettlauf', 'Start')
     const attempts = await Promise.all(['A', 'B', 'C'].map(async name =>

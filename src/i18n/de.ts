@@ -354,6 +354,7 @@ export const de = {
   'publication.kind.phone': 'Telefonnummer',
   'publication.kind.birthDate': 'Geburtsdatum',
   'publication.kind.address': 'Anschrift',
+  'publication.kind.bankAccount': 'Kontonummer (IBAN)',
   'publication.advice': 'Entfernen Sie diese Angaben, stellen Sie die Seite auf „lokal“ oder bestätigen Sie, dass sie veröffentlicht werden dürfen.',
   'publication.confirm': 'Ich habe geprüft: Diese Angaben dürfen veröffentlicht werden.',
   'overview.heading': 'Lektionen im Überblick',

@@ -355,6 +355,7 @@ export const en: Record<MessageKey, string> = {
   'publication.kind.phone': 'Phone number',
   'publication.kind.birthDate': 'Date of birth',
   'publication.kind.address': 'Street address',
+  'publication.kind.bankAccount': 'Bank account (IBAN)',
   'publication.advice': 'Remove these details, set the page to “local”, or confirm that they may be published.',
   'publication.confirm': 'I have checked: these details may be published.',
   'overview.heading': 'Lessons at a glance',

@@ -4,7 +4,7 @@
  * a phone number, an address) and says what it found, so the author decides.
  */
 
-export type PersonalDataKind = 'name' | 'email' | 'phone' | 'birthDate' | 'address'
+export type PersonalDataKind = 'name' | 'email' | 'phone' | 'birthDate' | 'address' | 'bankAccount'
 
 export interface PersonalDataFinding {
   kind: PersonalDataKind
@@ -17,10 +17,12 @@ export interface PersonalDataFinding {
 const MAX_FINDINGS = 50
 const MAX_TEXT_LENGTH = 1_000_000
 
-const UPPER = 'A-ZÄÖÜ'
-const LOWER = 'a-zäöüßéèáàóòíìúñç'
+// Any script's letters: clients are called Yılmaz, Nowak, Ødegaard or Nguyễn as well as Müller.
+const UPPER = '\\p{Lu}'
+const LOWER = '\\p{Ll}'
 const NAME = `[${UPPER}][${LOWER}]+(?:-[${UPPER}][${LOWER}]+)?`
 const INITIAL = `[${UPPER}]\\.`
+const DEGREE = '(?:Dr\\.|Prof\\.|Dipl\\.-\\p{L}+\\.)'
 
 // A leading "@" makes "@wiki@host" a fediverse handle, not an address to write to.
 const EMAIL = /(?<![@\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g
@@ -32,13 +34,23 @@ const DATE = '(?:\\d{1,2}\\.\\s?\\d{1,2}\\.\\s?(?:19|20)?\\d{2}|(?:19|20)\\d{2}-
 const BIRTH_WORD = '(?:geboren|geb\\.|Geburtsdatum|Geburtstag|born|date of birth|birth date|birthday|DOB|d\\.o\\.b\\.|\\*)'
 const BIRTH_DATE = new RegExp(`${BIRTH_WORD}[^\\n\\d]{0,25}${DATE}`, 'gi')
 
+// \b is ASCII-only even with the u flag; these look-arounds are its Unicode form.
+const START = '(?<![\\p{L}\\p{N}])'
+const END = '(?![\\p{L}\\p{N}])'
 const STREET_SUFFIX = '(?:straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee)'
-const GERMAN_STREET = new RegExp(`\\b[${UPPER}][${LOWER}-]*${STREET_SUFFIX}\\s+\\d{1,4}\\s?[a-z]?\\b`, 'g')
-const GERMAN_STREET_SEPARATE = new RegExp(`\\b(?:${NAME}\\s+)?(?:Straße|Strasse|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?\\b`, 'g')
-const ENGLISH_STREET = new RegExp(`\\b\\d{1,4}[a-z]?,?\\s+(?:${NAME}\\s+){1,3}(?:Street|St\\.|Road|Rd\\.|Lane|Avenue|Ave\\.|Close|Drive|Way|Terrace|Crescent|Gardens|Place)\\b`, 'g')
+const GERMAN_STREET = new RegExp(`${START}[${UPPER}][${LOWER}-]*${STREET_SUFFIX}\\s+\\d{1,4}\\s?[a-z]?${END}`, 'gu')
+const GERMAN_STREET_SEPARATE = new RegExp(`${START}(?:${NAME}\\s+)?(?:Straße|Strasse|Weg|Gasse|Platz|Allee|Ring|Damm)\\s+\\d{1,4}\\s?[a-z]?${END}`, 'gu')
+// Any street name with a house number, once a postcode and town follow: "Am Markt 5, 04109 Leipzig".
+const GERMAN_POSTAL_ADDRESS = new RegExp(`${START}(?:${NAME}\\s+){1,4}\\d{1,4}\\s?[a-z]?,\\s*\\d{5}\\s+${NAME}`, 'gu')
+const ENGLISH_STREET = new RegExp(`${START}\\d{1,4}[a-z]?,?\\s+(?:${NAME}\\s+){1,3}(?:Street|St\\.|Road|Rd\\.|Lane|Avenue|Ave\\.|Close|Drive|Way|Terrace|Crescent|Gardens|Place)${END}`, 'gu')
+
+// An IBAN: two letters, two check digits, then up to 30 letters and digits, often in groups of four.
+const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\p{L}\p{N}])/gu
 
 // Titles are followed by a surname; "eine Frau Anfang 50" is a woman, not Frau Anfang.
-const TITLE_NAME = new RegExp(`(?<![${LOWER}${UPPER}])(?:(\\p{L}+)\\s+)?(Frau|Herrn?|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Mx\\.?)\\s+(${NAME}|${INITIAL})`, 'gu')
+// A degree may come between title and name, and then a first name may too: "Frau Dr. Anna Weber".
+// English nouns are lower case, so a capitalised second word after Mr or Mrs is a surname.
+const TITLE_NAME = new RegExp(`(?<![${LOWER}${UPPER}])(?:(\\p{L}+)\\s+)?(Frau|Herrn?|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Mx\\.?)\\s+(?:${DEGREE}\\s+)*(${NAME}(?:\\s+${NAME})?|${INITIAL})`, 'gu')
 const NOT_A_TITLE_BEFORE = new Set([
   'ein', 'eine', 'einer', 'einem', 'einen', 'eines', 'die', 'der', 'den', 'dem', 'des', 'jede', 'jeder', 'jedem', 'jeden',
   'keine', 'keiner', 'diese', 'dieser', 'diesem', 'jene', 'manche', 'viele', 'alte', 'ältere', 'älteren', 'junge', 'jüngere',
@@ -47,8 +59,13 @@ const NOT_A_TITLE_BEFORE = new Set([
 const NOT_A_NAME_AFTER = new Set(['Anfang', 'Mitte', 'Ende', 'Und', 'Oder', 'Mit', 'Aus', 'In', 'Im', 'Am', 'Zu', 'Von'])
 
 // German case nouns are capitalised like every noun, so a name after them needs a second part.
-const GERMAN_CASE_NAME = new RegExp(`\\b(?:Klient(?:in|en|innen)?|Patient(?:in|en|innen)?|Bewohner(?:in|innen)?|Teilnehmer(?:in|innen)?|Betroffene[rn]?)\\s+(${NAME}\\s+(?:${NAME}|${INITIAL})|${NAME}(?=\\s*[,;:(])|${INITIAL})`, 'g')
-const ENGLISH_CASE_NAME = new RegExp(`\\b(?:[Cc]lient|[Pp]atient|[Rr]esident|[Ss]ervice user|[Pp]articipant)s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'g')
+const GERMAN_CASE_WORDS = [
+  'Klient(?:in|en|innen)?', 'Patient(?:in|en|innen)?', 'Bewohner(?:in|innen)?', 'Teilnehmer(?:in|innen)?', 'Betroffene[rn]?',
+  'Nutzer(?:in|innen)?', 'Mieter(?:in|innen)?', 'Schüler(?:in|innen)?', 'Jugendliche[rn]?', 'Ratsuchende[rn]?', 'Bewerber(?:in|innen)?',
+  'Mutter', 'Vater', 'Sohn', 'Tochter'
+].join('|')
+const GERMAN_CASE_NAME = new RegExp(`${START}(?:${GERMAN_CASE_WORDS})\\s+(${NAME}\\s+(?:${NAME}|${INITIAL})|${NAME}(?=\\s*[,;:(])|${INITIAL})`, 'gu')
+const ENGLISH_CASE_NAME = new RegExp(`${START}(?:[Cc]lient|[Pp]atient|[Rr]esident|[Ss]ervice user|[Pp]articipant|[Tt]enant|[Pp]upil|[Mm]other|[Ff]ather)s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'gu')
 
 export function findPersonalData (input: string): PersonalDataFinding[] {
   const text = input.slice(0, MAX_TEXT_LENGTH)
@@ -75,20 +92,35 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
   }
 
   for (const match of text.matchAll(EMAIL)) add('email', match[0], match.index)
+  // Digits of an IBAN would read as a phone number too.
+  const accounts: Array<[number, number]> = []
+  for (const match of text.matchAll(IBAN)) {
+    if (match[0].replace(/ /g, '').length < 15) continue
+    accounts.push([match.index, match.index + match[0].length])
+    add('bankAccount', match[0], match.index)
+  }
   for (const match of text.matchAll(PHONE)) {
     const digits = match[0].replace(/\D/g, '').length
+    if (accounts.some(([from, to]) => match.index >= from && match.index < to)) continue
     if (digits >= 7 && digits <= 15 && !/^0\d{0,3}[./-]\d{1,2}[./-]/.test(match[0])) add('phone', match[0], match.index)
   }
   for (const match of text.matchAll(BIRTH_DATE)) add('birthDate', match[0], match.index)
-  for (const pattern of [GERMAN_STREET, GERMAN_STREET_SEPARATE, ENGLISH_STREET]) {
+  for (const pattern of [GERMAN_POSTAL_ADDRESS, GERMAN_STREET, GERMAN_STREET_SEPARATE, ENGLISH_STREET]) {
     for (const match of text.matchAll(pattern)) add('address', match[0], match.index)
   }
   for (const match of text.matchAll(TITLE_NAME)) {
     const before = (match[1] ?? '').toLowerCase()
+    const title = match[2] ?? ''
     const name = match[3] ?? ''
-    if (NOT_A_TITLE_BEFORE.has(before) || NOT_A_NAME_AFTER.has(name)) continue
-    const start = match.index + (match[1] === undefined ? 0 : match[0].indexOf(match[2] ?? '', match[1].length))
-    add('name', text.slice(start, match.index + match[0].length), start)
+    const firstName = name.split(/\s+/)[0] ?? ''
+    if (NOT_A_TITLE_BEFORE.has(before) || NOT_A_NAME_AFTER.has(firstName)) continue
+    const start = match.index + (match[1] === undefined ? 0 : match[0].indexOf(title, match[1].length))
+    let end = match.index + match[0].length
+    // German nouns are capitalised: in "Frau Müller Kuchen backt" the second word is no name,
+    // unless a degree shows that a full name follows ("Frau Dr. Anna Weber").
+    const german = /^(?:Frau|Herrn?)$/.test(title)
+    if (german && name !== firstName && !new RegExp(DEGREE, 'u').test(match[0])) end -= name.length - firstName.length
+    add('name', text.slice(start, end), start)
   }
   for (const pattern of [GERMAN_CASE_NAME, ENGLISH_CASE_NAME]) {
     for (const match of text.matchAll(pattern)) add('name', match[0], match.index)

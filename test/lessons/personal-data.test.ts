@@ -14,6 +14,21 @@ describe('personal data check', () => {
     assert.deepEqual(texts('Our client John stopped coming.'), ['client John'])
   })
 
+  it('finds names in any script, full names after a degree, and names after more case words', () => {
+    assert.deepEqual(texts('Die Teilnehmerin Fatma Yılmaz brachte ihre Kinder mit.'), ['Teilnehmerin Fatma Yılmaz'])
+    assert.deepEqual(texts('Frau Dr. Anna Weber kam jeden Dienstag.'), ['Frau Dr. Anna Weber'])
+    assert.deepEqual(texts('Mr John Smith attended twice.'), ['Mr John Smith'])
+    assert.deepEqual(texts('Ihre Mutter Agnieszka Nowak rief an.'), ['Mutter Agnieszka Nowak'])
+    // A capitalised German noun after a surname is not part of the name.
+    assert.deepEqual(texts('Wir wussten, dass Frau Müller Kuchen backt.'), ['Frau Müller'])
+  })
+
+  it('finds any street with a house number once a postcode and town follow, and IBANs', () => {
+    assert.deepEqual(texts('Sie wohnt Am Markt 5, 04109 Leipzig.'), ['Am Markt 5, 04109 Leipzig'])
+    assert.deepEqual(findPersonalData('Überweisung auf DE89 3704 0044 0532 0130 00 erfolgt.').map(finding => [finding.kind, finding.text]), [['bankAccount', 'DE89 3704 0044 0532 0130 00']])
+    assert.deepEqual(kinds('IBAN: GB29NWBK60161331926819'), ['bankAccount'])
+  })
+
   it('finds e-mail addresses but not fediverse handles', () => {
     assert.deepEqual(findPersonalData('Schreiben Sie an anna.schmidt@example.org.').map(finding => [finding.kind, finding.text]), [['email', 'anna.schmidt@example.org']])
     assert.deepEqual(kinds('Folgen Sie @wiki@praxis.example.org im Fediverse.'), [])
@@ -50,7 +65,10 @@ describe('personal data check', () => {
       'period: { from: "2022-04", to: "2025-03" }',
       'Die Klienten Unterstützung geben, ohne zu bevormunden.',
       'The client said the flat was too far away.',
-      'Rund 70 % der Arbeitszeit, 9 von 24 Ehrenamtlichen.'
+      'Rund 70 % der Arbeitszeit, 9 von 24 Ehrenamtlichen.',
+      'Am Anfang 3 Termine, dann 12000 Flyer für 4500 Euro.',
+      'Die Mutter kam, der Vater nicht; Jugendliche blieben.',
+      'Förderkennzeichen AB12 und Projekt DE2024 liefen aus.'
     ]
     for (const text of ordinary) assert.deepEqual(findPersonalData(text), [], text)
   })

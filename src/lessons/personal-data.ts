@@ -50,7 +50,9 @@ const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{
 // Titles are followed by a surname; "eine Frau Anfang 50" is a woman, not Frau Anfang.
 // A degree may come between title and name, and then a first name may too: "Frau Dr. Anna Weber".
 // English nouns are lower case, so a capitalised second word after Mr or Mrs is a surname.
-const TITLE_NAME = new RegExp(`(?<![${LOWER}${UPPER}])(?:(\\p{L}+)\\s+)?(Frau|Herrn?|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Mx\\.?)\\s+(?:${DEGREE}\\s+)*(${NAME}(?:\\s+${NAME})?|${INITIAL})`, 'gu')
+// The title is matched first (a literal, quick to find); the word before it is looked at afterwards.
+const TITLE_NAME = new RegExp(`(?<!\\p{L})(Frau|Herrn?|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Mx\\.?)\\s+(?:${DEGREE}\\s+)*(${NAME}(?:\\s+${NAME})?|${INITIAL})`, 'gu')
+const WORD_BEFORE = /(\p{L}+)\s+$/u
 const NOT_A_TITLE_BEFORE = new Set([
   'ein', 'eine', 'einer', 'einem', 'einen', 'eines', 'die', 'der', 'den', 'dem', 'des', 'jede', 'jeder', 'jedem', 'jeden',
   'keine', 'keiner', 'diese', 'dieser', 'diesem', 'jene', 'manche', 'viele', 'alte', 'ältere', 'älteren', 'junge', 'jüngere',
@@ -65,6 +67,7 @@ const GERMAN_CASE_WORDS = [
   'Mutter', 'Vater', 'Sohn', 'Tochter'
 ].join('|')
 const GERMAN_CASE_NAME = new RegExp(`${START}(?:${GERMAN_CASE_WORDS})\\s+(${NAME}\\s+(?:${NAME}|${INITIAL})|${NAME}(?=\\s*[,;:(])|${INITIAL})`, 'gu')
+const ENGLISH_CASE_HINT = /client|patient|resident|service user|participant|tenant|pupil|mother|father/i
 const ENGLISH_CASE_NAME = new RegExp(`${START}(?:[Cc]lient|[Pp]atient|[Rr]esident|[Ss]ervice user|[Pp]articipant|[Tt]enant|[Pp]upil|[Mm]other|[Ff]ather)s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'gu')
 
 export function findPersonalData (input: string): PersonalDataFinding[] {
@@ -105,16 +108,26 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     if (digits >= 7 && digits <= 15 && !/^0\d{0,3}[./-]\d{1,2}[./-]/.test(match[0])) add('phone', match[0], match.index)
   }
   for (const match of text.matchAll(BIRTH_DATE)) add('birthDate', match[0], match.index)
+  // Unicode-aware patterns that may start at any capital are slow over long texts; they run only
+  // on the lines that could hold what they look for (an address needs a house number).
+  const onLines = function * (pattern: RegExp, hint: RegExp): Generator<{ text: string, index: number, groups: string[] }> {
+    for (let line = 0; line < lineStarts.length; line++) {
+      const from = lineStarts[line] ?? 0
+      const content = text.slice(from, (lineStarts[line + 1] ?? text.length + 1) - 1)
+      if (!hint.test(content)) continue
+      for (const match of content.matchAll(pattern)) yield { text: match[0], index: from + match.index, groups: match.slice(1) }
+    }
+  }
   for (const pattern of [GERMAN_POSTAL_ADDRESS, GERMAN_STREET, GERMAN_STREET_SEPARATE, ENGLISH_STREET]) {
-    for (const match of text.matchAll(pattern)) add('address', match[0], match.index)
+    for (const match of onLines(pattern, /\d/)) add('address', match.text, match.index)
   }
   for (const match of text.matchAll(TITLE_NAME)) {
-    const before = (match[1] ?? '').toLowerCase()
-    const title = match[2] ?? ''
-    const name = match[3] ?? ''
+    const before = (WORD_BEFORE.exec(text.slice(Math.max(0, match.index - 40), match.index))?.[1] ?? '').toLowerCase()
+    const title = match[1] ?? ''
+    const name = match[2] ?? ''
     const firstName = name.split(/\s+/)[0] ?? ''
     if (NOT_A_TITLE_BEFORE.has(before) || NOT_A_NAME_AFTER.has(firstName)) continue
-    const start = match.index + (match[1] === undefined ? 0 : match[0].indexOf(title, match[1].length))
+    const start = match.index
     let end = match.index + match[0].length
     // German nouns are capitalised: in "Frau Müller Kuchen backt" the second word is no name,
     // unless a degree shows that a full name follows ("Frau Dr. Anna Weber").
@@ -122,8 +135,7 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     if (german && name !== firstName && !new RegExp(DEGREE, 'u').test(match[0])) end -= name.length - firstName.length
     add('name', text.slice(start, end), start)
   }
-  for (const pattern of [GERMAN_CASE_NAME, ENGLISH_CASE_NAME]) {
-    for (const match of text.matchAll(pattern)) add('name', match[0], match.index)
-  }
+  for (const match of text.matchAll(GERMAN_CASE_NAME)) add('name', match[0], match.index)
+  for (const match of onLines(ENGLISH_CASE_NAME, ENGLISH_CASE_HINT)) add('name', match.text, match.index)
   return findings.sort((a, b) => a.line - b.line)
 }

@@ -54,6 +54,7 @@ describe('personal data check', () => {
 
   it('says on which line it found something', () => {
     assert.deepEqual(findPersonalData('Erste Zeile\nzweite Zeile mit Frau Özdemir').map(finding => finding.line), [2])
+    assert.deepEqual(findPersonalData('Eins\n\nZwei\nSie wohnt in der Lindenstraße 12a.\nOur client Jane Doe left.').map(finding => [finding.text, finding.line]), [['Lindenstraße 12a', 4], ['client Jane Doe', 5]])
   })
 
   it('raises no alarm on ordinary text: dates, years, figures, coordinates, common nouns', () => {

@@ -128,12 +128,12 @@ export function createApexRouter (options: RouterOptions) {
     }
   }
 
+  const everyonesOutbox = apex.net.collection.outbox as (request: Request, response: Response, next: Next) => void
   /**
    * A page of the outbox for whoever asks; a follower who signs its request also gets what
    * went to followers only (unlisted pages), so that it can back-fill them. Activities
    * addressed to single actors (an Accept, say) stay private to the owner.
    */
-  const everyonesOutbox = apex.net.collection.outbox as (request: Request, response: Response, next: Next) => void
   async function outboxForReader (request: Request, response: Response, next: Next): Promise<void> {
     const locals = response.locals.apex
     if (request.headers.signature === undefined || !locals.target || !request.query.page) return everyonesOutbox(request, response, next)

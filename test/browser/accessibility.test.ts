@@ -252,6 +252,10 @@ describe('accessibility and languages in a real browser', () => {
         if (width > 320) wide.push(`${url} is ${width}px wide`)
       }
       assert.deepEqual(wide, [])
+      // Fitting must not come from squeezing: the lesson's facts keep a readable width.
+      await narrow.goto(`${base}/wiki/${LESSON}`)
+      const factWidths = await narrow.locator('.lesson-facts dd').evaluateAll(elements => elements.map(element => (element as unknown as { getBoundingClientRect: () => { width: number } }).getBoundingClientRect().width))
+      assert.ok(factWidths.length > 0 && factWidths.every(width => width >= 200), `fact values are ${factWidths.map(Math.round).join(', ')}px wide`)
     } finally {
       await small.close()
     }

@@ -84,6 +84,22 @@ export function createInboxHandler (options: InboxOptions) {
     if (result.value) events.emit('remote.deleted', { id: objectId })
   }
 
+  /**
+   * An organisation that deleted its actor is gone, as Mastodon treats a deleted account:
+   * its pages are withdrawn here (kept as tombstones, like a deleted page), and this wiki no
+   * longer follows it or counts it as a follower.
+   */
+  async function forgetActor (us: ActorObject, actor: ActorObject): Promise<void> {
+    const pages = await remotePages.find({ actorId: actor.id, deletedAt: null }, { projection: { objectId: 1 } }).toArray()
+    for (const page of pages) await forgetArticle(actor, page.objectId)
+    for (const collection of [us.following[0], us.followers[0]] as string[]) {
+      const follow = await apex.store.findActivityByCollectionAndObjectId(collection, actor.id, true) ??
+        await apex.store.findActivityByCollectionAndActorId(collection, actor.id, true)
+      if (follow) await apex.store.updateActivityMeta(follow, 'collection', collection, true)
+    }
+    options.log.info(`${actor.id} deleted itself: withdrew ${pages.length} of its pages`)
+  }
+
   async function handleActivity (message: InboxMessage): Promise<void> {
     const { activity, actor: sender, recipient: us } = message
     const type = String(activity.type).toLowerCase()
@@ -107,8 +123,11 @@ export function createInboxHandler (options: InboxOptions) {
         }
         await keepArticle(sender, object, type === 'update')
         return
-      case 'delete':
-        await forgetArticle(sender, idOf(activity.object))
+      case 'delete': {
+        const deleted = idOf(activity.object)
+        if (deleted === sender.id) await forgetActor(us, sender)
+        else await forgetArticle(sender, deleted)
+      }
     }
   }
 

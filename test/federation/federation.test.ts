@@ -405,6 +405,42 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     await assert.rejects(wiki.app.federation.follows.follow(`${fake.url}/notes/1`), /not an ActivityPub actor.*names no wiki actor/)
   })
 
+  it('withdraws the pages of an organisation that deletes its actor, and drops it from following and followers', async () => {
+    const frankKeys = makeKeyPair()
+    fake.documents.set('/users/frank', mastodonActor(fake, 'frank', frankKeys))
+    const frank = `${fake.url}/users/frank`
+    const asFrank = { keyId: `${frank}#main-key`, privateKeyPem: frankKeys.privateKeyPem }
+    const post = async (body: Record<string, unknown>): Promise<void> => {
+      const handled = handledBy(wiki, body.id as string)
+      const answer = await signedPost(inbox, JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...body }), asFrank)
+      assert.ok(answer.status < 300, `${String(body.type)}: ${answer.status} ${answer.text}`)
+      await handled
+    }
+    // The wiki follows Frank, Frank accepts and follows back, then publishes a page.
+    await wiki.app.federation.follows.follow(frank)
+    const follow = JSON.parse((await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === frank), 15_000, 'the Follow')).body)
+    await post({ id: `${frank}#accept-1`, type: 'Accept', actor: frank, object: follow })
+    await post({ id: `${frank}#follow-1`, type: 'Follow', actor: frank, object: `${wiki.url}/ap/u/wiki` })
+    const articleId = `${fake.url}/articles/1`
+    await post({
+      id: `${frank}#create-1`,
+      type: 'Create',
+      actor: frank,
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      object: { id: articleId, type: 'Article', name: 'Franks Bericht', content: '<p>Was wir lernten.</p>', attributedTo: frank, to: ['https://www.w3.org/ns/activitystreams#Public'] }
+    })
+    assert.equal((await remotePage(wiki, { objectId: articleId }))?.title, 'Franks Bericht')
+    assert.ok((await wiki.app.federation.follows.listFollowing()).includes(frank))
+    assert.ok((await wiki.app.federation.follows.listFollowers()).includes(frank))
+
+    await post({ id: `${frank}#delete`, type: 'Delete', actor: frank, object: frank, to: ['https://www.w3.org/ns/activitystreams#Public'] })
+    const withdrawn = await remotePage(wiki, { objectId: articleId })
+    assert.ok(withdrawn?.deletedAt, 'the page is withdrawn')
+    assert.equal(withdrawn?.html, '')
+    assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(frank), 'no longer followed')
+    assert.ok(!(await wiki.app.federation.follows.listFollowers()).includes(frank), 'no longer a follower')
+  })
+
   it('refuses everything from a blocked domain', async () => {
     const blockedActor = activity({ actor: `http://localhost:${new URL(fake.url).port}/users/alice` })
     const answer = await signedPost(inbox, JSON.stringify(blockedActor), { keyId: `http://localhost:${new URL(fake.url).port}/users/alice#main-key`, privateKeyPem: keys.privateKeyPem })

@@ -4,7 +4,7 @@ import type { WikiEventBus } from '../wiki/events.ts'
 import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, type RemotePageDocument
+  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, type RemotePageDocument
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -100,6 +100,17 @@ export function createInboxHandler (options: InboxOptions) {
     options.log.info(`${actor.id} deleted itself: withdrew ${pages.length} of its pages`)
   }
 
+  /** An organisation that renames itself is shown under its new name on the pages it sent. */
+  async function renameActor (actor: ActorObject, updated: Record<string, any>): Promise<void> {
+    const actorName = actorNameOf({ id: actor.id, name: String(first(updated.name) ?? first(updated.preferredUsername) ?? '') })
+    const pages = await remotePages.find({ actorId: actor.id, actorName: { $ne: actorName } }, { projection: { _id: 1 } }).toArray()
+    for (const page of pages) {
+      const result = await remotePages.findOneAndUpdate({ _id: page._id }, { $set: { actorName } }, { returnDocument: 'after' })
+      const stored = result.value as RemotePageDocument | null
+      if (stored && stored.deletedAt === null) events.emit('remote.saved', remoteSnapshot(stored))
+    }
+  }
+
   async function handleActivity (message: InboxMessage): Promise<void> {
     const { activity, actor: sender, recipient: us } = message
     const type = String(activity.type).toLowerCase()
@@ -116,6 +127,10 @@ export function createInboxHandler (options: InboxOptions) {
       }
       case 'create':
       case 'update':
+        if (type === 'update' && object && idOf(object) === sender.id) {
+          await renameActor(sender, object)
+          return
+        }
         if (!object || String(object.type) !== 'Article') return
         if (!await isFollowing(us, sender.id)) {
           options.log.info(`ignored an Article from ${sender.id}, which this wiki does not follow`)

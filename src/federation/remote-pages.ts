@@ -128,6 +128,11 @@ function parseLesson (value: unknown): Record<string, unknown> | null {
   return JSON.parse(serialized)
 }
 
+/** How an organisation is named on its pages here: its display name, else its host. */
+export function actorNameOf (actor: { id: string, name: string }): string {
+  return plainText(actor.name, 200) || new URL(actor.id).host
+}
+
 /**
  * An Article, as activitypub-express hands it over (compacted, properties
  * in arrays), made into the fields of a remote page. Strings are bounded,
@@ -148,7 +153,7 @@ export function articleToRemotePage (article: Record<string, unknown>, sender: {
   return {
     objectId,
     actorId: sender.id,
-    actorName: plainText(sender.name, 200) || new URL(sender.id).host,
+    actorName: actorNameOf(sender),
     origin: new URL(objectId).host,
     url: idOf(article.url) || objectId,
     title: plainText(text(article.name), MAX_TITLE) || objectId,

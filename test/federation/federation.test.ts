@@ -405,21 +405,36 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     await assert.rejects(wiki.app.federation.follows.follow(`${fake.url}/notes/1`), /not an ActivityPub actor.*names no wiki actor/)
   })
 
-  it('withdraws the pages of an organisation that deletes its actor, and drops it from following and followers', async () => {
-    const frankKeys = makeKeyPair()
-    fake.documents.set('/users/frank', mastodonActor(fake, 'frank', frankKeys))
-    const frank = `${fake.url}/users/frank`
-    const asFrank = { keyId: `${frank}#main-key`, privateKeyPem: frankKeys.privateKeyPem }
+  /** A Mastodon-shaped account on the fake server that the wiki follows (accepted), and a way to post as it. */
+  const followedPeer = async (username: string): Promise<{ id: string, keys: KeyPair, post: (body: Record<string, unknown>) => Promise<void> }> => {
+    const keys = makeKeyPair()
+    fake.documents.set(`/users/${username}`, mastodonActor(fake, username, keys))
+    const id = `${fake.url}/users/${username}`
     const post = async (body: Record<string, unknown>): Promise<void> => {
       const handled = handledBy(wiki, body.id as string)
-      const answer = await signedPost(inbox, JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...body }), asFrank)
+      const answer = await signedPost(inbox, JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...body }), { keyId: `${id}#main-key`, privateKeyPem: keys.privateKeyPem })
       assert.ok(answer.status < 300, `${String(body.type)}: ${answer.status} ${answer.text}`)
       await handled
     }
+    await wiki.app.federation.follows.follow(id)
+    const follow = JSON.parse((await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === id), 15_000, 'the Follow')).body)
+    await post({ id: `${id}#accept-1`, type: 'Accept', actor: id, object: follow })
+    return { id, keys, post }
+  }
+
+  it('shows the new name of an organisation that renames itself on the pages it sent', async () => {
+    const { id: gina, keys, post } = await followedPeer('gina')
+    const articleId = `${fake.url}/articles/gina-1`
+    await post({ id: `${gina}#create-1`, type: 'Create', actor: gina, to: ['https://www.w3.org/ns/activitystreams#Public'], object: { id: articleId, type: 'Article', name: 'Ginas Bericht', content: '<p>Text.</p>', attributedTo: gina, to: ['https://www.w3.org/ns/activitystreams#Public'] } })
+    assert.equal((await remotePage(wiki, { objectId: articleId }))?.actorName, 'Gina')
+    const renamed = { ...mastodonActor(fake, 'gina', keys), name: 'Stadtteilverein Nord' }
+    await post({ id: `${gina}#update-1`, type: 'Update', actor: gina, to: ['https://www.w3.org/ns/activitystreams#Public'], object: renamed })
+    assert.equal((await remotePage(wiki, { objectId: articleId }))?.actorName, 'Stadtteilverein Nord')
+  })
+
+  it('withdraws the pages of an organisation that deletes its actor, and drops it from following and followers', async () => {
     // The wiki follows Frank, Frank accepts and follows back, then publishes a page.
-    await wiki.app.federation.follows.follow(frank)
-    const follow = JSON.parse((await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === frank), 15_000, 'the Follow')).body)
-    await post({ id: `${frank}#accept-1`, type: 'Accept', actor: frank, object: follow })
+    const { id: frank, post } = await followedPeer('frank')
     await post({ id: `${frank}#follow-1`, type: 'Follow', actor: frank, object: `${wiki.url}/ap/u/wiki` })
     const articleId = `${fake.url}/articles/1`
     await post({

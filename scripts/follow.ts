@@ -37,8 +37,10 @@ try {
 
 try {
   if (args[0] === '--list') {
-    const [following, followers] = await Promise.all([app.federation.follows.listFollowing(), app.federation.follows.listFollowers()])
+    const { follows } = app.federation
+    const [following, requested, followers] = await Promise.all([follows.listFollowing(), follows.listFollowRequests(), follows.listFollowers()])
     process.stdout.write(`following (${following.length}):\n${following.map(id => `  ${id}\n`).join('')}`)
+    process.stdout.write(`waiting for them to accept (${requested.length}):\n${requested.map(id => `  ${id}\n`).join('')}`)
     process.stdout.write(`followers (${followers.length}):\n${followers.map(id => `  ${id}\n`).join('')}`)
   } else if (args[0] === '--unfollow') {
     if (!args[1]) throw new Error(usage)

@@ -85,8 +85,9 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
   const federationPage = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string, message?: string } = {}) => {
     const federation = request.server.federation
     const us = await federation.core.actor()
-    const [following, followers, pending, blocks] = await Promise.all([
+    const [following, requested, followers, pending, blocks] = await Promise.all([
       federation.follows.listFollowing(),
+      federation.follows.listFollowRequests(),
       federation.follows.listFollowers(),
       federation.inbox.pendingFollows(us),
       federation.blocks.list()
@@ -94,6 +95,7 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
     return await render(request, reply, 'admin-federation', {
       title: request.t('admin.federationTitle'),
       following,
+      requested,
       followers,
       pending: pending.map(follow => ({ id: String(follow.id), actor: idOf(follow.actor) })),
       blocks,

@@ -51,6 +51,8 @@ export interface Apex {
     usernameToIRI: (name: string) => string
     objectIdToIRI: (id?: string) => string
     nameToActorStreams: (name: string) => Record<string, string>
+    /** Where the Follows that others refused are kept. */
+    nameToRejectionsIRI: (name: string) => string
   }
   consts: { jsonldTypes: string[], publicAddress: string }
   domain: string

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { signerFor, type ActivityObject, type ActorObject, type FederationCore } from './apex.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
-import { first } from './remote-pages.ts'
+import { first, idOf } from './remote-pages.ts'
 
 /** Pages taken from a followed outbox on the first follow. */
 export const BACKFILL_LIMIT = 200
@@ -168,12 +168,26 @@ export function createFollows (options: FollowsOptions) {
     return (await apex.getFollowing(us, Infinity, true)).orderedItems.map(item => typeof item === 'string' ? item : String(item?.id))
   }
 
+  /** Follows this wiki sent that the other side has neither accepted nor refused yet. */
+  async function listFollowRequests (): Promise<string[]> {
+    const us = await core.actor()
+    const rejections = apex.utils.nameToRejectionsIRI(String(us.preferredUsername))
+    const sent = await apex.store.db.collection('streams')
+      .find({ '_meta.collection': us.outbox[0], type: 'Follow', actor: us.id }, { projection: { object: 1, _meta: 1 } })
+      .toArray()
+    const answered = new Set([us.following[0], rejections])
+    return sent
+      .filter(follow => !(follow._meta?.collection as string[] | undefined ?? []).some(collection => answered.has(collection)))
+      .map(follow => idOf(follow.object))
+      .filter(id => id !== '')
+  }
+
   async function listFollowers (): Promise<string[]> {
     const us = await core.actorWithBlockList()
     return (await apex.getFollowers(us, Infinity, true)).orderedItems.map(item => typeof item === 'string' ? item : String(item?.id))
   }
 
-  return { follow, unfollow, backfill, resolveActorId, listFollowing, listFollowers }
+  return { follow, unfollow, backfill, resolveActorId, listFollowing, listFollowRequests, listFollowers }
 }
 
 export type Follows = ReturnType<typeof createFollows>

@@ -462,6 +462,8 @@ export const de = {
   'admin.followTarget': 'Adresse (wiki@beispiel.org) oder URL',
   'admin.follow': 'Folgen',
   'admin.unfollow': 'Nicht mehr folgen',
+  'admin.followRequested': 'wartet auf Bestätigung',
+  'admin.followWithdraw': 'Anfrage zurückziehen',
   'admin.approve': 'Annehmen',
   'admin.reject': 'Ablehnen',
   'admin.blocks': 'Gesperrte Server',

@@ -463,6 +463,8 @@ export const en: Record<MessageKey, string> = {
   'admin.followTarget': 'Address (wiki@example.org) or URL',
   'admin.follow': 'Follow',
   'admin.unfollow': 'Unfollow',
+  'admin.followRequested': 'waiting for them to accept',
+  'admin.followWithdraw': 'Withdraw request',
   'admin.approve': 'Approve',
   'admin.reject': 'Reject',
   'admin.blocks': 'Blocked servers',

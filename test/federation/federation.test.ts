@@ -422,6 +422,27 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     return { id, keys, post }
   }
 
+  it('lists a follow the other side has not answered as waiting, and drops it once refused', async () => {
+    const hankKeys = makeKeyPair()
+    fake.documents.set('/users/hank', mastodonActor(fake, 'hank', hankKeys))
+    const hank = `${fake.url}/users/hank`
+    await wiki.app.federation.follows.follow(hank)
+    assert.ok((await wiki.app.federation.follows.listFollowRequests()).includes(hank))
+    assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(hank))
+    const admin = await signIn(wiki.app, wiki.app.inject.bind(wiki.app) as never, 'verwaltung', 'admin')
+    const page = await admin.inject({ url: '/admin/federation', headers: { 'accept-language': 'en' } })
+    assert.match(page.body, new RegExp(`${hank.replace(/[./]/g, '\\$&')} <span class="follow-state">\\(waiting for them to accept\\)</span>`))
+
+    const follow = JSON.parse((await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === hank), 15_000, 'the Follow')).body)
+    const reject = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${hank}#reject-1`, type: 'Reject', actor: hank, object: follow }
+    const handled = handledBy(wiki, reject.id)
+    const answer = await signedPost(inbox, JSON.stringify(reject), { keyId: `${hank}#main-key`, privateKeyPem: hankKeys.privateKeyPem })
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    await handled
+    assert.ok(!(await wiki.app.federation.follows.listFollowRequests()).includes(hank), 'a refused follow waits no longer')
+    assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(hank))
+  })
+
   it('shows the new name of an organisation that renames itself on the pages it sent', async () => {
     const { id: gina, keys, post } = await followedPeer('gina')
     const articleId = `${fake.url}/articles/gina-1`

@@ -2,6 +2,7 @@ import { idOf } from '../federation/remote-pages.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { render } from '../web/context.ts'
+import { formatDate } from '../i18n/index.ts'
 import type { AccountService } from './accounts.ts'
 import type { AuditLog } from './audit.ts'
 import { LastAdminError } from './errors.ts'
@@ -17,6 +18,8 @@ export interface AdminRoutesOptions {
 }
 
 const AUDIT_LIMIT = 300
+/** Given-up deliveries shown on the federation page, newest first. */
+const FAILURES_SHOWN = 20
 
 /** Accounts, federation (follows, follow requests, domain blocks) and the audit log; admins only (see access.ts). */
 export async function adminRoutes (parent: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
@@ -85,12 +88,13 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
   const federationPage = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string, message?: string } = {}) => {
     const federation = request.server.federation
     const us = await federation.core.actor()
-    const [following, requested, followers, pending, blocks] = await Promise.all([
+    const [following, requested, followers, pending, blocks, failures] = await Promise.all([
       federation.follows.listFollowing(),
       federation.follows.listFollowRequests(),
       federation.follows.listFollowers(),
       federation.inbox.pendingFollows(us),
-      federation.blocks.list()
+      federation.blocks.list(),
+      federation.core.delivery.recentFailures(FAILURES_SHOWN)
     ])
     return await render(request, reply, 'admin-federation', {
       title: request.t('admin.federationTitle'),
@@ -99,6 +103,7 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
       followers,
       pending: pending.map(follow => ({ id: String(follow.id), actor: idOf(follow.actor) })),
       blocks,
+      failures: failures.map(failure => ({ ...failure, when: formatDate(failure.at, request.locale) })),
       error: state.error ?? null,
       message: state.message ?? null,
       noindex: true

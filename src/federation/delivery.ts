@@ -15,6 +15,21 @@ interface QueuedDelivery {
   after: Date
 }
 
+/** A delivery given up on, as the admin page lists it. */
+export interface DeliveryFailure {
+  address: string
+  attempts: number
+  reason: string
+  at: Date
+}
+
+/** Given-up deliveries are kept this long for the admin page, then removed. */
+const FAILURES_KEPT_MS = 30 * 24 * 3600_000
+
+export async function ensureDeliveryIndexes (db: Db): Promise<void> {
+  await db.collection('deliveryFailures').createIndex({ at: -1 }, { name: 'failure_time' })
+}
+
 interface ApexQueue {
   deliveryDequeue: () => Promise<QueuedDelivery | { waitUntil: Date } | null>
 }
@@ -73,7 +88,16 @@ export function createDeliveryWorker (options: DeliveryOptions) {
 
   async function record (item: QueuedDelivery, reason: string): Promise<void> {
     options.log.warn(`delivery to ${item.address} dropped: ${reason}`)
-    await failures.insertOne({ address: item.address, actorId: item.actorId, attempts: item.attempt + 1, reason, at: new Date(), activity: item.body.slice(0, 2000) })
+    const at = new Date()
+    await failures.insertOne({ address: item.address, actorId: item.actorId, attempts: item.attempt + 1, reason: reason.slice(0, 500), at, activity: item.body.slice(0, 2000) })
+    // A follower whose server is gone fails once per change for ever: keep a month, not everything.
+    await failures.deleteMany({ at: { $lt: new Date(at.getTime() - FAILURES_KEPT_MS) } })
+  }
+
+  /** The deliveries given up on most recently, newest first. */
+  async function recentFailures (limit: number): Promise<DeliveryFailure[]> {
+    const found = await failures.find({}, { projection: { address: 1, attempts: 1, reason: 1, at: 1 } }).sort({ at: -1 }).limit(limit).toArray()
+    return found.map(failure => ({ address: String(failure.address), attempts: Number(failure.attempts), reason: String(failure.reason), at: failure.at as Date }))
   }
 
   async function lane (): Promise<Date | null> {
@@ -120,7 +144,7 @@ export function createDeliveryWorker (options: DeliveryOptions) {
     if (running) await running
   }
 
-  return { kick, stop }
+  return { kick, stop, recentFailures }
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>

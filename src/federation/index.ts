@@ -5,6 +5,7 @@ import type { WikiEventBus } from '../wiki/events.ts'
 import type { PageRenderer } from '../wiki/rendering.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { createApexCore, version, type FederationCore } from './apex.ts'
+import { ensureDeliveryIndexes } from './delivery.ts'
 import { createDomainBlocks, type DomainBlocks } from './blocks.ts'
 import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
@@ -74,6 +75,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     log
   })
   await ensureRemotePageIndexes(app.store.db)
+  await ensureDeliveryIndexes(app.store.db)
   const follows: Follows = createFollows({
     core,
     http,

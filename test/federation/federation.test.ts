@@ -443,6 +443,23 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(hank))
   })
 
+  it('lists on the admin page what it gave up delivering, and why', async () => {
+    const ivanKeys = makeKeyPair()
+    // A follower without a shared inbox, whose own inbox is gone.
+    fake.documents.set('/users/ivan', { ...mastodonActor(fake, 'ivan', ivanKeys), endpoints: {} })
+    fake.refusing.set('/users/ivan/inbox', 410)
+    const ivan = `${fake.url}/users/ivan`
+    const follow = activity({ actor: ivan })
+    const answer = await signedPost(inbox, JSON.stringify(follow), { keyId: `${ivan}#main-key`, privateKeyPem: ivanKeys.privateKeyPem })
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    const failure = await eventually(async () => (await wiki.app.federation.core.delivery.recentFailures(20)).find(entry => entry.address === `${ivan}/inbox`), 15_000, 'the given-up Accept')
+    assert.equal(failure.reason, 'answered 410')
+    assert.equal(failure.attempts, 1, 'a 410 is not retried')
+    const admin = await signIn(wiki.app, wiki.app.inject.bind(wiki.app) as never, 'verwaltung', 'admin')
+    const page = await admin.inject({ url: '/admin/federation', headers: { 'accept-language': 'en' } })
+    assert.match(page.body, new RegExp(`${ivan.replace(/[./]/g, '\\$&')}/inbox – answered 410 \\(attempts: 1\\)`))
+  })
+
   it('shows the new name of an organisation that renames itself on the pages it sent', async () => {
     const { id: gina, keys, post } = await followedPeer('gina')
     const articleId = `${fake.url}/articles/gina-1`

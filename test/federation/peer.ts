@@ -70,6 +70,8 @@ export interface FakeServer {
   received: Array<{ path: string, body: string, userAgent: string }>
   /** GET requests, in order. */
   fetched: Array<{ path: string, userAgent: string }>
+  /** POSTs to these paths are answered with this status instead of 202, as a server that is gone would. */
+  refusing: Map<string, number>
   close: () => Promise<void>
 }
 
@@ -81,6 +83,7 @@ export async function startFakeServer (): Promise<FakeServer> {
   const documents = new Map<string, unknown>()
   const received: FakeServer['received'] = []
   const fetched: FakeServer['fetched'] = []
+  const refusing: FakeServer['refusing'] = new Map()
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', chunk => chunks.push(chunk))
@@ -89,7 +92,7 @@ export async function startFakeServer (): Promise<FakeServer> {
       const userAgent = request.headers['user-agent'] ?? ''
       if (request.method === 'POST') {
         received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent })
-        response.writeHead(202).end()
+        response.writeHead(refusing.get(path) ?? 202).end()
         return
       }
       fetched.push({ path, userAgent })
@@ -109,6 +112,7 @@ export async function startFakeServer (): Promise<FakeServer> {
     documents,
     received,
     fetched,
+    refusing,
     close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }

@@ -184,7 +184,25 @@ export function createApexCore (options: ApexOptions): FederationCore {
     return compacted
   }
 
-  const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log })
+  /**
+   * An inbox that answers 410 Gone belongs to an account (or, for a shared inbox, a server)
+   * that no longer exists: its followers are dropped, so later changes are not sent there
+   * again, once per change, for ever.
+   */
+  const forgetGoneFollowers = async (address: string): Promise<void> => {
+    const us = await actor()
+    const followers: unknown[] = (await apex.getFollowers({ ...us, _local: { blockList: [] } }, Infinity, true)).orderedItems
+    for (const followerId of followers.map(item => typeof item === 'string' ? item : String((item as { id?: unknown })?.id))) {
+      const follower = await apex.resolveObject(followerId, false, false, true)
+      const inbox = follower?.endpoints?.[0]?.sharedInbox?.[0] ?? follower?.inbox?.[0]
+      if (inbox !== address) continue
+      const follow = await apex.store.findActivityByCollectionAndActorId(us.followers[0] as string, followerId, true)
+      if (follow) await apex.store.updateActivityMeta(follow, 'collection', us.followers[0], true)
+      options.log.info(`${followerId} is gone (its inbox answered 410): no longer a follower`)
+    }
+  }
+
+  const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log, onGone: forgetGoneFollowers })
   // Replaces apex's module-wide delivery loop with this instance's worker.
   apex.startDelivery = () => delivery.kick()
   apex.runDelivery = () => delivery.kick()

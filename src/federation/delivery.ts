@@ -41,6 +41,8 @@ export interface DeliveryOptions {
   retryDelaysMs?: number[]
   concurrency?: number
   log: { info: (message: string) => void, warn: (message: string) => void }
+  /** Told of an inbox that answered 410 Gone. */
+  onGone?: (address: string) => Promise<void>
 }
 
 /**
@@ -72,6 +74,7 @@ export function createDeliveryWorker (options: DeliveryOptions) {
       // 401 is retried too: the receiver could not verify us yet, e.g. it could not fetch our key.
       if (statusCode < 500 && statusCode !== 429 && statusCode !== 408 && statusCode !== 401) {
         await record(item, outcome)
+        if (statusCode === 410) await options.onGone?.(item.address).catch(error => { options.log.warn(`forgetting the followers behind ${item.address} failed: ${(error as Error).message}`) })
         return
       }
     } catch (error) {

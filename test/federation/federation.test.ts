@@ -443,7 +443,7 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(hank))
   })
 
-  it('lists on the admin page what it gave up delivering, and why', async () => {
+  it('lists on the admin page what it gave up delivering, and why, and drops a follower whose inbox is gone', async () => {
     const ivanKeys = makeKeyPair()
     // A follower without a shared inbox, whose own inbox is gone.
     fake.documents.set('/users/ivan', { ...mastodonActor(fake, 'ivan', ivanKeys), endpoints: {} })
@@ -455,6 +455,8 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     const failure = await eventually(async () => (await wiki.app.federation.core.delivery.recentFailures(20)).find(entry => entry.address === `${ivan}/inbox`), 15_000, 'the given-up Accept')
     assert.equal(failure.reason, 'answered 410')
     assert.equal(failure.attempts, 1, 'a 410 is not retried')
+    // Gone is gone: the wiki stops sending Ivan every change.
+    await eventually(async () => !(await wiki.app.federation.follows.listFollowers()).includes(ivan), 15_000, 'Ivan to be dropped as a follower')
     const admin = await signIn(wiki.app, wiki.app.inject.bind(wiki.app) as never, 'verwaltung', 'admin')
     const page = await admin.inject({ url: '/admin/federation', headers: { 'accept-language': 'en' } })
     assert.match(page.body, new RegExp(`${ivan.replace(/[./]/g, '\\$&')}/inbox – answered 410 \\(attempts: 1\\)`))

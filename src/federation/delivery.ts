@@ -64,13 +64,16 @@ export function createDeliveryWorker (options: DeliveryOptions) {
 
   async function deliverOne (item: QueuedDelivery): Promise<void> {
     let outcome: string
+    // A busy server may say when to come back (429, 503); it is not asked again sooner.
+    let notBeforeMs = 0
     try {
-      const { statusCode } = await options.http.postActivity(item.address, item.body, {
+      const { statusCode, retryAfterMs } = await options.http.postActivity(item.address, item.body, {
         keyId: `${item.actorId}#main-key`,
         privateKeyPem: item.signingKey
       })
       if (statusCode >= 200 && statusCode < 300) return
       outcome = `answered ${statusCode}`
+      notBeforeMs = retryAfterMs ?? 0
       // 401 is retried too: the receiver could not verify us yet, e.g. it could not fetch our key.
       if (statusCode < 500 && statusCode !== 429 && statusCode !== 408 && statusCode !== 401) {
         await record(item, outcome)
@@ -80,11 +83,12 @@ export function createDeliveryWorker (options: DeliveryOptions) {
     } catch (error) {
       outcome = (error as Error).message
     }
-    const delay = delays[item.attempt]
-    if (delay === undefined) {
+    const backOff = delays[item.attempt]
+    if (backOff === undefined) {
       await record(item, `${outcome}; gave up after ${item.attempt + 1} attempts`)
       return
     }
+    const delay = Math.max(backOff, notBeforeMs)
     options.log.warn(`delivery to ${item.address} failed (${outcome}); retrying in ${Math.round(delay / 1000)} s`)
     await queue.insertOne({ ...item, attempt: item.attempt + 1, after: new Date(Date.now() + delay) }, { forceServerObjectId: true })
   }

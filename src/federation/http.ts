@@ -49,6 +49,16 @@ export interface SignableRequest {
   setHeader: (name: string, value: string) => void
 }
 
+/** A Retry-After header (seconds or an HTTP date) as milliseconds from now, at most a day; undefined if absent or unreadable. */
+export function retryAfterOf (header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined
+  const value = header.trim()
+  // Delay-seconds, or an HTTP date (which names a weekday and a month).
+  const milliseconds = /^\d+$/.test(value) ? Number(value) * 1000 : /[A-Za-z]/.test(value) ? Date.parse(value) - now : NaN
+  if (!Number.isFinite(milliseconds)) return undefined
+  return Math.min(Math.max(milliseconds, 0), 24 * 3600_000)
+}
+
 export interface Signer {
   keyId: string
   privateKeyPem: string
@@ -176,7 +186,7 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
   }
 
   /** POSTs an activity to an inbox, signed with Digest, as Mastodon requires. */
-  async function postActivity (raw: string, body: string, signer: Signer): Promise<{ statusCode: number }> {
+  async function postActivity (raw: string, body: string, signer: Signer): Promise<{ statusCode: number, retryAfterMs?: number }> {
     const url = checkUrl(raw)
     const digest = 'SHA-256=' + createHash('sha256').update(body).digest('base64')
     const headers = signedHeaders('POST', url, {
@@ -192,7 +202,8 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
       throw new RemoteFetchError(`could not deliver to ${url.href}: ${causeOf(error)}`)
     }
     await response.body?.cancel().catch(() => {})
-    return { statusCode: response.status }
+    const retryAfterMs = retryAfterOf(response.headers.get('retry-after'))
+    return retryAfterMs === undefined ? { statusCode: response.status } : { statusCode: response.status, retryAfterMs }
   }
 
   return { getJson, postActivity, checkUrl, userAgent: options.userAgent, close: () => agent.close() }

@@ -462,6 +462,18 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.match(page.body, new RegExp(`${ivan.replace(/[./]/g, '\\$&')}/inbox – answered 410 \\(attempts: 1\\)`))
   })
 
+  it('waits as long as a busy server\'s Retry-After asks before delivering again', async () => {
+    const judyKeys = makeKeyPair()
+    fake.documents.set('/users/judy', { ...mastodonActor(fake, 'judy', judyKeys), endpoints: {} })
+    fake.refusing.set('/users/judy/inbox', { status: 429, retryAfterSeconds: 2, times: 1 })
+    const judy = `${fake.url}/users/judy`
+    const answer = await signedPost(inbox, JSON.stringify(activity({ actor: judy })), { keyId: `${judy}#main-key`, privateKeyPem: judyKeys.privateKeyPem })
+    assert.ok(answer.status < 300, `${answer.status} ${answer.text}`)
+    // The test instance retries after 200 ms; the server asked for 2 s.
+    const [first, second] = await eventually(async () => { const posts = fake.received.filter(entry => entry.path === '/users/judy/inbox'); return posts.length >= 2 ? posts : null }, 15_000, 'the Accept delivered again')
+    assert.ok((second?.at ?? 0) - (first?.at ?? 0) >= 1900, `asked again after ${(second?.at ?? 0) - (first?.at ?? 0)} ms`)
+  })
+
   it('shows the new name of an organisation that renames itself on the pages it sent', async () => {
     const { id: gina, keys, post } = await followedPeer('gina')
     const articleId = `${fake.url}/articles/gina-1`

@@ -67,11 +67,14 @@ export interface FakeServer {
   host: string
   /** Documents served by path, as ActivityPub JSON. */
   documents: Map<string, unknown>
-  received: Array<{ path: string, body: string, userAgent: string }>
+  received: Array<{ path: string, body: string, userAgent: string, at: number }>
   /** GET requests, in order. */
   fetched: Array<{ path: string, userAgent: string }>
-  /** POSTs to these paths are answered with this status instead of 202, as a server that is gone would. */
-  refusing: Map<string, number>
+  /**
+   * POSTs to these paths are answered with this status instead of 202, as a server that is
+   * gone would; or the next `times` of them with a status and Retry-After, as a busy one would.
+   */
+  refusing: Map<string, number | { status: number, retryAfterSeconds: number, times: number }>
   close: () => Promise<void>
 }
 
@@ -91,8 +94,14 @@ export async function startFakeServer (): Promise<FakeServer> {
       const path = (request.url ?? '/').split('?')[0] as string
       const userAgent = request.headers['user-agent'] ?? ''
       if (request.method === 'POST') {
-        received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent })
-        response.writeHead(refusing.get(path) ?? 202).end()
+        received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent, at: Date.now() })
+        const rule = refusing.get(path)
+        if (typeof rule === 'object' && rule.times > 0) {
+          rule.times--
+          response.writeHead(rule.status, { 'retry-after': String(rule.retryAfterSeconds) }).end()
+          return
+        }
+        response.writeHead(typeof rule === 'number' ? rule : 202).end()
         return
       }
       fetched.push({ path, userAgent })

@@ -207,13 +207,43 @@ export function createApexCore (options: ApexOptions): FederationCore {
   apex.startDelivery = () => delivery.kick()
   apex.runDelivery = () => delivery.kick()
 
+  /** What the settings say the organisation's profile is; compared at every start. */
+  const profile = (): Record<string, unknown> => ({
+    name: config.organisationName,
+    summary: config.organisationSummary,
+    url: baseUrl,
+    manuallyApprovesFollowers: config.followApproval === 'manual',
+    ...(config.organisationIcon ? { icon: { type: 'Image', url: config.organisationIcon } } : {})
+  })
+
+  /**
+   * A start with a changed name, summary, icon or follow approval updates the stored actor
+   * and tells the followers with an Update, as Mastodon does when a profile is edited.
+   */
+  async function updateProfile (existing: ActorObject): Promise<ActorObject> {
+    const wanted = await apex.fromJSONLD({ '@context': apex.context, id: actorId, type: existing.type, ...profile() })
+    const fields = ['name', 'summary', 'url', 'manuallyApprovesFollowers', 'icon']
+    const same = (field: string): boolean => JSON.stringify(existing[field] ?? null) === JSON.stringify(wanted[field] ?? null)
+    if (fields.every(same)) return existing
+    // Only the profile's fields change (null removes one); the key pair stays as it is, and
+    // the copies of the actor in activities are updated without it.
+    const changes: Record<string, unknown> = { id: actorId }
+    for (const field of fields) changes[field] = wanted[field] ?? null
+    await apex.store.updateObject(changes, actorId, false)
+    const updated = await apex.store.getObject(actorId, true) as ActorObject
+    const activity = await apex.buildActivity('Update', actorId, [updated.followers[0] as string, apex.consts.publicAddress], { object: await apex.store.getObject(actorId) })
+    await apex.addToOutbox(updated, activity)
+    options.log.info('the organisation profile changed in the settings: sent an Update to the followers')
+    return updated
+  }
+
   let actorPromise: Promise<ActorObject> | null = null
   async function ensureActor (): Promise<ActorObject> {
     await apex.store.setup()
     const existing = await apex.store.getObject(actorId, true)
     if (existing) {
-      apex.systemUser = existing
-      return existing
+      apex.systemUser = await updateProfile(existing)
+      return apex.systemUser
     }
     const pair = await generateKeyPairAsync('rsa', {
       modulusLength: config.keyBits,
@@ -230,12 +260,8 @@ export function createApexCore (options: ApexOptions): FederationCore {
       inbox: streams.inbox,
       outbox: streams.outbox,
       preferredUsername: config.actorName,
-      name: config.organisationName,
-      summary: config.organisationSummary,
-      url: baseUrl,
-      manuallyApprovesFollowers: config.followApproval === 'manual',
-      publicKey: { id: `${actorId}#main-key`, owner: actorId, publicKeyPem: pair.publicKey },
-      ...(config.organisationIcon ? { icon: { type: 'Image', url: config.organisationIcon } } : {})
+      ...profile(),
+      publicKey: { id: `${actorId}#main-key`, owner: actorId, publicKeyPem: pair.publicKey }
     }
     const stored = await apex.fromJSONLD({ '@context': apex.context, ...actor })
     stored._meta = { privateKey: pair.privateKey }

@@ -540,6 +540,36 @@ describe('delivery when the other side is down', { timeout: 120_000 }, () => {
   })
 })
 
+describe('a profile changed in the settings', { timeout: 120_000 }, () => {
+  it('updates the actor at the next start and tells the followers, whose copies show the new name', async () => {
+    let a = await startInstance('renamed', { ORGANISATION_NAME: 'Verein Alt' })
+    const b = await startInstance('watching')
+    try {
+      await b.app.federation.follows.follow(`wiki@${a.host}`)
+      await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 1, 15_000, 'the follow')
+      const page = await a.app.wiki.createPage({ source: publicPage('Vor der Umbenennung', 'Text.') })
+      const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())
+      assert.equal((await eventually(() => remotePage(b, { objectId: articleId }), 15_000, 'the page at B')).actorName, 'Verein Alt')
+
+      const profileOf = async (instance: Instance) => await (await fetch(`${instance.url}/ap/u/wiki`, { headers: { accept: 'application/activity+json' } })).json() as { name: string, summary?: string, publicKey: { publicKeyPem: string } }
+      const before = await profileOf(a)
+      const port = Number(new URL(a.url).port)
+      await a.stop()
+      a = await startInstance('renamed', { ORGANISATION_NAME: 'Verein Neu', ORGANISATION_SUMMARY: 'Jetzt mit Beschreibung.' }, { port, dataDir: a.dataDir })
+      const actor = await profileOf(a)
+      assert.equal(actor.name, 'Verein Neu')
+      assert.equal(actor.summary, 'Jetzt mit Beschreibung.')
+      await eventually(async () => (await remotePage(b, { objectId: articleId }))?.actorName === 'Verein Neu', 15_000, 'the new name at B')
+      // The same key, and never a copy of it in an activity.
+      assert.equal(actor.publicKey.publicKeyPem, before.publicKey.publicKeyPem)
+      assert.equal(await a.app.store.db.collection('streams').countDocuments({ 'object._meta.privateKey': { $exists: true } }), 0)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
 describe('following from the command line', { timeout: 120_000 }, () => {
   it('sends a Follow while the server is stopped; the Accept arrives once it runs', async () => {
     const a = await startInstance('followed')

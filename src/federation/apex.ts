@@ -154,6 +154,21 @@ export function createApexCore (options: ApexOptions): FederationCore {
   // apex's own User-Agent says "(+http://undefined)" when baseUrl is set.
   apex.makeUserAgentString = () => http.userAgent
 
+  // apex names the software after the site ("Wiki Nord"), which NodeInfo's schema refuses
+  // (lower-case letters, digits and hyphens), and counts no posts.
+  apex.generateNodeInfo = async (schemaVersion: string): Promise<Record<string, unknown>> => ({
+    version: schemaVersion === '2.0' ? '2.0' : '2.1',
+    software: { name: 'praxiswiki', version },
+    protocols: ['activitypub'],
+    services: { inbound: [], outbound: ['atom1.0'] },
+    openRegistrations: false,
+    usage: {
+      users: { total: 1 },
+      localPosts: await db.collection('objects').countDocuments({ type: 'Article', attributedTo: actorId })
+    },
+    metadata: { nodeName: options.siteName }
+  })
+
   const contexts = preloadedContexts()
   apex.jsonldContextLoader = async (url: string): Promise<ContextDocument> => {
     const known = contexts.get(url)

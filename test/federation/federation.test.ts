@@ -41,6 +41,18 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     assert.equal(actor._meta, undefined)
     const nodeinfo = await (await fetch(`${a.url}/.well-known/nodeinfo`)).json() as { links: Array<{ href: string }> }
     assert.ok(nodeinfo.links[0]?.href.startsWith(a.url))
+    // As NodeInfo's schema wants it: the software's own name, not the site's; posts counted.
+    const describe = async () => await (await fetch(nodeinfo.links[0]?.href ?? '')).json() as { version: string, software: { name: string, version: string }, usage: { localPosts: number }, metadata: { nodeName: string } }
+    const node = await describe()
+    assert.equal(node.version, '2.1')
+    assert.deepEqual(node.software, { name: 'praxiswiki', version })
+    assert.equal(node.metadata.nodeName, 'Wiki a')
+    const counted = await a.app.wiki.createPage({ source: publicPage('Gezählt', 'Für NodeInfo.') })
+    await a.app.federation.publisher.idle()
+    assert.equal((await describe()).usage.localPosts, node.usage.localPosts + 1)
+    await a.app.wiki.deletePage(counted.slug)
+    await a.app.federation.publisher.idle()
+    assert.equal((await describe()).usage.localPosts, node.usage.localPosts, 'a deleted page is no post')
   })
 
   it('lets B follow A by handle; the Accept arrives', async () => {

@@ -131,7 +131,7 @@ export const de = {
   'diff.between': 'Unterschiede zwischen der Version vom {from} und der Version vom {to}.',
   'diff.caption': 'Geänderte Zeilen mit Zeilennummern der alten und der neuen Version',
   'diff.identical': 'Die beiden Fassungen sind gleich.',
-  'diff.stats': '{added} Zeilen hinzugefügt, {removed} Zeilen entfernt',
+  'diff.stats': 'Zeilen hinzugefügt: {added}, entfernt: {removed}',
   'diff.oldLine': 'Zeile alt',
   'diff.newLine': 'Zeile neu',
   'diff.text': 'Text',

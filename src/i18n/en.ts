@@ -132,7 +132,7 @@ export const en: Record<MessageKey, string> = {
   'diff.between': 'Differences between the revision of {from} and the revision of {to}.',
   'diff.caption': 'Changed lines with line numbers of the old and the new revision',
   'diff.identical': 'The two texts are the same.',
-  'diff.stats': '{added} lines added, {removed} lines removed',
+  'diff.stats': 'Lines added: {added}, removed: {removed}',
   'diff.oldLine': 'Old line',
   'diff.newLine': 'New line',
   'diff.text': 'Text',

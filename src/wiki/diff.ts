@@ -1,4 +1,4 @@
-import { structuredPatch, createTwoFilesPatch } from 'diff'
+import { createTwoFilesPatch, diffWordsWithSpace, structuredPatch } from 'diff'
 
 export type DiffLineKind = 'added' | 'removed' | 'unchanged'
 
@@ -9,6 +9,16 @@ export interface DiffLine {
   oldLine?: number
   /** Line number in the new text; absent for removed lines. */
   newLine?: number
+  /**
+   * For a changed line (a removed line answered by an added one), its words, with the ones
+   * that changed marked, so "fast" → "beinahe" shows without reading both lines whole.
+   */
+  parts?: DiffPart[]
+}
+
+export interface DiffPart {
+  text: string
+  changed: boolean
 }
 
 export interface DiffHunk {
@@ -49,9 +59,38 @@ export function diffTexts (oldText: string, newText: string): TextDiff {
       }
       // "\ No newline at end of file" markers carry no content of the page.
     }
+    markChangedWords(lines)
     return { oldStart: hunk.oldStart, newStart: hunk.newStart, lines }
   })
   return { hunks, added, removed, identical: hunks.length === 0 }
+}
+
+/** Below this share of words in common, two lines are a rewrite, and marking words would only add noise. */
+const MIN_COMMON_SHARE = 0.4
+/** Longer lines are compared whole; a word diff of them costs more than it shows. */
+const MAX_WORD_DIFF_LENGTH = 2000
+
+/** Pairs each run of removed lines with the added lines right after it, and marks the words that changed. */
+function markChangedWords (lines: DiffLine[]): void {
+  for (let start = 0; start < lines.length; start++) {
+    if (lines[start]?.kind !== 'removed') continue
+    let removedEnd = start
+    while (lines[removedEnd]?.kind === 'removed') removedEnd++
+    let addedEnd = removedEnd
+    while (lines[addedEnd]?.kind === 'added') addedEnd++
+    const pairs = Math.min(removedEnd - start, addedEnd - removedEnd)
+    for (let offset = 0; offset < pairs; offset++) {
+      const before = lines[start + offset] as DiffLine
+      const after = lines[removedEnd + offset] as DiffLine
+      if (before.text.length > MAX_WORD_DIFF_LENGTH || after.text.length > MAX_WORD_DIFF_LENGTH) continue
+      const changes = diffWordsWithSpace(before.text, after.text)
+      const common = changes.filter(change => !change.added && !change.removed).reduce((sum, change) => sum + change.value.length, 0)
+      if (common < MIN_COMMON_SHARE * Math.max(before.text.length, after.text.length)) continue
+      before.parts = changes.filter(change => !change.added).map(change => ({ text: change.value, changed: change.removed === true }))
+      after.parts = changes.filter(change => !change.removed).map(change => ({ text: change.value, changed: change.added === true }))
+    }
+    start = addedEnd - 1
+  }
 }
 
 /** The same diff as a unified patch, for the JSON API and for people who read patches. */

@@ -228,11 +228,12 @@ describe('pages over HTTP', () => {
     const second = await currentRevision(test.app, slug)
     const diff = await test.app.inject({ url: `/wiki/${slug}/diff?from=${first}&to=${second}` })
     assert.equal(diff.statusCode, 200)
-    assert.match(diff.body, /<tr class="diff-removed">[\s\S]*?Zeile B/)
-    assert.match(diff.body, /<tr class="diff-added">[\s\S]*?Zeile C/)
+    // The changed word is marked within its line.
+    assert.match(diff.body, /<tr class="diff-removed">[\s\S]*?Zeile <del>B<\/del>/)
+    assert.match(diff.body, /<tr class="diff-added">[\s\S]*?Zeile <ins>C<\/ins>/)
     const latest = await test.app.inject({ url: `/wiki/${slug}/diff` })
     assert.equal(latest.statusCode, 200)
-    assert.match(latest.body, /Zeile C/)
+    assert.match(latest.body, /Zeile <ins>C<\/ins>/)
   })
 
   it('answers unknown and malformed revision ids with 404', async () => {

@@ -22,6 +22,22 @@ describe('diffs', () => {
     ])
   })
 
+  it('marks the words that changed within a changed line, but not in a line rewritten whole', () => {
+    const diff = diffTexts('In fast jedem Träger gibt es Wissen.\nAlt und ganz anders.\n', 'In beinahe jedem Träger gibt es Wissen.\nNeu geschrieben, nichts gleich.\n')
+    const [removed, , added] = diff.hunks[0]?.lines ?? []
+    assert.deepEqual(removed?.parts?.filter(part => part.changed).map(part => part.text), ['fast'])
+    assert.deepEqual(added?.parts?.filter(part => part.changed).map(part => part.text), ['beinahe'])
+    assert.equal(removed?.parts?.map(part => part.text).join(''), removed?.text, 'the parts make up the line')
+    const rewritten = diff.hunks[0]?.lines.filter(line => line.text.includes('anders') || line.text.includes('nichts'))
+    assert.deepEqual(rewritten?.map(line => line.parts), [undefined, undefined])
+  })
+
+  it('pairs removed and added lines in order and leaves the extra ones whole', () => {
+    const diff = diffTexts('eins alt\nzwei alt\n', 'eins neu\n')
+    const lines = diff.hunks[0]?.lines ?? []
+    assert.deepEqual(lines.map(line => [line.kind, line.parts === undefined]), [['removed', false], ['removed', true], ['added', false]])
+  })
+
   it('ignores line endings and a missing final newline', () => {
     assert.equal(diffTexts('a\r\nb', 'a\nb\n').identical, true)
   })

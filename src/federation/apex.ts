@@ -121,6 +121,8 @@ export interface FederationCore {
   actor: () => Promise<ActorObject>
   /** The actor with its current block list, as apex's collection functions expect. */
   actorWithBlockList: () => Promise<ActorObject>
+  /** Ends a follower's follow without a word to it, as for an account that is gone. */
+  dropFollower: (us: ActorObject, followerId: string) => Promise<void>
 }
 
 /**
@@ -199,6 +201,14 @@ export function createApexCore (options: ApexOptions): FederationCore {
     return compacted
   }
 
+  /** Takes their Follow out of the followers and out of the inbox, so it does not come back as a request. */
+  const dropFollower = async (us: ActorObject, followerId: string): Promise<void> => {
+    const follow = await apex.store.findActivityByCollectionAndActorId(us.followers[0] as string, followerId, true)
+    if (!follow) return
+    await apex.store.updateActivityMeta(follow, 'collection', us.followers[0], true)
+    await apex.store.updateActivityMeta(follow, 'collection', us.inbox[0], true)
+  }
+
   /**
    * An inbox that answers 410 Gone belongs to an account (or, for a shared inbox, a server)
    * that no longer exists: its followers are dropped, so later changes are not sent there
@@ -211,8 +221,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
       const follower = await apex.resolveObject(followerId, false, false, true)
       const inbox = follower?.endpoints?.[0]?.sharedInbox?.[0] ?? follower?.inbox?.[0]
       if (inbox !== address) continue
-      const follow = await apex.store.findActivityByCollectionAndActorId(us.followers[0] as string, followerId, true)
-      if (follow) await apex.store.updateActivityMeta(follow, 'collection', us.followers[0], true)
+      await dropFollower(us, followerId)
       options.log.info(`${followerId} is gone (its inbox answered 410): no longer a follower`)
     }
   }
@@ -295,6 +304,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
     delivery,
     actorId,
     actor,
+    dropFollower,
     actorWithBlockList: async () => {
       const us: ActorObject = { ...await actor(), _local: {} }
       us._local.blockList = (await apex.getBlocked(us, Infinity, true)).orderedItems

@@ -92,11 +92,10 @@ export function createInboxHandler (options: InboxOptions) {
   async function forgetActor (us: ActorObject, actor: ActorObject): Promise<void> {
     const pages = await remotePages.find({ actorId: actor.id, deletedAt: null }, { projection: { objectId: 1 } }).toArray()
     for (const page of pages) await forgetArticle(actor, page.objectId)
-    for (const collection of [us.following[0], us.followers[0]] as string[]) {
-      const follow = await apex.store.findActivityByCollectionAndObjectId(collection, actor.id, true) ??
-        await apex.store.findActivityByCollectionAndActorId(collection, actor.id, true)
-      if (follow) await apex.store.updateActivityMeta(follow, 'collection', collection, true)
-    }
+    // Our Follow goes as an unfollow's does; theirs leaves the followers and the requests.
+    const ours = await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, actor.id, true)
+    if (ours && String(ours.type) === 'Follow') await apex.store.removeActivity(ours, us.id)
+    await core.dropFollower(us, actor.id)
     options.log.info(`${actor.id} deleted itself: withdrew ${pages.length} of its pages`)
   }
 

@@ -469,6 +469,8 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.equal(failure.attempts, 1, 'a 410 is not retried')
     // Gone is gone: the wiki stops sending Ivan every change.
     await eventually(async () => !(await wiki.app.federation.follows.listFollowers()).includes(ivan), 15_000, 'Ivan to be dropped as a follower')
+    const requests = await wiki.app.federation.inbox.pendingFollows(await wiki.app.federation.core.actor())
+    assert.ok(!requests.some(request => JSON.stringify(request.actor).includes(ivan)), 'and not listed as asking to follow either')
     const admin = await signIn(wiki.app, wiki.app.inject.bind(wiki.app) as never, 'verwaltung', 'admin')
     const page = await admin.inject({ url: '/admin/federation', headers: { 'accept-language': 'en' } })
     assert.match(page.body, new RegExp(`${ivan.replace(/[./]/g, '\\$&')}/inbox – answered 410 \\(attempts: 1\\)`))
@@ -517,7 +519,10 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.ok(withdrawn?.deletedAt, 'the page is withdrawn')
     assert.equal(withdrawn?.html, '')
     assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(frank), 'no longer followed')
+    assert.ok(!(await wiki.app.federation.follows.listFollowRequests()).includes(frank), 'nor waiting for an answer')
     assert.ok(!(await wiki.app.federation.follows.listFollowers()).includes(frank), 'no longer a follower')
+    const requests = await wiki.app.federation.inbox.pendingFollows(await wiki.app.federation.core.actor())
+    assert.ok(!requests.some(request => JSON.stringify(request.actor).includes(frank)), 'nor asking to follow')
   })
 
   it('refuses everything from a blocked domain', async () => {

@@ -94,6 +94,9 @@ export function createFollows (options: FollowsOptions) {
     if (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, remote.id)) {
       return { actorId: remote.id, alreadyFollowing: true }
     }
+    // Asking again replaces a request that was not answered (or was refused): one at a time.
+    const earlier = await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, remote.id, true)
+    if (earlier && String(earlier.type) === 'Follow') await apex.store.removeActivity(earlier, us.id)
     const activity = await apex.buildActivity('Follow', us.id, remote.id, { object: remote.id })
     await apex.addToOutbox(us, activity)
     options.log.info(`sent Follow to ${remote.id}`)

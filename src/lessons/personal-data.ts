@@ -23,6 +23,7 @@ const LOWER = '\\p{Ll}'
 const NAME = `[${UPPER}][${LOWER}]+(?:-[${UPPER}][${LOWER}]+)?`
 const INITIAL = `[${UPPER}]\\.`
 const DEGREE = '(?:Dr\\.|Prof\\.|Dipl\\.-\\p{L}+\\.)'
+const WITH_DEGREE = new RegExp(DEGREE, 'u')
 
 // A leading "@" makes "@wiki@host" a fediverse handle, not an address to write to.
 const EMAIL = /(?<![@\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g
@@ -67,8 +68,9 @@ const GERMAN_CASE_WORDS = [
   'Mutter', 'Vater', 'Sohn', 'Tochter'
 ].join('|')
 const GERMAN_CASE_NAME = new RegExp(`${START}(?:${GERMAN_CASE_WORDS})\\s+(${NAME}\\s+(?:${NAME}|${INITIAL})|${NAME}(?=\\s*[,;:(])|${INITIAL})`, 'gu')
-const ENGLISH_CASE_HINT = /client|patient|resident|service user|participant|tenant|pupil|mother|father/i
-const ENGLISH_CASE_NAME = new RegExp(`${START}(?:[Cc]lient|[Pp]atient|[Rr]esident|[Ss]ervice user|[Pp]articipant|[Tt]enant|[Pp]upil|[Mm]other|[Ff]ather)s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'gu')
+const ENGLISH_CASE_WORDS = ['client', 'patient', 'resident', 'service user', 'participant', 'tenant', 'pupil', 'mother', 'father']
+const ENGLISH_CASE_HINT = new RegExp(ENGLISH_CASE_WORDS.join('|'), 'i')
+const ENGLISH_CASE_NAME = new RegExp(`${START}(?:${ENGLISH_CASE_WORDS.map(word => `[${word[0]?.toUpperCase()}${word[0]}]${word.slice(1)}`).join('|')})s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'gu')
 
 export function findPersonalData (input: string): PersonalDataFinding[] {
   const text = input.slice(0, MAX_TEXT_LENGTH)
@@ -86,7 +88,12 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     }
     return low + 1
   }
+  // The longer patterns run first; what starts inside something already found is part of it
+  // (the digits of an IBAN are no phone number, the street of a postal address no second address).
+  const spans: Array<[number, number]> = []
   const add = (kind: PersonalDataKind, found: string, offset: number): void => {
+    if (spans.some(([from, to]) => offset >= from && offset < to)) return
+    spans.push([offset, offset + found.length])
     const clean = found.trim().replace(/\s+/g, ' ')
     const key = `${kind}:${clean}`
     if (findings.length >= MAX_FINDINGS || seen.has(key)) return
@@ -95,27 +102,22 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
   }
 
   for (const match of text.matchAll(EMAIL)) add('email', match[0], match.index)
-  // Digits of an IBAN would read as a phone number too.
-  const accounts: Array<[number, number]> = []
   for (const match of text.matchAll(IBAN)) {
-    if (match[0].replace(/ /g, '').length < 15) continue
-    accounts.push([match.index, match.index + match[0].length])
-    add('bankAccount', match[0], match.index)
+    if (match[0].replace(/ /g, '').length >= 15) add('bankAccount', match[0], match.index)
   }
   for (const match of text.matchAll(PHONE)) {
     const digits = match[0].replace(/\D/g, '').length
-    if (accounts.some(([from, to]) => match.index >= from && match.index < to)) continue
     if (digits >= 7 && digits <= 15 && !/^0\d{0,3}[./-]\d{1,2}[./-]/.test(match[0])) add('phone', match[0], match.index)
   }
   for (const match of text.matchAll(BIRTH_DATE)) add('birthDate', match[0], match.index)
   // Unicode-aware patterns that may start at any capital are slow over long texts; they run only
   // on the lines that could hold what they look for (an address needs a house number).
-  const onLines = function * (pattern: RegExp, hint: RegExp): Generator<{ text: string, index: number, groups: string[] }> {
+  const onLines = function * (pattern: RegExp, hint: RegExp): Generator<{ text: string, index: number }> {
     for (let line = 0; line < lineStarts.length; line++) {
       const from = lineStarts[line] ?? 0
       const content = text.slice(from, (lineStarts[line + 1] ?? text.length + 1) - 1)
       if (!hint.test(content)) continue
-      for (const match of content.matchAll(pattern)) yield { text: match[0], index: from + match.index, groups: match.slice(1) }
+      for (const match of content.matchAll(pattern)) yield { text: match[0], index: from + match.index }
     }
   }
   for (const pattern of [GERMAN_POSTAL_ADDRESS, GERMAN_STREET, GERMAN_STREET_SEPARATE, ENGLISH_STREET]) {
@@ -132,7 +134,7 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     // German nouns are capitalised: in "Frau Müller Kuchen backt" the second word is no name,
     // unless a degree shows that a full name follows ("Frau Dr. Anna Weber").
     const german = /^(?:Frau|Herrn?)$/.test(title)
-    if (german && name !== firstName && !new RegExp(DEGREE, 'u').test(match[0])) end -= name.length - firstName.length
+    if (german && name !== firstName && !WITH_DEGREE.test(match[0])) end -= name.length - firstName.length
     add('name', text.slice(start, end), start)
   }
   for (const match of text.matchAll(GERMAN_CASE_NAME)) add('name', match[0], match.index)

@@ -25,6 +25,7 @@ describe('personal data check', () => {
 
   it('finds any street with a house number once a postcode and town follow, and IBANs', () => {
     assert.deepEqual(texts('Sie wohnt Am Markt 5, 04109 Leipzig.'), ['Am Markt 5, 04109 Leipzig'])
+    assert.deepEqual(texts('Sie wohnt in der Lindenstraße 12a, 04109 Leipzig.'), ['Lindenstraße 12a, 04109 Leipzig'], 'the street is part of the address, not a second one')
     assert.deepEqual(findPersonalData('Überweisung auf DE89 3704 0044 0532 0130 00 erfolgt.').map(finding => [finding.kind, finding.text]), [['bankAccount', 'DE89 3704 0044 0532 0130 00']])
     assert.deepEqual(kinds('IBAN: GB29NWBK60161331926819'), ['bankAccount'])
   })

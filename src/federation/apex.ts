@@ -123,6 +123,8 @@ export interface FederationCore {
   actorWithBlockList: () => Promise<ActorObject>
   /** Ends a follower's follow without a word to it, as for an account that is gone. */
   dropFollower: (us: ActorObject, followerId: string) => Promise<void>
+  /** Removes our Follow of an actor, answered or not; the Follow removed, or null if there was none. */
+  withdrawFollow: (us: ActorObject, actorId: string) => Promise<ActivityObject | null>
 }
 
 /**
@@ -201,12 +203,18 @@ export function createApexCore (options: ApexOptions): FederationCore {
     return compacted
   }
 
-  /** Takes their Follow out of the followers and out of the inbox, so it does not come back as a request. */
+  /** Removes their Follow as their own Undo would: out of the followers and the requests alike. */
   const dropFollower = async (us: ActorObject, followerId: string): Promise<void> => {
     const follow = await apex.store.findActivityByCollectionAndActorId(us.followers[0] as string, followerId, true)
-    if (!follow) return
-    await apex.store.updateActivityMeta(follow, 'collection', us.followers[0], true)
-    await apex.store.updateActivityMeta(follow, 'collection', us.inbox[0], true)
+    if (follow) await apex.store.removeActivity(follow, followerId)
+  }
+
+  /** Removes our Follow of an actor, answered or not, as unfollowing does. */
+  const withdrawFollow = async (us: ActorObject, actorId: string): Promise<ActivityObject | null> => {
+    const follow = await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, actorId, true)
+    if (!follow || String(follow.type) !== 'Follow') return null
+    await apex.store.removeActivity(follow, us.id)
+    return follow
   }
 
   /**
@@ -217,10 +225,14 @@ export function createApexCore (options: ApexOptions): FederationCore {
   const forgetGoneFollowers = async (address: string): Promise<void> => {
     const us = await actor()
     const followers: unknown[] = (await apex.getFollowers({ ...us, _local: { blockList: [] } }, Infinity, true)).orderedItems
-    for (const followerId of followers.map(item => typeof item === 'string' ? item : String((item as { id?: unknown })?.id))) {
-      const follower = await apex.resolveObject(followerId, false, false, true)
-      const inbox = follower?.endpoints?.[0]?.sharedInbox?.[0] ?? follower?.inbox?.[0]
-      if (inbox !== address) continue
+    const ids = followers.map(item => typeof item === 'string' ? item : String((item as { id?: unknown })?.id))
+    // One read for the followers that could be behind the address; apex's rule (shared inbox first) decides.
+    const candidates = await db.collection('objects')
+      .find({ id: { $in: ids }, $or: [{ inbox: address }, { 'endpoints.sharedInbox': address }] }, { projection: { id: 1, inbox: 1, endpoints: 1 } })
+      .toArray()
+    for (const follower of candidates) {
+      if ((follower.endpoints?.[0]?.sharedInbox?.[0] ?? follower.inbox?.[0]) !== address) continue
+      const followerId = String(follower.id)
       await dropFollower(us, followerId)
       options.log.info(`${followerId} is gone (its inbox answered 410): no longer a follower`)
     }
@@ -305,6 +317,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
     actorId,
     actor,
     dropFollower,
+    withdrawFollow,
     actorWithBlockList: async () => {
       const us: ActorObject = { ...await actor(), _local: {} }
       us._local.blockList = (await apex.getBlocked(us, Infinity, true)).orderedItems

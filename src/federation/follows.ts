@@ -95,8 +95,7 @@ export function createFollows (options: FollowsOptions) {
       return { actorId: remote.id, alreadyFollowing: true }
     }
     // Asking again replaces a request that was not answered (or was refused): one at a time.
-    const earlier = await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, remote.id, true)
-    if (earlier && String(earlier.type) === 'Follow') await apex.store.removeActivity(earlier, us.id)
+    await core.withdrawFollow(us, remote.id)
     const activity = await apex.buildActivity('Follow', us.id, remote.id, { object: remote.id })
     await apex.addToOutbox(us, activity)
     options.log.info(`sent Follow to ${remote.id}`)
@@ -107,14 +106,10 @@ export function createFollows (options: FollowsOptions) {
   async function unfollow (target: string): Promise<{ actorId: string }> {
     const us = await core.actor()
     const actorId = await resolveActorId(target)
-    const accepted = await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, actorId, true)
-    const pending = accepted ?? await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, actorId, true)
-    const followActivity: ActivityObject | null = pending && String(pending.type) === 'Follow' ? pending : null
-    if (!followActivity) throw new FollowError(`this wiki does not follow ${actorId}`, 404)
-    const undo = await apex.buildActivity('Undo', us.id, actorId, { object: followActivity })
     // Removing the Follow takes it out of "following" at once, as an outbox Undo would.
-    await apex.store.removeActivity(followActivity, us.id)
-    await apex.addToOutbox(us, undo)
+    const followActivity = await core.withdrawFollow(us, actorId)
+    if (!followActivity) throw new FollowError(`this wiki does not follow ${actorId}`, 404)
+    await apex.addToOutbox(us, await apex.buildActivity('Undo', us.id, actorId, { object: followActivity }))
     return { actorId }
   }
 

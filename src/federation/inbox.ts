@@ -93,8 +93,7 @@ export function createInboxHandler (options: InboxOptions) {
     const pages = await remotePages.find({ actorId: actor.id, deletedAt: null }, { projection: { objectId: 1 } }).toArray()
     for (const page of pages) await forgetArticle(actor, page.objectId)
     // Our Follow goes as an unfollow's does; theirs leaves the followers and the requests.
-    const ours = await apex.store.findActivityByCollectionAndObjectId(us.outbox[0] as string, actor.id, true)
-    if (ours && String(ours.type) === 'Follow') await apex.store.removeActivity(ours, us.id)
+    await core.withdrawFollow(us, actor.id)
     await core.dropFollower(us, actor.id)
     options.log.info(`${actor.id} deleted itself: withdrew ${pages.length} of its pages`)
   }
@@ -102,12 +101,9 @@ export function createInboxHandler (options: InboxOptions) {
   /** An organisation that renames itself is shown under its new name on the pages it sent. */
   async function renameActor (actor: ActorObject, updated: Record<string, any>): Promise<void> {
     const actorName = actorNameOf({ id: actor.id, name: String(first(updated.name) ?? first(updated.preferredUsername) ?? '') })
-    const pages = await remotePages.find({ actorId: actor.id, actorName: { $ne: actorName } }, { projection: { _id: 1 } }).toArray()
-    for (const page of pages) {
-      const result = await remotePages.findOneAndUpdate({ _id: page._id }, { $set: { actorName } }, { returnDocument: 'after' })
-      const stored = result.value as RemotePageDocument | null
-      if (stored && stored.deletedAt === null) events.emit('remote.saved', remoteSnapshot(stored))
-    }
+    const result = await remotePages.updateMany({ actorId: actor.id, actorName: { $ne: actorName } }, { $set: { actorName } })
+    if (result.modifiedCount === 0) return
+    for (const page of await remotePages.find({ actorId: actor.id, deletedAt: null }).toArray()) events.emit('remote.saved', remoteSnapshot(page))
   }
 
   async function handleActivity (message: InboxMessage): Promise<void> {

@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { signerFor, type ActivityObject, type ActorObject, type FederationCore } from './apex.ts'
+import { signerFor, type ActorObject, type FederationCore } from './apex.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
 import { first, idOf } from './remote-pages.ts'
 

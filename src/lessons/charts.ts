@@ -118,8 +118,8 @@ export function chartModel (rows: readonly OutcomeRow[], labelOf: (key: string) 
     return { key: row.key, label: labels[index] ?? '', y: TOP + index * (BAR_HEIGHT + ROW_GAP), total: row.total, totalX: x + 6, segments, text: describe(row) }
   })
   const barsHeight = TOP + rows.length * (BAR_HEIGHT + ROW_GAP)
-  // Under the bars where it fits, else from the left edge, so no entry runs past the chart.
-  const legendX = Math.max(8, Math.min(labelWidth, width - OUTCOMES.length * LEGEND_SPACING))
+  // The legend ends at the chart's right edge; the narrowest label column still leaves it room.
+  const legendX = width - OUTCOMES.length * LEGEND_SPACING
   return { width, height: barsHeight + LEGEND_HEIGHT, labelWidth, barHeight: BAR_HEIGHT, bars, legendY: barsHeight + 8, legendX, legendSpacing: LEGEND_SPACING }
 }
 

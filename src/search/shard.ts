@@ -345,7 +345,6 @@ export class Shard {
     return found
   }
 
-  /** The numbers of the index terms a clause stands for: its variants, or what its wildcard or fuzziness reaches. */
   /**
    * The index terms each clause stands for, worked out once per parsed query: a fuzzy or
    * wildcard clause reads the whole term list, and the snippets of every hit need them again.
@@ -359,6 +358,7 @@ export class Shard {
     return expansions
   }
 
+  /** The numbers of the index terms a clause stands for: its variants, or what its wildcard or fuzziness reaches. */
   #expand (clause: QueryClause): number[] {
     const found = new Set<number>()
     for (const variant of clauseVariants(clause)) {

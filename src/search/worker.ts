@@ -3,6 +3,7 @@ import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
 import { compareMatches, parseForShard, Shard, ShardFileError } from './shard.ts'
+import type { ParsedQuery } from './query.ts'
 import { FACET_NAMES, type FacetName, type SearchDocument } from './types.ts'
 
 /**
@@ -79,8 +80,16 @@ function apply (request: WorkerRequest & { type: 'apply' }): ApplyResult {
   return { size: documents.size }
 }
 
+// The hits of a query follow the query itself: the same parsed query lets each shard reuse the
+// terms its fuzzy and wildcard clauses reach, which cost a pass over the whole term list.
+let lastParsed: { q: string, parsed: ParsedQuery } | null = null
+function parsedOnce (q: string): ParsedQuery {
+  if (lastParsed?.q !== q) lastParsed = { q, parsed: parseForShard(q) }
+  return lastParsed.parsed
+}
+
 function query (request: WorkerRequest & { type: 'query' }): WorkerQueryResult {
-  const parsed = parseForShard(request.q)
+  const parsed = parsedOnce(request.q)
   const facets = Object.fromEntries(FACET_NAMES.map(name => [name, {}])) as Record<FacetName, Record<string, number>>
   const found: RankedMatch[] = []
   for (const number of request.shards) {
@@ -109,7 +118,7 @@ function top (found: RankedMatch[], limit: number): RankedMatch[] {
 }
 
 function hits (request: WorkerRequest & { type: 'hits' }): HitsResult {
-  const parsed = parseForShard(request.q)
+  const parsed = parsedOnce(request.q)
   return request.items.map(item => {
     const shard = shards.get(item.shard)
     const position = shard?.positionOf(item.id)

@@ -7,24 +7,27 @@ import view from '@fastify/view'
 import { Eta } from 'eta'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
-import { createLessonService, createSaveCheck, lessonPageExtras, lessonSaveFeedback, lessonsPlugin } from './lessons/index.ts'
+import { createLessonCheck, createLessonService, lessonPageExtras, lessonsPlugin } from './lessons/index.ts'
+import { allChecks, createPublishingCheck } from './publishing/check.ts'
+import { registerWikiErrorPages } from './wiki/error-pages.ts'
+import { registerAuthErrorPages } from './auth/error-pages.ts'
 import { carriesCredentials, setupAuth } from './auth/index.ts'
 import { setupFederation, wantsActivityJson } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
 import { registerSearch, type SearchTuning } from './search/plugin.ts'
 import { openStore, type Store } from './store/index.ts'
 import type { WikiEventBus, WikiEvents } from './wiki/events.ts'
-import { createPageRenderer } from './wiki/rendering.ts'
+import { createPageRenderer } from './markdown/page-renderer.ts'
 import { createWikiService, type WikiService } from './wiki/service.ts'
-import { apiRoutes } from './web/api-routes.ts'
-import { registerViewContext } from './web/context.ts'
-import { registerErrorHandler } from './web/error-handler.ts'
-import { helpRoutes } from './web/help-routes.ts'
-import { localeRoutes } from './web/locale.ts'
-import { createReaderCache } from './web/reader-cache.ts'
-import { siteRoutes } from './web/site-routes.ts'
-import { registerTransfer } from './web/transfer.ts'
-import { wikiRoutes } from './web/wiki-routes.ts'
+import { apiRoutes } from './wiki/api-routes.ts'
+import { registerViewContext } from './http/context.ts'
+import { registerErrorHandler } from './http/error-handler.ts'
+import { helpRoutes } from './lessons/help-routes.ts'
+import { localeRoutes } from './http/locale.ts'
+import { createReaderCache } from './http/reader-cache.ts'
+import { siteRoutes } from './wiki/site-routes.ts'
+import { registerTransfer } from './http/transfer.ts'
+import { wikiRoutes } from './wiki/routes.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -70,7 +73,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     const events = options.events ?? new EventBus<WikiEvents>({
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
-    const wiki = createWikiService({ db: store.db, events, checkSave: createSaveCheck({ lessonFields: config.lessons.fields }), reviewRequired: config.auth.reviewRequired })
+    const wiki = createWikiService({ db: store.db, events, checkSave: allChecks(createLessonCheck({ lessonFields: config.lessons.fields }), createPublishingCheck()), reviewRequired: config.auth.reviewRequired })
     await wiki.ensureIndexes()
     const markdown = createMarkdownRenderer()
     const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
@@ -107,6 +110,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     })
     registerViewContext(app, { siteName: config.siteName, stylesheetPath: path.join(root, 'static', 'style.css') })
     registerErrorHandler(app)
+    registerWikiErrorPages(app)
+    registerAuthErrorPages(app)
     await setupAuth(app, { config, wiki })
 
     await app.register(siteRoutes, {
@@ -122,7 +127,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(localeRoutes)
     await app.register(helpRoutes)
     const lessons = createLessonService({ wiki })
-    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), saveFeedback: lessonSaveFeedback, readerCache })
+    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), readerCache })
     await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution, readerCache })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
     await setupFederation(app, { config, wiki, events, renderer, ...options.federation })

@@ -1,7 +1,7 @@
 import { idOf } from '../federation/remote-pages.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { render } from '../web/context.ts'
+import { render } from '../http/context.ts'
 import { formatDate } from '../i18n/index.ts'
 import type { AccountService } from './accounts.ts'
 import type { AuditLog } from './audit.ts'

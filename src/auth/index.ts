@@ -6,7 +6,7 @@ import { adminRoutes } from './admin-routes.ts'
 import { createAuditLog, type AuditLog } from './audit.ts'
 import { createLockout } from './lockout.ts'
 import { registerAuth } from './plugin.ts'
-import { reviewRoutes } from './review-routes.ts'
+import { reviewRoutes } from '../wiki/review-routes.ts'
 import { accountRoutes, type SetupState } from './routes.ts'
 import { randomToken } from './secrets.ts'
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { render } from '../web/context.ts'
+import { render } from '../http/context.ts'
 import type { AccountDocument, AccountService } from './accounts.ts'
 import type { AuditLog } from './audit.ts'
 import { AuthError, InvalidAccountInputError, InvalidLinkError, UsernameTakenError, WrongPasswordError } from './errors.ts'

@@ -1,4 +1,4 @@
-import type { PageRenderer } from '../wiki/rendering.ts'
+import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { PageDeletedEvent, PageSavedEvent, PageSnapshot, WikiEventBus } from '../wiki/events.ts'
 import type { FederationCore } from './apex.ts'
 import { addressingFor, isOutward, pageToArticle } from './articles.ts'

@@ -1,21 +1,19 @@
+import { AppError } from '../http/errors.ts'
+import type { Translate } from '../i18n/index.ts'
 import type { LessonProblem } from './schema.ts'
-import type { PersonalDataFinding } from './personal-data.ts'
 
 /** A page with `type: lesson` whose lesson fields are missing or wrong; nothing was stored. */
-export class LessonValidationError extends Error {
+export class LessonValidationError extends AppError {
+  readonly statusCode = 400
+  readonly code = 'invalid-lesson'
+  readonly messageKey = 'error.invalidLesson'
   constructor (readonly problems: LessonProblem[]) {
     super(`the lesson has ${problems.length} invalid field(s): ${problems.map(problem => problem.field).join(', ')}`)
-    this.name = 'LessonValidationError'
   }
+
+  override details (t: Translate): string[] { return problemTexts(t, this.problems) }
 }
 
-/**
- * A page about to become public or unlisted contains what looks like personal data,
- * and the author has not confirmed publishing it anyway; nothing was stored.
- */
-export class PersonalDataError extends Error {
-  constructor (readonly findings: PersonalDataFinding[]) {
-    super(`the page may contain personal data (${findings.length} finding(s))`)
-    this.name = 'PersonalDataError'
-  }
+export function problemTexts (t: Translate, problems: readonly LessonProblem[]): string[] {
+  return problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`)
 }

@@ -3,17 +3,14 @@ import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { seesLocalPages } from '../auth/visibility.ts'
-import type { SaveFeedback } from '../web/wiki-routes.ts'
-import { LessonValidationError, PersonalDataError } from './errors.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
 import { lessonOfPage, type LessonPage } from './schema.ts'
 import type { LessonService } from './service.ts'
-import { findingTexts, lessonView, problemTexts } from './view.ts'
+import { lessonView } from './view.ts'
 
-export { createSaveCheck } from './check.ts'
+export { createLessonCheck } from './check.ts'
 export { createLessonService, type LessonService } from './service.ts'
-export { LessonValidationError, PersonalDataError } from './errors.ts'
-export { findPersonalData } from './personal-data.ts'
+export { LessonValidationError } from './errors.ts'
 export { DEFAULT_LESSON_FIELDS } from './vocabulary.ts'
 
 export type LessonsPluginOptions = LessonRoutesOptions
@@ -44,16 +41,4 @@ export function lessonPageExtras (lessons: LessonService) {
     const related = lessons.related(lesson, seesLocalPages(request) ? all : all.filter(other => other.visibility !== 'local'))
     return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }
   }
-}
-
-/** What the plain editor shows when the lesson check or the publishing check refuses a save. */
-export function lessonSaveFeedback (request: FastifyRequest, error: unknown): SaveFeedback | null {
-  const t = request.t
-  if (error instanceof LessonValidationError) {
-    return { status: 400, error: t('error.invalidLesson'), details: problemTexts(t, error.problems), findings: [] }
-  }
-  if (error instanceof PersonalDataError) {
-    return { status: 422, error: t('error.personalData'), details: [], findings: findingTexts(t, error.findings) }
-  }
-  return null
 }

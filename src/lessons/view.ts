@@ -1,6 +1,6 @@
 import type { MessageKey, Translate } from '../i18n/index.ts'
 import type { FormField, FormProblem, LessonFormValues } from './form.ts'
-import type { PersonalDataFinding } from './personal-data.ts'
+import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import type { Lesson, LessonProblem } from './schema.ts'
 import { CO_PRODUCTION_LEVELS, IMPACT_STEPS, OUTCOMES, SECTION_IDS, impactLevel, type Outcome } from './vocabulary.ts'
 
@@ -119,14 +119,6 @@ export function formMessages (t: Translate, problems: readonly FormProblem[]) {
 }
 
 /** Each refused lesson field with its reason, as the editor and error pages list them. */
-export function problemTexts (t: Translate, problems: readonly LessonProblem[]): string[] {
-  return problems.map(problem => `${problem.field}: ${t(problem.message, problem.params)}`)
-}
-
-export function findingTexts (t: Translate, findings: readonly PersonalDataFinding[]): string[] {
-  return findings.map(finding => t('publication.finding', { kind: t(`publication.kind.${finding.kind}` as MessageKey), line: finding.line, text: finding.text }))
-}
-
 export const EMPTY_EVIDENCE_ROWS = 2
 const MAX_EVIDENCE_ROWS = 50
 

@@ -1,4 +1,6 @@
 import { LineCounter, parseDocument, isMap, stringify } from 'yaml'
+import { AppError } from '../http/errors.ts'
+import type { MessageParams } from '../i18n/index.ts'
 
 export const VISIBILITIES = ['public', 'unlisted', 'local'] as const
 export type Visibility = typeof VISIBILITIES[number]
@@ -28,15 +30,15 @@ export interface ParsedSource {
 }
 
 /** Bad front matter in a page source; `line` counts from 1 in the whole source. */
-export class FrontMatterError extends Error {
-  readonly line: number
-  readonly reason: string
-  constructor (line: number, reason: string) {
+export class FrontMatterError extends AppError {
+  readonly statusCode = 400
+  readonly code = 'invalid-front-matter'
+  readonly messageKey = 'error.frontMatter'
+  constructor (readonly line: number, readonly reason: string) {
     super(`front matter, line ${line}: ${reason}`)
-    this.name = 'FrontMatterError'
-    this.line = line
-    this.reason = reason
   }
+
+  override messageParams (): MessageParams { return { line: this.line, reason: this.reason } }
 }
 
 const OPENING = /^---[ \t]*$/

@@ -1,6 +1,6 @@
 import markdownIt, { type Token } from 'markdown-it'
 import anchor from 'markdown-it-anchor'
-import { slugifyTitle } from '../wiki/slug.ts'
+import { slugifyTitle } from './slug.ts'
 import { wikiLinksPlugin, type WikiLinkEnv } from './wiki-links.ts'
 
 export interface TocEntry {

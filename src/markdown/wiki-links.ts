@@ -1,5 +1,5 @@
 import type { Env, MarkdownIt, StateInline, Token } from 'markdown-it'
-import { isValidSlug, slugifyTitle } from '../wiki/slug.ts'
+import { isValidSlug, slugifyTitle } from './slug.ts'
 
 /** What a wiki link needs from the page being rendered; travels in markdown-it's `env`. */
 export interface WikiLinkEnv extends Env {

@@ -9,7 +9,8 @@ import { SearchNotReadyError } from './errors.ts'
 import { WorkerError, WorkerExitedError, WorkerPool, type WorkerCrash } from './pool.ts'
 import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult } from './protocol.ts'
 import { compareMatches } from './shard.ts'
-import { emptyFacets, FACET_NAMES, type FacetName, type Facets, type QueryAnswer, type QueryRequest, type SearchDocument, type SearchHit } from './types.ts'
+import { emptyFacets, FACET_NAMES, type FacetName, type Facets, type QueryAnswer, type QueryRequest, type SearchDocument, type SearchHit, type SearchState, type SearchStatus } from './types.ts'
+export type { SearchState, SearchStatus } from './types.ts'
 
 /**
  * Where the index gets every document from when it starts (to notice what changed
@@ -44,27 +45,6 @@ export interface SearchIndexOptions {
   debounceMs?: number
   cacheSize?: number
   log?: SearchLog
-}
-
-export type SearchState = 'loading' | 'ready' | 'closed'
-
-export interface SearchStatus {
-  state: SearchState
-  documents: number
-  shards: number
-  /** Changes waiting for their shard to be rebuilt. */
-  pending: number
-  /** Shards read from disk at start. */
-  loadedShards: number
-  /** Shards built since start. */
-  builtShards: number
-  /** Shard files found damaged or of an old format, and therefore rebuilt. */
-  discardedShards: number
-  generation: number
-  /** Workers that crashed and whose replacements are loading their shards again; search answers 503 meanwhile. */
-  recoveringWorkers: number[]
-  /** Workers that crashed too often and are not restarted; search answers 503 until the server restarts. */
-  stoppedWorkers: number[]
 }
 
 export interface IndexUpdatedEvent { shard: number, upserted: string[], removed: string[], generation: number }

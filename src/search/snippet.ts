@@ -1,5 +1,5 @@
 import { analyseWord, analyserFor, fold } from './analysis.ts'
-import { escapeHtml } from '../web/context.ts'
+import { escapeHtml } from '../http/context.ts'
 
 const WORD = /[\p{L}\p{N}]+/gu
 const CONTEXT_BEFORE = 80

@@ -77,3 +77,24 @@ export interface QueryAnswer {
 export function emptyFacets (): Facets {
   return { outcome: [], field: [], place: [], tag: [], year: [], origin: [], language: [] }
 }
+
+export type SearchState = 'loading' | 'ready' | 'closed'
+
+export interface SearchStatus {
+  state: SearchState
+  documents: number
+  shards: number
+  /** Changes waiting for their shard to be rebuilt. */
+  pending: number
+  /** Shards read from disk at start. */
+  loadedShards: number
+  /** Shards built since start. */
+  builtShards: number
+  /** Shard files found damaged or of an old format, and therefore rebuilt. */
+  discardedShards: number
+  generation: number
+  /** Workers that crashed and whose replacements are loading their shards again; search answers 503 meanwhile. */
+  recoveringWorkers: number[]
+  /** Workers that crashed too often and are not restarted; search answers 503 until the server restarts. */
+  stoppedWorkers: number[]
+}

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { WikiService } from './service.ts'
-import { slugProblem } from './slug.ts'
+import { slugProblem } from '../markdown/slug.ts'
 
 /**
  * The content directory: one Markdown file with YAML front matter per page, at

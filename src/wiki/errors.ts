@@ -1,31 +1,45 @@
-import type { SlugProblem } from './slug.ts'
+import { AppError } from '../http/errors.ts'
+import type { MessageParams } from '../i18n/index.ts'
+import type { SlugProblem } from '../markdown/slug.ts'
 import type { PageDocument, RevisionDocument } from './model.ts'
 
-/** Base of the wiki's expected failures; the web error handler maps each to a status. */
-export class WikiError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = new.target.name
-  }
-}
+/** Base of the wiki's expected failures; each says its own HTTP answer. */
+export abstract class WikiError extends AppError {}
 
 export class PageNotFoundError extends WikiError {
+  readonly statusCode = 404
+  readonly code = 'page-not-found'
+  readonly messageKey = 'missing.explanation'
   constructor (readonly slug: string) { super(`no page "${slug}"`) }
+  override messageParams (): MessageParams { return { slug: this.slug } }
 }
 
 export class PageDeletedError extends WikiError {
+  readonly statusCode = 410
+  readonly code = 'page-deleted'
+  readonly messageKey = 'error.gone'
   constructor (readonly page: PageDocument) { super(`page "${page.slug}" is deleted`) }
 }
 
 export class RevisionNotFoundError extends WikiError {
+  readonly statusCode = 404
+  readonly code = 'revision-not-found'
+  readonly messageKey = 'error.revisionNotFound'
   constructor (readonly slug: string, readonly revisionId: string) { super(`no revision "${revisionId}" of page "${slug}"`) }
 }
 
 export class InvalidSlugError extends WikiError {
+  readonly statusCode = 400
+  readonly code = 'invalid-slug'
+  readonly messageKey = 'error.invalidSlug'
   constructor (readonly slug: string, readonly problem: SlugProblem) { super(`invalid page name "${slug}": ${problem}`) }
+  override messageParams (): MessageParams { return { slug: this.slug } }
 }
 
 export class MissingTitleError extends WikiError {
+  readonly statusCode = 400
+  readonly code = 'missing-title'
+  readonly messageKey = 'error.missingTitle'
   constructor () { super('a new page needs a title') }
 }
 
@@ -34,6 +48,9 @@ export class MissingTitleError extends WikiError {
  * created meanwhile). Carries both texts so the person can merge by hand.
  */
 export class EditConflictError extends WikiError {
+  readonly statusCode = 409
+  readonly code = 'edit-conflict'
+  readonly messageKey = 'error.conflict'
   constructor (
     readonly slug: string,
     readonly current: { page: PageDocument, revision: RevisionDocument },
@@ -46,10 +63,16 @@ export class EditConflictError extends WikiError {
 
 /** Four-eyes review: the account that asked for publication may not approve it. */
 export class SelfApprovalError extends WikiError {
+  readonly statusCode = 403
+  readonly code = 'own-publication'
+  readonly messageKey = 'review.ownPage'
   constructor (readonly slug: string) { super(`the author of "${slug}" cannot approve its own publication`) }
 }
 
 /** Nothing waits for review on this page (already approved, withdrawn, or never asked). */
 export class NothingToReviewError extends WikiError {
+  readonly statusCode = 409
+  readonly code = 'nothing-to-review'
+  readonly messageKey = 'review.nothing'
   constructor (readonly slug: string) { super(`page "${slug}" has no publication waiting for review`) }
 }

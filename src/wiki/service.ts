@@ -7,8 +7,9 @@ import {
 } from './errors.ts'
 import type { PageSnapshot, WikiEventBus } from './events.ts'
 import type { PageDocument, PendingReview, RevisionDocument, RevisionKind, RevisionSummary } from './model.ts'
-import { slugForTitle, slugProblem, uniqueSlug } from './slug.ts'
+import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
 import type { PageFields, Visibility } from '../markdown/front-matter.ts'
+import type { SaveCheck } from '../publishing/check.ts'
 
 export interface WikiServiceOptions {
   db: Db
@@ -25,16 +26,7 @@ export interface WikiServiceOptions {
   reviewRequired?: boolean
 }
 
-export interface SaveCheckInput {
-  source: string
-  parsed: ParsedSource
-  /** The page before this save; null when it is being created. */
-  previous: PageDocument | null
-  /** The author saw the publishing warnings and publishes anyway (imports are trusted). */
-  confirmPublication: boolean
-}
-
-export type SaveCheck = (input: SaveCheckInput) => void | Promise<void>
+export type { SaveCheck, SaveCheckInput } from '../publishing/check.ts'
 
 export interface SaveInput {
   source: string

@@ -3,9 +3,6 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
 import { formatDate, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
-import type { RenderedMarkdown } from '../markdown/render.ts'
-import type { PageDocument } from '../wiki/model.ts'
-import type { PageRenderer } from '../wiki/rendering.ts'
 import { localeLinks, registerLocale } from './locale.ts'
 
 /** What every template can use besides its own data. */
@@ -66,15 +63,4 @@ export async function render (
   const html = await reply.viewAsync(template, { ...context, ...data })
   // Encoded once here rather than by each of the ETag hash, the compressor and the socket.
   return reply.type('text/html; charset=utf-8').send(Buffer.from(html))
-}
-
-/** A page's (or one revision's) text as HTML for this reader; the create-link tooltip is localised. */
-export async function renderPageHtml (renderer: PageRenderer, request: FastifyRequest, page: Pick<PageDocument, 'revisionId' | 'source' | 'language'>, revisionId = page.revisionId): Promise<RenderedMarkdown> {
-  return await renderer.render({
-    revisionId: revisionId.toHexString(),
-    source: page.source,
-    language: page.language,
-    locale: request.locale,
-    missingPageTitle: request.t('page.missingLink')
-  })
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { findPersonalData, type PersonalDataKind } from '../../src/lessons/personal-data.ts'
-import { starterPages } from './fixtures.ts'
+import { findPersonalData, type PersonalDataKind } from '../../src/publishing/personal-data.ts'
+import { starterPages } from '../lessons/fixtures.ts'
 
 const kinds = (text: string): PersonalDataKind[] => findPersonalData(text).map(finding => finding.kind)
 const texts = (text: string): string[] => findPersonalData(text).map(finding => finding.text)

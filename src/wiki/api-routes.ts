@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { PageDocument } from '../wiki/model.ts'
-import type { PageRenderer } from '../wiki/rendering.ts'
-import type { WikiService } from '../wiki/service.ts'
+import type { PageDocument } from './model.ts'
+import type { PageRenderer } from '../markdown/page-renderer.ts'
+import type { WikiService } from './service.ts'
 import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { parseSource } from '../markdown/front-matter.ts'
-import { PageDeletedError, PageNotFoundError } from '../wiki/errors.ts'
-import { renderPageHtml } from './context.ts'
+import { PageDeletedError, PageNotFoundError } from './errors.ts'
+import { renderPageHtml } from './page-html.ts'
 import { ApiCreateBody, ApiDeleteBody, ApiSaveBody, ListQuery, SlugParams } from './schemas.ts'
 
 export interface ApiRoutesOptions {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Locale } from '../i18n/index.ts'
-import type { PageRenderer } from '../wiki/rendering.ts'
-import type { WikiService } from '../wiki/service.ts'
+import type { PageRenderer } from '../markdown/page-renderer.ts'
+import type { WikiService } from './service.ts'
 import { seesLocalPages } from '../auth/visibility.ts'
-import { render, escapeHtml, renderPageHtml } from './context.ts'
-import type { ReaderCache } from './reader-cache.ts'
+import { render, escapeHtml } from '../http/context.ts'
+import { renderPageHtml } from './page-html.ts'
+import type { ReaderCache } from '../http/reader-cache.ts'
 
 export interface SiteRoutesOptions {
   wiki: WikiService

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyRequest } from 'fastify'
 import { formatNumber, translator } from '../../src/i18n/index.ts'
-import { chooseLocale, safeReturnPath } from '../../src/web/locale.ts'
+import { chooseLocale, safeReturnPath } from '../../src/http/locale.ts'
 import { signIn, startTestApp, type TestApp } from '../helpers.ts'
 
 const htmlLang = (body: string) => /<html lang="([^"]+)"/.exec(body)?.[1]

@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
-import { createReaderCache } from '../../src/web/reader-cache.ts'
+import { createReaderCache } from '../../src/http/reader-cache.ts'
 import { createPage, form, pageSource, startTestApp, type TestApp } from '../helpers.ts'
 import { validLessonSource } from '../lessons/fixtures.ts'
 

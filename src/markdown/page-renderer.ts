@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
-import { parseSource } from '../markdown/front-matter.ts'
-import type { MarkdownRenderer, RenderedMarkdown } from '../markdown/render.ts'
+import { parseSource } from './front-matter.ts'
+import type { MarkdownRenderer, RenderedMarkdown } from './render.ts'
 
 export interface RenderRequest {
   revisionId: string

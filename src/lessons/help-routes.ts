@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { MessageKey } from '../i18n/index.ts'
-import { SECTION_HEADINGS, SECTION_IDS } from '../lessons/vocabulary.ts'
-import { render } from './context.ts'
+import { SECTION_HEADINGS, SECTION_IDS } from './vocabulary.ts'
+import { render } from '../http/context.ts'
 
 const START_STEPS: MessageKey[] = ['help.startStep1', 'help.startStep2', 'help.startStep3', 'help.startStep4']
 const TOPICS: Array<[heading: MessageKey, text: MessageKey[]]> = [

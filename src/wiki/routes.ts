@@ -4,15 +4,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { composeSource, FrontMatterError, parseSource, withTitle } from '../markdown/front-matter.ts'
 import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { formatDate } from '../i18n/index.ts'
-import { MissingTitleError, PageNotFoundError } from '../wiki/errors.ts'
-import type { PageDocument, RevisionDocument } from '../wiki/model.ts'
-import type { PageRenderer } from '../wiki/rendering.ts'
-import type { WikiService } from '../wiki/service.ts'
-import { slugifyTitle, slugProblem } from '../wiki/slug.ts'
-import { wantsHtml } from './error-handler.ts'
-import { render, renderPageHtml } from './context.ts'
-import type { ReaderCache } from './reader-cache.ts'
-import { varyOn } from './transfer.ts'
+import { AppError } from '../http/errors.ts'
+import { PersonalDataError } from '../publishing/errors.ts'
+import { MissingTitleError, PageNotFoundError } from './errors.ts'
+import type { PageDocument, RevisionDocument } from './model.ts'
+import type { PageRenderer } from '../markdown/page-renderer.ts'
+import type { WikiService } from './service.ts'
+import { slugifyTitle, slugProblem } from '../markdown/slug.ts'
+import { wantsHtml } from '../http/error-handler.ts'
+import { render } from '../http/context.ts'
+import { renderPageHtml } from './page-html.ts'
+import type { ReaderCache } from '../http/reader-cache.ts'
+import { varyOn } from '../http/transfer.ts'
 import {
   CreateBody, DiffQuery, ListQuery, MessageBody, NoBody, RenameBody, RevertBody, RevisionParams, SaveBody,
   SlugParams, TitleQuery
@@ -24,8 +27,6 @@ export interface WikiRoutesOptions {
   defaultLanguage: string
   /** More for the page view of some pages (a lesson's fact box); nothing for the rest. */
   pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
-  /** Turns a refused save into what the editor shows (problems, a publishing warning); null if it does not know the error. */
-  saveFeedback?: (request: FastifyRequest, error: unknown) => SaveFeedback | null
   /** Keeps whole page answers for readers who are not signed in. */
   readerCache?: ReaderCache
 }
@@ -134,7 +135,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
     } catch (error) {
       // A program posting the form gets the error handler's JSON, as from the API.
       if (!wantsHtml(request)) throw error
-      const feedback = options.saveFeedback?.(request, error) ?? null
+      const feedback = saveFeedback(request, error)
       if (feedback !== null) {
         reply.code(feedback.status)
         return await newPageEditor(request, reply, { title, source, message: message ?? '', feedback })
@@ -232,7 +233,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
       if (!wantsHtml(request)) throw error
-      const feedback = options.saveFeedback?.(request, error) ?? null
+      const feedback = saveFeedback(request, error)
       if (feedback === null && !(error instanceof FrontMatterError) && !(error instanceof MissingTitleError)) throw error
       reply.code(feedback?.status ?? 400)
       return await render(request, reply, 'editor', editor({
@@ -316,7 +317,7 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       if (!wantsHtml(request)) throw error
-      const feedback = options.saveFeedback?.(request, error) ?? null
+      const feedback = saveFeedback(request, error)
       if (feedback === null) throw error
       return await revisionView(request, reply, slug, request.body.revision, feedback)
     }
@@ -349,6 +350,20 @@ export async function wikiRoutes (parent: FastifyInstance, options: WikiRoutesOp
 }
 
 function errorText (request: FastifyRequest, error: FrontMatterError | MissingTitleError): string {
-  if (error instanceof FrontMatterError) return request.t('error.frontMatter', { line: error.line, reason: error.reason })
-  return request.t('error.missingTitle')
+  return request.t(error.messageKey, error.messageParams())
+}
+
+/**
+ * What the editor shows when a save check refuses the page: the publishing warning with
+ * its findings (to confirm or remove), or the problems a check listed. Null for other errors.
+ */
+function saveFeedback (request: FastifyRequest, error: unknown): SaveFeedback | null {
+  const t = request.t
+  if (error instanceof PersonalDataError) {
+    return { status: error.statusCode, error: t(error.messageKey), details: [], findings: error.details(t) }
+  }
+  if (!(error instanceof AppError)) return null
+  const details = error.details(t)
+  if (details === undefined) return null
+  return { status: error.statusCode, error: t(error.messageKey, error.messageParams()), details, findings: [] }
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { render } from '../web/context.ts'
-import type { WikiService } from '../wiki/service.ts'
-import type { AuditLog } from './audit.ts'
-import { EmptyBody, FORM_BODY_LIMIT, ReviewParams } from './schemas.ts'
+import { render } from '../http/context.ts'
+import type { WikiService } from './service.ts'
+import type { AuditLog } from '../auth/audit.ts'
+import { EmptyBody, FORM_BODY_LIMIT, ReviewParams } from '../auth/schemas.ts'
 
 /** The four-eyes review queue: pages whose wider visibility waits for a second person. */
 export async function reviewRoutes (parent: FastifyInstance, options: { wiki: WikiService, audit: AuditLog, reviewRequired: boolean }): Promise<void> {

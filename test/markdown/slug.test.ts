@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { slugForTitle, slugifyTitle, uniqueSlug, isValidSlug, slugProblem, MAX_SLUG_LENGTH, RESERVED_SLUGS } from '../../src/wiki/slug.ts'
+import { slugForTitle, slugifyTitle, uniqueSlug, isValidSlug, slugProblem, MAX_SLUG_LENGTH, RESERVED_SLUGS } from '../../src/markdown/slug.ts'
 
 describe('slugs', () => {
   it('spells German umlauts and ß the German way', () => {

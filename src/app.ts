@@ -16,7 +16,11 @@ import { setupFederation, wantsActivityJson } from './federation/index.ts'
 import { createMarkdownRenderer } from './markdown/render.ts'
 import { registerSearch, type SearchTuning } from './search/plugin.ts'
 import { openStore, type Store } from './store/index.ts'
-import type { WikiEventBus, WikiEvents } from './wiki/events.ts'
+import type { FederationEvents } from './federation/events.ts'
+import type { WikiEvents } from './wiki/events.ts'
+
+/** Every event the domains declare: the wiki's page events and federation's remote ones. */
+export type AppEvents = WikiEvents & FederationEvents
 import { createPageRenderer } from './markdown/page-renderer.ts'
 import { createWikiService, type WikiService } from './wiki/service.ts'
 import { apiRoutes } from './wiki/api-routes.ts'
@@ -35,7 +39,7 @@ export interface BuildOptions {
   /** An already opened store; the caller keeps ownership and closes it. */
   store?: Store
   /** Subscribe to `page.saved` / `page.deleted` here. */
-  events?: WikiEventBus
+  events?: EventBus<AppEvents>
   logger?: FastifyServerOptions['logger']
   /** Search workers, shard size and batching delay; tests use small values. */
   search?: SearchTuning
@@ -46,7 +50,7 @@ export interface BuildOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     wiki: WikiService
-    events: WikiEventBus
+    events: EventBus<AppEvents>
     store: Store
   }
 }
@@ -70,7 +74,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
   if (ownsStore) app.addHook('onClose', async () => { await store.close() })
 
   try {
-    const events = options.events ?? new EventBus<WikiEvents>({
+    const events = options.events ?? new EventBus<AppEvents>({
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
     const wiki = createWikiService({ db: store.db, events, checkSave: allChecks(createLessonCheck({ lessonFields: config.lessons.fields }), createPublishingCheck()), reviewRequired: config.auth.reviewRequired })

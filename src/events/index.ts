@@ -6,10 +6,10 @@
 export type Listener<Payload> = (payload: Payload) => void | Promise<void>
 
 export class EventBus<Events extends Record<string, unknown>> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never>>>()
-  readonly #onError: (error: unknown, event: keyof Events) => void
+  readonly #listeners = new Map<PropertyKey, Set<Listener<never>>>()
+  readonly #onError: (error: unknown, event: PropertyKey) => void
 
-  constructor (options: { onError?: (error: unknown, event: keyof Events) => void } = {}) {
+  constructor (options: { onError?: (error: unknown, event: PropertyKey) => void } = {}) {
     this.#onError = options.onError ?? ((error) => { queueMicrotask(() => { throw error }) })
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb'
-import type { WikiEventBus } from '../wiki/events.ts'
+import type { FederationEventBus } from './events.ts'
 import { remotePagesCollection } from './remote-pages.ts'
 
 export interface DomainBlock {
@@ -19,7 +19,7 @@ export function normalizeHost (input: string): string | null {
  * admin page (stored). A blocked host and its subdomains are refused
  * everywhere, and the pages already received from it are no longer shown.
  */
-export async function createDomainBlocks (options: { db: Db, configured: string[], events: WikiEventBus }) {
+export async function createDomainBlocks (options: { db: Db, configured: string[], events: FederationEventBus }) {
   const collection = options.db.collection<DomainBlock>('domainBlocks')
   const stored = new Set((await collection.find({}).toArray()).map(block => block._id))
   const configured = new Set(options.configured)

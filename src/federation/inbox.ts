@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb'
 import { EventBus } from '../events/index.ts'
-import type { WikiEventBus } from '../wiki/events.ts'
+import type { FederationEventBus } from './events.ts'
 import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
 import { withoutFragment } from './signatures.ts'
 import {
@@ -22,7 +22,7 @@ export interface InboxEvents extends Record<string, unknown> {
 export interface InboxOptions {
   core: FederationCore
   db: Db
-  events: WikiEventBus
+  events: FederationEventBus
   followApproval: 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
   log: { info: (message: string) => void, warn: (message: string) => void }

@@ -1,7 +1,7 @@
 import fastifyExpress from '@fastify/express'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppConfig } from '../config/index.ts'
-import type { WikiEventBus } from '../wiki/events.ts'
+import type { FederationEventBus } from './events.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { createApexCore, version, type FederationCore } from './apex.ts'
@@ -40,7 +40,7 @@ declare module 'fastify' {
 export interface FederationSetup {
   config: AppConfig
   wiki: WikiService
-  events: WikiEventBus
+  events: FederationEventBus
   renderer: PageRenderer
   /** Delivery retry schedule; tests shorten it. */
   retryDelaysMs?: number[]

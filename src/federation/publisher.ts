@@ -1,11 +1,12 @@
 import type { PageRenderer } from '../markdown/page-renderer.ts'
-import type { PageDeletedEvent, PageSavedEvent, PageSnapshot, WikiEventBus } from '../wiki/events.ts'
+import type { PageDeletedEvent, PageSavedEvent, PageSnapshot } from '../wiki/events.ts'
+import type { FederationEventBus } from './events.ts'
 import type { FederationCore } from './apex.ts'
 import { addressingFor, isOutward, pageToArticle } from './articles.ts'
 
 export interface PublisherOptions {
   core: FederationCore
-  events: WikiEventBus
+  events: FederationEventBus
   renderer: PageRenderer
   baseUrl: string
   log: { warn: (message: string) => void }

@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import sanitizeHtml from 'sanitize-html'
-import type { RemotePageSnapshot } from '../wiki/events.ts'
+import type { RemotePageSnapshot } from './events.ts'
 
 /** A page another organisation published; read-only here. */
 export interface RemotePageDocument {

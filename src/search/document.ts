@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it'
-import type { PageSnapshot, RemotePageSnapshot } from '../wiki/events.ts'
+import type { PageSnapshot } from '../wiki/events.ts'
+import type { RemotePageSnapshot } from '../federation/events.ts'
 import type { LessonFacets, SearchDocument } from './types.ts'
 
 const OUTCOMES = new Set(['works', 'fails', 'mixed', 'open'])

@@ -1,7 +1,9 @@
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Db } from 'mongodb'
-import type { WikiEventBus } from '../wiki/events.ts'
+import type { EventBus } from '../events/index.ts'
+import type { FederationEvents } from '../federation/events.ts'
+import type { WikiEvents } from '../wiki/events.ts'
 import { documentFromPage, documentFromRemote } from './document.ts'
 import { searchRoutes } from './routes.ts'
 import { createSearchIndex, type DocumentSource, type SearchIndex, type SearchIndexOptions } from './search-index.ts'
@@ -23,7 +25,7 @@ export type SearchTuning = Pick<SearchIndexOptions, 'workers' | 'shardSize' | 'd
 export interface SearchSetupOptions extends SearchTuning {
   dataDir: string
   db: Db
-  events: WikiEventBus
+  events: EventBus<WikiEvents & FederationEvents>
   baseUrl: string
   /** More document sources besides the wiki's pages, e.g. remote pages from federation. */
   sources?: DocumentSource[]

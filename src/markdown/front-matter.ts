@@ -51,29 +51,38 @@ const MAX_SUMMARY_LENGTH = 2000
 const MAX_TAGS = 50
 const MAX_TAG_LENGTH = 60
 
+/** A source cut at its front matter delimiters; nothing is parsed yet. */
+export interface SplitSource {
+  /** The YAML between the `---` lines; null when the source has no front matter. */
+  yaml: string | null
+  body: string
+  /** The line (1-based) where the body starts in the source. */
+  bodyLine: number
+}
+
+/**
+ * Cuts a source into front matter and body: the one place that knows the delimiters
+ * (a first line `---`, closed by `---` or `...`). A byte-order mark and CR line ends
+ * are dropped first. Throws FrontMatterError when the front matter is never closed.
+ */
+export function splitFrontMatter (source: string): SplitSource {
+  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+  const lines = text.split('\n')
+  if (!OPENING.test(lines[0] ?? '')) return { yaml: null, body: text, bodyLine: 1 }
+  const closing = lines.findIndex((line, index) => index > 0 && CLOSING.test(line))
+  if (closing === -1) throw new FrontMatterError(1, 'the front matter has no closing "---" line')
+  return { yaml: lines.slice(1, closing).join('\n'), body: lines.slice(closing + 1).join('\n'), bodyLine: closing + 2 }
+}
+
 /**
  * Splits a page source into YAML front matter and Markdown body, and checks the
  * fields the wiki relies on. A source without a leading `---` line has no front matter.
  */
 export function parseSource (source: string): ParsedSource {
-  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
-  const lines = text.split('\n')
-  if (!OPENING.test(lines[0] ?? '')) {
-    return { data: {}, fields: checkFields({}, () => 1), body: text, bodyLine: 1 }
-  }
-  let closing = -1
-  for (let index = 1; index < lines.length; index++) {
-    if (CLOSING.test(lines[index] ?? '')) { closing = index; break }
-  }
-  if (closing === -1) throw new FrontMatterError(1, 'the front matter has no closing "---" line')
-
-  const { data, lineOf } = parseYaml(lines.slice(1, closing).join('\n'))
-  return {
-    data,
-    fields: checkFields(data, lineOf),
-    body: lines.slice(closing + 1).join('\n'),
-    bodyLine: closing + 2
-  }
+  const { yaml, body, bodyLine } = splitFrontMatter(source)
+  if (yaml === null) return { data: {}, fields: checkFields({}, () => 1), body, bodyLine }
+  const { data, lineOf } = parseYaml(yaml)
+  return { data, fields: checkFields(data, lineOf), body, bodyLine }
 }
 
 /**
@@ -81,14 +90,12 @@ export function parseSource (source: string): ParsedSource {
  * written (comments, order, quoting), so a rename does not reformat the author's text.
  */
 export function withTitle (source: string, title: string): string {
-  const parsed = parseSource(source)
-  const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
-  if (!OPENING.test(text.split('\n')[0] ?? '')) return composeSource({ title }, text)
-  const lines = text.split('\n')
-  const yamlText = lines.slice(1, parsed.bodyLine - 2).join('\n')
-  const document = parseDocument(yamlText, { schema: 'core' })
+  parseSource(source)
+  const { yaml, body } = splitFrontMatter(source)
+  if (yaml === null) return composeSource({ title }, body)
+  const document = parseDocument(yaml, { schema: 'core' })
   document.set('title', title)
-  return `---\n${document.toString({ lineWidth: 0 })}---\n${parsed.body}`
+  return `---\n${document.toString({ lineWidth: 0 })}---\n${body}`
 }
 
 /** Writes front matter and body back into one source, the form the editor shows. */

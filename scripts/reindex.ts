@@ -3,15 +3,17 @@
 import path from 'node:path'
 import { createSearchIndex, removeShardFiles } from '../src/search/search-index.ts'
 import { remoteDocumentSource, wikiDocumentSource } from '../src/search/sources.ts'
+import { remotePageSnapshots, remotePageVersions } from '../src/federation/remote-pages.ts'
 import { openWiki, progressBar } from './content-cli.ts'
 
-const { config, store } = await openWiki()
+const { config, store, wiki } = await openWiki()
 const dir = path.join(config.dataDir, 'search')
 const bar = progressBar('reindex')
 try {
   const removed = await removeShardFiles(dir)
   // The same sources as the server's index, so its next start finds nothing to catch up.
-  const sources = [wikiDocumentSource(store.db), remoteDocumentSource(store.db)]
+  const remotePages = { versions: () => remotePageVersions(store.db), snapshots: (ids: string[]) => remotePageSnapshots(store.db, ids) }
+  const sources = [wikiDocumentSource({ versions: wiki.pageVersions, snapshots: wiki.pageSnapshots }), remoteDocumentSource(remotePages)]
   let total = 0
   for (const source of sources) for await (const _entry of source.versions()) total++
   const began = Date.now()

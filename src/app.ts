@@ -135,7 +135,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution, readerCache })
     await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
     await setupFederation(app, { config, wiki, events, renderer, ...options.federation })
-    await registerSearch(app, { dataDir: config.dataDir, db: store.db, events, baseUrl: config.baseUrl, ...options.search })
+    await registerSearch(app, { dataDir: config.dataDir, pages: { versions: wiki.pageVersions, snapshots: wiki.pageSnapshots }, remotePages: app.federation.remotePages, events, baseUrl: config.baseUrl, ...options.search })
   } catch (error) {
     await app.close()
     throw error

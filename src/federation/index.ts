@@ -1,7 +1,7 @@
 import fastifyExpress from '@fastify/express'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppConfig } from '../config/index.ts'
-import type { FederationEventBus } from './events.ts'
+import type { FederationEventBus, RemotePageSnapshot } from './events.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { createApexCore, version, type FederationCore } from './apex.ts'
@@ -11,7 +11,7 @@ import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
-import { ensureRemotePageIndexes, latestRemotePages } from './remote-pages.ts'
+import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './router.ts'
 import { federationRoutes, registerArticleNegotiation } from './routes.ts'
 
@@ -29,6 +29,11 @@ export interface Federation {
   isBlocked: (host: string) => boolean
   /** The latest pages received from other organisations, for recent changes. */
   recentRemotePages: (limit: number) => Promise<Array<{ localUrl: string, title: string, organisation: string, origin: string, updated: Date }>>
+  /** The pages received from other organisations, read only: for the search index. */
+  remotePages: {
+    versions: () => AsyncIterable<{ id: string, version: string }>
+    snapshots: (ids: string[]) => AsyncIterable<RemotePageSnapshot>
+  }
 }
 
 declare module 'fastify' {
@@ -121,7 +126,11 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     const pages = await latestRemotePages(app.store.db, limit)
     return pages.map(page => ({ localUrl: `/remote/${page._id.toHexString()}`, title: page.title, organisation: page.actorName, origin: page.origin, updated: page.updated }))
   }
-  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages }
+  const remotePages: Federation['remotePages'] = {
+    versions: () => remotePageVersions(app.store.db),
+    snapshots: ids => remotePageSnapshots(app.store.db, ids)
+  }
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

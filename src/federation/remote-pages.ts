@@ -196,3 +196,15 @@ export function remoteSnapshot (page: RemotePageDocument): { page: RemotePageSna
 export async function latestRemotePages (db: Db, limit: number): Promise<Array<Omit<RemotePageDocument, 'html' | 'source'>>> {
   return await remotePagesCollection(db).find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(limit).toArray()
 }
+
+/** Each live remote page's id and version (its last update): enough for a copy kept elsewhere to see what changed. */
+export async function * remotePageVersions (db: Db): AsyncIterable<{ id: string, version: string }> {
+  const cursor = remotePagesCollection(db).find({ deletedAt: null }, { projection: { objectId: 1, updated: 1 } })
+  for await (const page of cursor) yield { id: page.objectId, version: String(page.updated.getTime()) }
+}
+
+/** The live remote pages among these Article ids, as federation's events describe them. */
+export async function * remotePageSnapshots (db: Db, ids: string[]): AsyncIterable<RemotePageSnapshot> {
+  const cursor = remotePagesCollection(db).find({ objectId: { $in: ids }, deletedAt: null })
+  for await (const page of cursor) yield remoteSnapshot(page).page
+}

@@ -1,13 +1,12 @@
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import type { Db } from 'mongodb'
 import type { EventBus } from '../events/index.ts'
-import type { FederationEvents } from '../federation/events.ts'
-import type { WikiEvents } from '../wiki/events.ts'
+import type { FederationEvents, RemotePageSnapshot } from '../federation/events.ts'
+import type { PageSnapshot, WikiEvents } from '../wiki/events.ts'
 import { documentFromPage, documentFromRemote } from './document.ts'
 import { searchRoutes } from './routes.ts'
 import { createSearchIndex, type DocumentSource, type SearchIndex, type SearchIndexOptions } from './search-index.ts'
-import { remoteDocumentSource, wikiDocumentSource } from './sources.ts'
+import { remoteDocumentSource, wikiDocumentSource, type SnapshotReader } from './sources.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,7 +23,9 @@ export type SearchTuning = Pick<SearchIndexOptions, 'workers' | 'shardSize' | 'd
 
 export interface SearchSetupOptions extends SearchTuning {
   dataDir: string
-  db: Db
+  /** The wiki's pages and federation's remote pages, read through their public functions. */
+  pages: SnapshotReader<PageSnapshot>
+  remotePages: SnapshotReader<RemotePageSnapshot>
   events: EventBus<WikiEvents & FederationEvents>
   baseUrl: string
   /** More document sources besides the wiki's pages, e.g. remote pages from federation. */
@@ -37,10 +38,10 @@ export interface SearchSetupOptions extends SearchTuning {
  * `DATA_DIR/search` with either storage engine.
  */
 export async function registerSearch (app: FastifyInstance, options: SearchSetupOptions): Promise<SearchIndex> {
-  const { dataDir, db, events, baseUrl, sources = [], ...tuning } = options
+  const { dataDir, pages, remotePages, events, baseUrl, sources = [], ...tuning } = options
   const search = createSearchIndex({
     dir: path.join(dataDir, 'search'),
-    sources: [wikiDocumentSource(db), remoteDocumentSource(db), ...sources],
+    sources: [wikiDocumentSource(pages), remoteDocumentSource(remotePages), ...sources],
     log: app.log,
     ...tuning
   })

@@ -1,42 +1,40 @@
-import { ObjectId, type Db } from 'mongodb'
-import type { PageDocument } from '../wiki/model.ts'
-import { snapshot } from '../wiki/service.ts'
-import { remotePagesCollection, remoteSnapshot } from '../federation/remote-pages.ts'
+import type { RemotePageSnapshot } from '../federation/events.ts'
+import type { PageSnapshot } from '../wiki/events.ts'
 import { documentFromPage, documentFromRemote } from './document.ts'
 import type { DocumentSource } from './search-index.ts'
 import type { SearchDocument } from './types.ts'
 
-/** The wiki's own live pages, read from the `pages` collection (read only). */
-export function wikiDocumentSource (db: Db): DocumentSource {
-  const pages = db.collection<PageDocument>('pages')
+/**
+ * How the index reads a domain's documents: through that domain's public functions
+ * (the wiki's pages, federation's remote pages), never through its collections.
+ */
+export interface SnapshotReader<Snapshot> {
+  /** Each live document's id and a version that changes with every change. */
+  versions: () => AsyncIterable<{ id: string, version: string }>
+  /** The live documents among these ids; unknown ones are skipped. */
+  snapshots: (ids: string[]) => AsyncIterable<Snapshot>
+}
+
+/** The wiki's own live pages. */
+export function wikiDocumentSource (pages: SnapshotReader<PageSnapshot>): DocumentSource {
   return {
     name: 'wiki',
     covers: origin => origin === 'local',
-    async * versions () {
-      const cursor = pages.find({ deletedAt: null }, { projection: { _id: 1, revisionId: 1 } })
-      for await (const page of cursor) yield { id: page._id.toHexString(), version: page.revisionId.toHexString() }
-    },
+    versions: () => pages.versions(),
     async * documents (ids: string[]): AsyncIterable<SearchDocument> {
-      const objectIds = ids.filter(id => /^[0-9a-f]{24}$/.test(id)).map(id => new ObjectId(id))
-      const cursor = pages.find({ _id: { $in: objectIds }, deletedAt: null })
-      for await (const page of cursor) yield documentFromPage(snapshot(page))
+      for await (const page of pages.snapshots(ids)) yield documentFromPage(page)
     }
   }
 }
 
-/** Pages of other organisations kept by federation (read only); deleted ones drop out. */
-export function remoteDocumentSource (db: Db): DocumentSource {
-  const pages = remotePagesCollection(db)
+/** Pages of other organisations kept by federation; deleted ones drop out. */
+export function remoteDocumentSource (pages: SnapshotReader<RemotePageSnapshot>): DocumentSource {
   return {
     name: 'remote',
     covers: origin => origin !== 'local',
-    async * versions () {
-      const cursor = pages.find({ deletedAt: null }, { projection: { objectId: 1, updated: 1 } })
-      for await (const page of cursor) yield { id: page.objectId, version: String(page.updated.getTime()) }
-    },
+    versions: () => pages.versions(),
     async * documents (ids: string[]): AsyncIterable<SearchDocument> {
-      const cursor = pages.find({ objectId: { $in: ids }, deletedAt: null })
-      for await (const page of cursor) yield documentFromRemote(remoteSnapshot(page).page)
+      for await (const page of pages.snapshots(ids)) yield documentFromRemote(page)
     }
   }
 }

@@ -476,6 +476,19 @@ export function createWikiService (options: WikiServiceOptions) {
     return await pages.countDocuments({})
   }
 
+  /** Each live page's id and current revision: enough for a copy kept elsewhere (the search index) to see what changed. */
+  async function * pageVersions (): AsyncIterable<{ id: string, version: string }> {
+    const cursor = pages.find({ deletedAt: null }, { projection: { _id: 1, revisionId: 1 } })
+    for await (const page of cursor) yield { id: page._id.toHexString(), version: page.revisionId.toHexString() }
+  }
+
+  /** The live pages among these ids, as their events describe them; unknown and deleted ids are skipped. */
+  async function * pageSnapshots (ids: string[]): AsyncIterable<PageSnapshot> {
+    const objectIds = ids.filter(id => /^[0-9a-f]{24}$/.test(id)).map(id => new ObjectId(id))
+    const cursor = pages.find({ _id: { $in: objectIds }, deletedAt: null })
+    for await (const page of cursor) yield snapshot(page)
+  }
+
   return {
     ensureIndexes,
     resolve,
@@ -498,7 +511,9 @@ export function createWikiService (options: WikiServiceOptions) {
     pagesOfType,
     recentChanges,
     existingSlugs,
-    countPages
+    countPages,
+    pageVersions,
+    pageSnapshots
   }
 }
 

@@ -1,37 +1,23 @@
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import formbody from '@fastify/formbody'
-import fastifyStatic from '@fastify/static'
-import view from '@fastify/view'
-import { Eta } from 'eta'
+import { carriesCredentials, authPlugin } from './auth/index.ts'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
-import { createLessonCheck, createLessonService, lessonPageExtras, lessonsPlugin } from './lessons/index.ts'
-import { allChecks, createPublishingCheck } from './publishing/check.ts'
-import { registerWikiErrorPages } from './wiki/error-pages.ts'
-import { registerAuthErrorPages } from './auth/error-pages.ts'
-import { carriesCredentials, setupAuth } from './auth/index.ts'
-import { setupFederation, wantsActivityJson } from './federation/index.ts'
-import { createMarkdownRenderer } from './markdown/render.ts'
-import { registerSearch, type SearchTuning } from './search/plugin.ts'
-import { openStore, type Store } from './store/index.ts'
 import type { FederationEvents } from './federation/events.ts'
+import { wantsActivityJson } from './federation/index.ts'
+import { federationPlugin } from './federation/plugin.ts'
+import { httpLayer } from './http/plugin.ts'
+import { tileSources } from './http/security-headers.ts'
+import { createLessonCheck, lessonsPlugin } from './lessons/index.ts'
+import { allChecks, createPublishingCheck } from './publishing/check.ts'
+import { searchPlugin, type SearchTuning } from './search/plugin.ts'
+import { openStore, type Store } from './store/index.ts'
 import type { WikiEvents } from './wiki/events.ts'
+import { wikiPlugin } from './wiki/plugin.ts'
 
 /** Every event the domains declare: the wiki's page events and federation's remote ones. */
 export type AppEvents = WikiEvents & FederationEvents
-import { createPageRenderer } from './markdown/page-renderer.ts'
-import { createWikiService, type WikiService } from './wiki/service.ts'
-import { apiRoutes } from './wiki/api-routes.ts'
-import { registerViewContext } from './http/context.ts'
-import { registerErrorHandler } from './http/error-handler.ts'
-import { helpRoutes } from './lessons/help-routes.ts'
-import { localeRoutes } from './http/locale.ts'
-import { createReaderCache } from './http/reader-cache.ts'
-import { siteRoutes } from './wiki/site-routes.ts'
-import { registerTransfer } from './http/transfer.ts'
-import { wikiRoutes } from './wiki/routes.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -49,7 +35,6 @@ export interface BuildOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    wiki: WikiService
     events: EventBus<AppEvents>
     store: Store
   }
@@ -77,65 +62,42 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     const events = options.events ?? new EventBus<AppEvents>({
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
-    const wiki = createWikiService({ db: store.db, events, checkSave: allChecks(createLessonCheck({ lessonFields: config.lessons.fields }), createPublishingCheck()), reviewRequired: config.auth.reviewRequired })
-    await wiki.ensureIndexes()
-    const markdown = createMarkdownRenderer()
-    const renderer = createPageRenderer({ renderer: markdown, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
-    // Pages appearing, moving or disappearing change which wiki links lead somewhere.
-    events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
-    events.on('page.deleted', () => { renderer.forgetLinkTargets() })
-    // Whole pages for readers without credentials; what they see depends on their language alone.
-    // Its hook comes first, so a kept page goes out before sessions, security headers or handlers are at work.
-    const readerCache = createReaderCache({
-      // Kept answers are HTML: a client that asks for ActivityPub or JSON-LD at the same address is answered fresh.
-      readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
-    })
-    app.addHook('onRequest', readerCache.serve)
-    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) events.on(change, () => { readerCache.clear() })
-    app.decorate('wiki', wiki)
     app.decorate('events', events)
     app.decorate('store', store)
 
-    await registerTransfer(app)
-    await app.register(formbody, { bodyLimit: config.bodyLimit })
-    await app.register(fastifyStatic, {
-      root: path.join(root, 'static'),
-      prefix: '/static/',
-      // The stylesheet URL carries a content hash, so browsers may keep it for a year.
-      maxAge: '365d',
-      immutable: true,
-      index: false,
-      dotfiles: 'deny'
+    // Each layer is a named plugin that declares what it needs, so Fastify refuses a wrong order.
+    await app.register(httpLayer, {
+      root,
+      bodyLimit: config.bodyLimit,
+      siteName: config.siteName,
+      secureTransport: config.auth.secureCookies,
+      imageSources: tileSources(config.lessons.mapTileUrl),
+      // Whole pages are kept for readers without credentials, by language. Kept answers are HTML:
+      // a client that asks for ActivityPub or JSON-LD at the same address is answered fresh.
+      readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
-    await app.register(view, {
-      engine: { eta: new Eta({ autoEscape: true, cache: true }) },
-      root: path.join(root, 'views'),
-      production: true
-    })
-    registerViewContext(app, { siteName: config.siteName, stylesheetPath: path.join(root, 'static', 'style.css') })
-    registerErrorHandler(app)
-    registerWikiErrorPages(app)
-    registerAuthErrorPages(app)
-    await setupAuth(app, { config, wiki })
-
-    await app.register(siteRoutes, {
-      // Federation is set up further down; the list is asked for per request.
-      remoteChanges: limit => app.federation.recentRemotePages(limit),
-      wiki,
-      renderer,
+    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) events.on(change, () => { app.readerCache.clear() })
+    await app.register(authPlugin, { config })
+    await app.register(wikiPlugin, {
+      events,
+      checkSave: allChecks(createLessonCheck({ lessonFields: config.lessons.fields }), createPublishingCheck()),
+      reviewRequired: config.auth.reviewRequired,
       baseUrl: config.baseUrl,
       siteName: config.siteName,
       homePages: { de: 'willkommen', en: 'welcome' },
-      readerCache
+      // Federation registers later; the list is asked for per request.
+      remoteChanges: limit => app.federation.recentRemotePages(limit)
     })
-    await app.register(localeRoutes)
-    await app.register(helpRoutes)
-    const lessons = createLessonService({ wiki })
-    await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: lessonPageExtras(lessons), readerCache })
-    await app.register(lessonsPlugin, { wiki, lessons, renderer, lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution, readerCache })
-    await app.register(apiRoutes, { wiki, renderer, baseUrl: config.baseUrl })
-    await setupFederation(app, { config, wiki, events, renderer, ...options.federation })
-    await registerSearch(app, { dataDir: config.dataDir, pages: { versions: wiki.pageVersions, snapshots: wiki.pageSnapshots }, remotePages: app.federation.remotePages, events, baseUrl: config.baseUrl, ...options.search })
+    await app.register(lessonsPlugin, { lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
+    await app.register(federationPlugin, { config, events, ...options.federation })
+    await app.register(searchPlugin, {
+      dataDir: config.dataDir,
+      pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },
+      remotePages: app.federation.remotePages,
+      events,
+      baseUrl: config.baseUrl,
+      ...options.search
+    })
   } catch (error) {
     await app.close()
     throw error

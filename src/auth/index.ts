@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
 import type { AppConfig } from '../config/index.ts'
-import type { WikiService } from '../wiki/service.ts'
 import { createAccountService, type AccountService } from './accounts.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { createAuditLog, type AuditLog } from './audit.ts'
+import { registerAuthErrorPages } from './error-pages.ts'
 import { createLockout } from './lockout.ts'
 import { registerAuth } from './plugin.ts'
-import { reviewRoutes } from '../wiki/review-routes.ts'
 import { accountRoutes, type SetupState } from './routes.ts'
 import { randomToken } from './secrets.ts'
 
@@ -35,11 +35,10 @@ declare module 'fastify' {
 const LOGIN_RATE_LIMIT = 30
 
 /**
- * Accounts and security: sessions, CSRF, headers and access checks on the root
- * (so they cover every route registered after), then the account, admin and
- * review pages. Call before registering the app's other routes.
+ * Accounts and security: sessions, CSRF and access checks on the root (so they cover
+ * every route registered after), then the account and admin pages.
  */
-export async function setupAuth (app: FastifyInstance, options: { config: AppConfig, wiki: WikiService }): Promise<Auth> {
+async function setupAuth (app: FastifyInstance, options: { config: AppConfig }): Promise<void> {
   const { config } = options
   const db = app.store.db
   const accounts = createAccountService({ db, invitationDays: config.auth.invitationDays })
@@ -55,10 +54,10 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
   app.addHook('onRoute', route => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.add(`${method} ${route.url}`)
   })
-  await registerAuth(app, { config: config.auth, db, accounts, mapTileUrl: config.lessons.mapTileUrl, sweeps: { 'sign-in failures': lockout.sweep } })
+  registerAuthErrorPages(app)
+  await registerAuth(app, { config: config.auth, db, accounts, sweeps: { 'sign-in failures': lockout.sweep } })
   await app.register(accountRoutes, { accounts, audit, lockout, setup, loginRateLimit: LOGIN_RATE_LIMIT })
   await app.register(adminRoutes, { accounts, audit, baseUrl: config.baseUrl })
-  await app.register(reviewRoutes, { wiki: options.wiki, audit, reviewRequired: config.auth.reviewRequired })
 
   const auth: Auth = {
     accounts,
@@ -70,5 +69,7 @@ export async function setupAuth (app: FastifyInstance, options: { config: AppCon
     routes: () => [...routes].sort()
   }
   app.decorate('auth', auth)
-  return auth
 }
+
+/** Accounts and security as a plugin on the root; every domain with routes depends on it. */
+export const authPlugin = fastifyPlugin(setupAuth, { name: 'praxiswiki-auth', dependencies: ['praxiswiki-http'] })

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import session from '@fastify/session'
 import { parse as parseCookies } from 'cookie'
@@ -36,8 +35,6 @@ export interface AuthPluginOptions {
   config: AuthConfig
   db: Db
   accounts: AccountService
-  /** Tile server of the lessons map, which the Content-Security-Policy must let images come from. */
-  mapTileUrl?: string
   /** Other stores' removal of expired documents, by name for the log: one timer sweeps them with the sessions. */
   sweeps?: Record<string, () => Promise<void>>
 }
@@ -56,7 +53,7 @@ export const SESSION_COOKIE = 'praxiswiki_session'
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
- * Cookies, server-side sessions, CSRF tokens, security headers and the rate limiter,
+ * Cookies, server-side sessions, CSRF tokens and the rate limiter,
  * then the two checks every request passes: who is asking (session or API token)
  * and whether the route's access allows it. Registered on the root, before the routes.
  */
@@ -71,28 +68,6 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
   sweeper.unref()
   app.addHook('onClose', async () => { clearInterval(sweeper) })
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        // No inline scripts anywhere: the only scripts are files under /static.
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', ...tileSources(options.mapTileUrl)],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {})
-      }
-    },
-    // Strict-Transport-Security only means something over https.
-    hsts: config.secureCookies ? { maxAge: 31_536_000 } : false,
-    referrerPolicy: { policy: 'same-origin' }
-  })
   await app.register(rateLimit, { global: false })
   await app.register(cookie)
   await app.register(session, {
@@ -177,13 +152,6 @@ export function sessionView (account: Viewer): SessionView {
     canReview: hasRole(account.role, 'reviewer'),
     isAdmin: hasRole(account.role, 'admin')
   }
-}
-
-function tileSources (tileUrl: string | undefined): string[] {
-  if (tileUrl === undefined) return []
-  const match = /^((?:https?:)?\/\/[^/]+)/.exec(tileUrl)
-  // Leaflet fills {s} with a, b or c: allow the host's subdomains.
-  return match === null ? [] : [match[1]!.replace('{s}', '*')]
 }
 
 async function storedSecret (db: Db): Promise<string> {

@@ -2,10 +2,12 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import fastifyPlugin from 'fastify-plugin'
 import { seesLocalPages } from '../auth/visibility.ts'
+import { helpRoutes } from './help-routes.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
 import { lessonOfPage, type LessonPage } from './schema.ts'
-import type { LessonService } from './service.ts'
+import { createLessonService, type LessonService } from './service.ts'
 import { lessonView } from './view.ts'
 
 export { createLessonCheck } from './check.ts'
@@ -13,10 +15,16 @@ export { createLessonService, type LessonService } from './service.ts'
 export { LessonValidationError } from './errors.ts'
 export { DEFAULT_LESSON_FIELDS } from './vocabulary.ts'
 
-export type LessonsPluginOptions = LessonRoutesOptions
+export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'>
 
-/** Lesson routes plus Leaflet's files, served by the app itself (no third-party hosts). */
-export async function lessonsPlugin (app: FastifyInstance, options: LessonsPluginOptions): Promise<void> {
+/**
+ * Lessons on top of the wiki: the browse, export, overview, map and form routes, the
+ * plain-language help, a lesson's fact box on its page, and Leaflet's files, served by
+ * the app itself (no third-party hosts).
+ */
+export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options: LessonsPluginOptions) => {
+  const lessons = createLessonService({ wiki: app.wiki })
+  app.pageExtras.push(lessonPageExtras(lessons))
   const leafletDist = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
   await app.register(fastifyStatic, {
     root: leafletDist,
@@ -26,8 +34,9 @@ export async function lessonsPlugin (app: FastifyInstance, options: LessonsPlugi
     index: false,
     dotfiles: 'deny'
   })
-  await app.register(lessonRoutes, options)
-}
+  await app.register(lessonRoutes, { ...options, wiki: app.wiki, lessons, renderer: app.pageRenderer, readerCache: app.readerCache })
+  await app.register(helpRoutes)
+}, { name: 'praxiswiki-lessons', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth', 'praxiswiki-wiki'] })
 
 /**
  * What the page view adds for a lesson: its fact box, evidence and related lessons.

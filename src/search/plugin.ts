@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
 import type { EventBus } from '../events/index.ts'
 import type { FederationEvents, RemotePageSnapshot } from '../federation/events.ts'
 import type { PageSnapshot, WikiEvents } from '../wiki/events.ts'
@@ -60,3 +61,8 @@ export async function registerSearch (app: FastifyInstance, options: SearchSetup
   await app.register(searchRoutes, { search, baseUrl })
   return search
 }
+
+/** Search as a plugin: it reads the wiki's pages and federation's remote pages, so it comes after both. */
+export const searchPlugin = fastifyPlugin(async (app: FastifyInstance, options: SearchSetupOptions) => {
+  await registerSearch(app, options)
+}, { name: 'praxiswiki-search', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth', 'praxiswiki-wiki', 'praxiswiki-federation'] })

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import type { EventBus } from '../events/index.ts'
+import type { Locale } from '../i18n/index.ts'
+import { createPageRenderer, type PageRenderer } from '../markdown/page-renderer.ts'
+import { createMarkdownRenderer } from '../markdown/render.ts'
+import type { SaveCheck } from '../publishing/check.ts'
+import { apiRoutes } from './api-routes.ts'
+import { registerWikiErrorPages } from './error-pages.ts'
+import type { WikiEvents } from './events.ts'
+import type { PageDocument } from './model.ts'
+import { reviewRoutes } from './review-routes.ts'
+import { wikiRoutes } from './routes.ts'
+import { createWikiService, type WikiService } from './service.ts'
+import { siteRoutes, type SiteRoutesOptions } from './site-routes.ts'
+
+/** More for the page view of some pages (a lesson's fact box); an empty object for the rest. */
+export type PageExtras = (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+
+export interface WikiPluginOptions {
+  events: EventBus<WikiEvents>
+  /** Runs before a page is stored: lesson fields, the publishing check. */
+  checkSave: SaveCheck
+  reviewRequired: boolean
+  baseUrl: string
+  siteName: string
+  /** The page shown as the home page, per interface language. */
+  homePages: Record<Locale, string>
+  /** Pages received from other organisations, for recent changes (federation registers later). */
+  remoteChanges: SiteRoutesOptions['remoteChanges']
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    wiki: WikiService
+    /** Markdown to HTML for pages and revisions, with wiki links resolved and results kept. */
+    pageRenderer: PageRenderer
+    /** What other domains add to the page view; each adds its own. */
+    pageExtras: PageExtras[]
+  }
+}
+
+/** Pages, revisions, review and the wiki's own routes: the home page, feeds, the page views and the JSON API. */
+export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: WikiPluginOptions) => {
+  const { events } = options
+  const wiki = createWikiService({ db: app.store.db, events, checkSave: options.checkSave, reviewRequired: options.reviewRequired })
+  await wiki.ensureIndexes()
+  const renderer = createPageRenderer({ renderer: createMarkdownRenderer(), existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
+  // Pages appearing, moving or disappearing change which wiki links lead somewhere.
+  events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
+  events.on('page.deleted', () => { renderer.forgetLinkTargets() })
+  const pageExtras: PageExtras[] = []
+  app.decorate('wiki', wiki)
+  app.decorate('pageRenderer', renderer)
+  app.decorate('pageExtras', pageExtras)
+  registerWikiErrorPages(app)
+
+  const readerCache = app.readerCache
+  await app.register(siteRoutes, {
+    remoteChanges: options.remoteChanges,
+    wiki,
+    renderer,
+    baseUrl: options.baseUrl,
+    siteName: options.siteName,
+    homePages: options.homePages,
+    readerCache
+  })
+  const extrasOf: PageExtras = async (request, page) => {
+    let extras: Record<string, unknown> = {}
+    for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page) }
+    return extras
+  }
+  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: extrasOf, readerCache })
+  await app.register(apiRoutes, { wiki, renderer, baseUrl: options.baseUrl })
+  await app.register(reviewRoutes, { wiki, audit: app.auth.audit, reviewRequired: options.reviewRequired })
+}, { name: 'praxiswiki-wiki', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

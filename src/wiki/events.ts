@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/index.ts'
 import type { PageFields } from '../markdown/front-matter.ts'
-import type { RevisionKind } from './model.ts'
+import type { PageDocument, RevisionKind } from './model.ts'
 
 /** What subscribers learn about a page, without reaching into the wiki's store. */
 export interface PageSnapshot {
@@ -14,6 +14,21 @@ export interface PageSnapshot {
   revisionId: string
   createdAt: Date
   updatedAt: Date
+}
+
+export function snapshot (page: PageDocument): PageSnapshot {
+  return {
+    id: page._id.toHexString(),
+    slug: page.slug,
+    title: page.title,
+    language: page.language,
+    fields: page.fields,
+    frontMatter: page.frontMatter,
+    source: page.source,
+    revisionId: page.revisionId.toHexString(),
+    createdAt: page.createdAt,
+    updatedAt: page.updatedAt
+  }
 }
 
 export interface PageSavedEvent {

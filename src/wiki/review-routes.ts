@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { render } from '../http/context.ts'
 import type { WikiService } from './service.ts'
 import type { AuditLog } from '../auth/audit.ts'
-import { EmptyBody, FORM_BODY_LIMIT, ReviewParams } from '../auth/schemas.ts'
+import { FORM_BODY_LIMIT } from '../auth/schemas.ts'
+import { NoBody, SlugParams } from './schemas.ts'
 
 /** The four-eyes review queue: pages whose wider visibility waits for a second person. */
 export async function reviewRoutes (parent: FastifyInstance, options: { wiki: WikiService, audit: AuditLog, reviewRequired: boolean }): Promise<void> {
@@ -30,7 +31,7 @@ export async function reviewRoutes (parent: FastifyInstance, options: { wiki: Wi
     })
   })
 
-  app.post('/review/:slug/approve', { bodyLimit: FORM_BODY_LIMIT, schema: { params: ReviewParams, body: EmptyBody } }, async (request, reply) => {
+  app.post('/review/:slug/approve', { bodyLimit: FORM_BODY_LIMIT, schema: { params: SlugParams, body: NoBody } }, async (request, reply) => {
     const reviewer = request.account?.username ?? ''
     const page = await wiki.approvePublication(request.params.slug, { reviewer })
     await audit.record({ kind: 'publication-approved', actor: reviewer, target: page.slug, ip: request.ip, detail: page.fields.visibility })

@@ -1,0 +1,295 @@
+import { ObjectId } from 'mongodb'
+import { parseSource, withTitle, type ParsedSource } from '../markdown/front-matter.ts'
+import { EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError } from './errors.ts'
+import { snapshot, type WikiEventBus } from './events.ts'
+import type { PageHistory } from './history.ts'
+import type { PageDocument, RevisionDocument, RevisionKind } from './model.ts'
+import type { PageStore } from './page-store.ts'
+import type { PageReview } from './review.ts'
+import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
+import type { SaveCheck } from '../publishing/check.ts'
+
+export interface SaveInput {
+  source: string
+  /** The revision the editor started from; null when the editor believed the page missing. */
+  baseRevisionId: string | null
+  message?: string
+  author?: string | null
+  confirmPublication?: boolean
+}
+
+export interface CreateInput {
+  source: string
+  /** Used when the front matter has no title. */
+  title?: string
+  /** An exact slug, e.g. from a "create this page" link; otherwise derived from the title. */
+  slug?: string
+  message?: string
+  author?: string | null
+  /** Used when the front matter names no language. */
+  language?: string
+  /** Keeps imported timestamps. */
+  createdAt?: Date
+  confirmPublication?: boolean
+}
+
+export interface SaveResult {
+  page: PageDocument
+  /** False when the text was identical and no revision was written. */
+  changed: boolean
+}
+
+const DUPLICATE_KEY = 11000
+const MAX_SLUG_RETRIES = 5
+const MAX_MESSAGE_LENGTH = 500
+
+export interface SavingOptions {
+  events: WikiEventBus
+  now: () => Date
+  /** Language of pages whose front matter names none. */
+  defaultLanguage: string
+  checkSave?: SaveCheck
+  /** Holds back a widened visibility for a reviewer. */
+  gate: PageReview['gate']
+  /** A revert brings back this revision's text. */
+  getRevision: PageHistory['getRevision']
+}
+
+export type PageSaving = ReturnType<typeof createPageSaving>
+
+/** Every change to a page (create, edit, rename, delete, restore, revert) appends a revision. */
+export function createPageSaving (store: PageStore, options: SavingOptions) {
+  const { pages, revisions, requirePage, requireAnyPage, isTaken, currentRevision } = store
+  const { events, now, defaultLanguage, gate, getRevision } = options
+
+  async function createPage (input: CreateInput): Promise<PageDocument> {
+    const parsed = parseSource(input.source)
+    const title = parsed.fields.title ?? input.title?.trim()
+    if (title === undefined || title === '') throw new MissingTitleError()
+    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
+    const language = parsed.fields.language ?? input.language ?? defaultLanguage
+    if (input.slug !== undefined) {
+      const problem = slugProblem(input.slug)
+      if (problem !== null) throw new InvalidSlugError(input.slug, problem)
+    }
+    const time = input.createdAt ?? now()
+
+    for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
+      const slug = input.slug ?? await uniqueSlug(slugForTitle(title, language), isTaken)
+      const pageId = new ObjectId()
+      const revision: RevisionDocument = {
+        _id: new ObjectId(),
+        pageId,
+        parentId: null,
+        kind: 'create',
+        slug,
+        title,
+        source: input.source,
+        message: cleanMessage(input.message),
+        author: input.author ?? null,
+        createdAt: time
+      }
+      const gated = gate(parsed.fields, null, input.author, revision._id, time)
+      const page: PageDocument = {
+        _id: pageId,
+        slug,
+        formerSlugs: [],
+        title,
+        language,
+        fields: gated.fields,
+        frontMatter: parsed.data,
+        source: input.source,
+        revisionId: revision._id,
+        author: revision.author,
+        createdAt: time,
+        updatedAt: time,
+        deletedAt: null,
+        review: gated.review
+      }
+      // The revision goes first: a page must never point at a revision that does not exist.
+      await revisions.insertOne(revision)
+      try {
+        await pages.insertOne(page)
+      } catch (error) {
+        await revisions.deleteOne({ _id: revision._id })
+        if (!isDuplicateKey(error)) throw error
+        if (input.slug !== undefined) {
+          const existing = await pages.findOne({ slug })
+          if (existing === null) continue
+          if (existing.deletedAt !== null) throw new PageDeletedError(existing)
+          throw new EditConflictError(slug, { page: existing, revision: await currentRevision(existing) }, input.source, null)
+        }
+        continue
+      }
+      // A new page takes its slug over from any page that used to be called that.
+      await pages.updateMany({ formerSlugs: slug }, { $pull: { formerSlugs: slug } })
+      events.emit('page.saved', { page: snapshot(page), kind: 'create', previousRevisionId: null })
+      return page
+    }
+    throw new Error(`could not find a free slug for "${title}"`)
+  }
+
+  /**
+   * Appends a revision and moves the page to it, only if the page is still at
+   * `expected`: the conditional update makes two racing saves end in one conflict
+   * instead of a lost edit.
+   */
+  async function commit (
+    page: PageDocument,
+    change: { kind: RevisionKind, source: string, parsed: ParsedSource, slug?: string, message?: string, author?: string | null, revertedFrom?: ObjectId, deletedAt?: Date | null },
+    proposedForConflict: string
+  ): Promise<PageDocument> {
+    const time = now()
+    const slug = change.slug ?? page.slug
+    const title = change.parsed.fields.title ?? page.title
+    const revision: RevisionDocument = {
+      _id: new ObjectId(),
+      pageId: page._id,
+      parentId: page.revisionId,
+      kind: change.kind,
+      slug,
+      title,
+      source: change.source,
+      message: cleanMessage(change.message),
+      author: change.author ?? null,
+      createdAt: time
+    }
+    if (change.revertedFrom !== undefined) revision.revertedFrom = change.revertedFrom
+    await revisions.insertOne(revision)
+
+    const gated = gate(change.parsed.fields, change.deletedAt === null ? { ...page, deletedAt: null } : page, change.author, revision._id, time)
+    const set: Partial<PageDocument> = {
+      slug,
+      title,
+      language: change.parsed.fields.language ?? page.language,
+      fields: gated.fields,
+      review: gated.review,
+      frontMatter: change.parsed.data,
+      source: change.source,
+      revisionId: revision._id,
+      author: revision.author,
+      updatedAt: time
+    }
+    if (change.deletedAt !== undefined) set.deletedAt = change.deletedAt
+    const update: Record<string, unknown> = { $set: set }
+    if (slug !== page.slug) update.$addToSet = { formerSlugs: page.slug }
+
+    let result
+    try {
+      result = await pages.findOneAndUpdate(
+        { _id: page._id, revisionId: page.revisionId },
+        update,
+        { returnDocument: 'after' }
+      )
+    } catch (error) {
+      await revisions.deleteOne({ _id: revision._id })
+      throw error
+    }
+    if (result.value === null) {
+      await revisions.deleteOne({ _id: revision._id })
+      const latest = await pages.findOne({ _id: page._id })
+      if (latest === null) throw new PageNotFoundError(page.slug)
+      throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, proposedForConflict, page.revisionId.toHexString())
+    }
+    return result.value
+  }
+
+  async function savePage (slug: string, input: SaveInput): Promise<SaveResult> {
+    const parsed = parseSource(input.source)
+    const page = await pages.findOne({ slug })
+    if (page === null && input.baseRevisionId !== null) {
+      // The editor started from a page that was renamed meanwhile: a conflict, never a new page.
+      const moved = await pages.findOne({ formerSlugs: slug })
+      if (moved === null) throw new PageNotFoundError(slug)
+      throw new EditConflictError(moved.slug, { page: moved, revision: await currentRevision(moved) }, input.source, input.baseRevisionId)
+    }
+    if (page === null) {
+      const problem = slugProblem(slug)
+      if (problem !== null) throw new InvalidSlugError(slug, problem)
+      const created = await createPage({ ...input, slug, title: parsed.fields.title ?? slug })
+      return { page: created, changed: true }
+    }
+    if (page.deletedAt !== null) throw new PageDeletedError(page)
+    if (input.baseRevisionId !== page.revisionId.toHexString()) {
+      throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
+    }
+    if (input.source === page.source) return { page, changed: false }
+    await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+    const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
+    events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
+    return { page: saved, changed: true }
+  }
+
+  /** Gives the page a new title and a slug made from it; the old slug keeps redirecting. */
+  async function renamePage (slug: string, input: { title: string, baseRevisionId: string, message?: string, author?: string | null }): Promise<PageDocument> {
+    const page = await requirePage(slug)
+    const title = input.title.trim()
+    if (title === '') throw new MissingTitleError()
+    const source = withTitle(page.source, title)
+    if (input.baseRevisionId !== page.revisionId.toHexString()) {
+      throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, source, input.baseRevisionId)
+    }
+    const parsed = parseSource(source)
+    const wanted = slugForTitle(title, page.language)
+    for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
+      const newSlug = wanted === page.slug ? wanted : await uniqueSlug(wanted, isTaken)
+      try {
+        const saved = await commit(page, { kind: 'rename', source, parsed, slug: newSlug, message: input.message, author: input.author }, source)
+        if (newSlug !== page.slug) {
+          await pages.updateMany({ _id: { $ne: page._id }, formerSlugs: newSlug }, { $pull: { formerSlugs: newSlug } })
+          await pages.updateOne({ _id: page._id }, { $pull: { formerSlugs: newSlug } })
+        }
+        events.emit('page.saved', { page: snapshot(saved), kind: 'rename', previousRevisionId: page.revisionId.toHexString(), previousSlug: page.slug })
+        return saved
+      } catch (error) {
+        // Another page took the slug between the check and the update: try the next one.
+        if (!isDuplicateKey(error)) throw error
+      }
+    }
+    throw new Error(`could not find a free slug for "${title}"`)
+  }
+
+  async function deletePage (slug: string, input: { message?: string, author?: string | null } = {}): Promise<PageDocument> {
+    const page = await requirePage(slug)
+    const parsed = parseSource(page.source)
+    const deleted = await commit(page, { kind: 'delete', source: page.source, parsed, message: input.message, author: input.author, deletedAt: now() }, page.source)
+    events.emit('page.deleted', { id: page._id.toHexString(), slug: page.slug, revisionId: deleted.revisionId.toHexString() })
+    return deleted
+  }
+
+  async function restorePage (slug: string, input: { message?: string, author?: string | null } = {}): Promise<PageDocument> {
+    const page = await requireAnyPage(slug)
+    if (page.deletedAt === null) return page
+    const parsed = parseSource(page.source)
+    // The text was published before it was deleted, so only what the rules say now can refuse it (lesson fields may have changed).
+    await options.checkSave?.({ source: page.source, parsed, previous: page, confirmPublication: false })
+    const restored = await commit(page, { kind: 'restore', source: page.source, parsed, message: input.message, author: input.author, deletedAt: null }, page.source)
+    events.emit('page.saved', { page: snapshot(restored), kind: 'restore', previousRevisionId: page.revisionId.toHexString() })
+    return restored
+  }
+
+  /** Brings back the text of an earlier revision as a new revision; history is never rewritten. */
+  async function revertPage (slug: string, input: { revisionId: string, baseRevisionId: string, message?: string, author?: string | null, confirmPublication?: boolean }): Promise<PageDocument> {
+    const page = await requirePage(slug)
+    const target = await getRevision(slug, input.revisionId)
+    if (input.baseRevisionId !== page.revisionId.toHexString()) {
+      throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, target.source, input.baseRevisionId)
+    }
+    const parsed = parseSource(target.source)
+    // An old text is published anew: what a later edit took out (an e-mail address, say) is asked about again.
+    await options.checkSave?.({ source: target.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+    const saved = await commit(page, { kind: 'revert', source: target.source, parsed, message: input.message, author: input.author, revertedFrom: target._id }, target.source)
+    events.emit('page.saved', { page: snapshot(saved), kind: 'revert', previousRevisionId: page.revisionId.toHexString() })
+    return saved
+  }
+
+  return { createPage, savePage, renamePage, deletePage, restorePage, revertPage }
+}
+
+function cleanMessage (message: string | undefined): string {
+  return (message ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_MESSAGE_LENGTH)
+}
+
+function isDuplicateKey (error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY
+}

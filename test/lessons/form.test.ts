@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseSource } from '../../src/markdown/front-matter.ts'
-import { blankValues, checkForm, sourceFromValues, splitBody, valuesFromSource, type LessonFormValues } from '../../src/lessons/form.ts'
+import { splitBody } from '../../src/lessons/body-sections.ts'
+import { checkForm } from '../../src/lessons/form-check.ts'
+import { blankValues, valuesFromSource, type LessonFormValues } from '../../src/lessons/form-values.ts'
+import { sourceFromValues } from '../../src/lessons/front-matter-editing.ts'
 import { DEFAULT_LESSON_FIELDS } from '../../src/lessons/vocabulary.ts'
 import { starterPages } from './fixtures.ts'
 

@@ -1,5 +1,6 @@
 import type { MessageKey, Translate } from '../i18n/index.ts'
-import type { FormField, FormProblem, LessonFormValues } from './form.ts'
+import type { FormField, FormProblem } from './form-check.ts'
+import type { LessonFormValues } from './form-values.ts'
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import type { Lesson, LessonProblem } from './schema.ts'
 import { CO_PRODUCTION_LEVELS, IMPACT_STEPS, OUTCOMES, SECTION_IDS, impactLevel, type Outcome } from './vocabulary.ts'

@@ -1,0 +1,97 @@
+import markdownIt from 'markdown-it'
+import { SECTION_HEADINGS, SECTION_IDS, headingsFor, type SectionId } from './vocabulary.ts'
+
+/** A lesson body as the form's boxes hold it. */
+export interface LessonBody {
+  /** Body text before the first section heading. */
+  lead: string
+  sections: Record<SectionId, string>
+  /** Sections with headings of the author's own, in their order. */
+  extra: string
+}
+
+interface Heading {
+  title: string
+  /** The heading's lines in the text: from `start` up to, not including, `end`. */
+  start: number
+  end: number
+}
+
+// Only the block structure is read here, and the renderer's plugins change inline text only.
+const markdown = markdownIt()
+
+/**
+ * Level-2 headings as the page will render them: a `##` line in a code block, a quote
+ * or a list does not start a section, and an underlined (setext) heading does.
+ */
+function sectionHeadings (text: string): Heading[] {
+  const tokens = markdown.parse(text, {})
+  const headings: Heading[] = []
+  tokens.forEach((token, index) => {
+    if (token.type !== 'heading_open' || token.tag !== 'h2' || token.level !== 0 || token.map === null) return
+    headings.push({ title: tokens[index + 1]?.content ?? '', start: token.map[0], end: token.map[1] })
+  })
+  return headings
+}
+
+function normaliseHeading (heading: string): string {
+  return heading.toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+const KNOWN_HEADINGS = new Map<string, SectionId>()
+for (const headings of Object.values(SECTION_HEADINGS)) {
+  for (const id of SECTION_IDS) KNOWN_HEADINGS.set(normaliseHeading(headings[id]), id)
+}
+
+function sectionOfHeading (heading: string): SectionId | null {
+  return KNOWN_HEADINGS.get(normaliseHeading(heading)) ?? null
+}
+
+export function emptySections (): Record<SectionId, string> {
+  return { context: '', approach: '', happened: '', learned: '', soWhat: '', evidence: '' }
+}
+
+/** Splits a lesson body at its level-2 headings into the form's boxes. */
+export function splitBody (body: string): LessonBody {
+  const lines = body.split('\n')
+  const text = (start: number, end: number): string => lines.slice(start, end).join('\n')
+  const headings = sectionHeadings(body)
+  const sections = emptySections()
+  const filled = new Set<SectionId>()
+  const extra: string[] = []
+  headings.forEach((heading, index) => {
+    const next = headings[index + 1]?.start ?? lines.length
+    const id = sectionOfHeading(heading.title)
+    if (id !== null && !filled.has(id)) {
+      filled.add(id)
+      sections[id] = text(heading.end, next).trim()
+      return
+    }
+    // A heading of the author's own, or a section's heading a second time, is kept with its text as written.
+    extra.push(text(heading.start, next))
+  })
+  return { lead: text(0, headings[0]?.start ?? lines.length).trim(), sections, extra: extra.join('\n').trim() }
+}
+
+export function composeBody (values: LessonBody & { language: string }): string {
+  const headings = headingsFor(values.language)
+  const parts: string[] = []
+  if (values.lead.trim() !== '') parts.push(values.lead.trim())
+  for (const id of SECTION_IDS) {
+    const text = values.sections[id].trim()
+    if (text !== '') parts.push(`## ${headings[id]}\n\n${text}`)
+  }
+  if (values.extra.trim() !== '') parts.push(values.extra.trim())
+  return `\n${parts.join('\n\n')}\n`
+}
+
+/** Whether a box's text has a level-2 heading, which would split it into other boxes on the next read. */
+export function hasSectionHeading (text: string): boolean {
+  return sectionHeadings(text).length > 0
+}
+
+/** Whether text for the extra box reads back into it: it opens with a level-2 heading, and none is a lesson section's. */
+export function readsBackAsExtra (extra: string): boolean {
+  const headings = sectionHeadings(extra)
+  return headings[0]?.start === 0 && headings.every(heading => sectionOfHeading(heading.title) === null)
+}

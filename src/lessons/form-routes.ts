@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { FrontMatterError } from '../markdown/front-matter.ts'
+import { authorOf } from '../auth/visibility.ts'
+import { render } from '../http/context.ts'
+import type { PageRenderer } from '../markdown/page-renderer.ts'
+import type { WikiService } from '../wiki/service.ts'
+import { LessonValidationError } from './errors.ts'
+import { findingTexts, PersonalDataError } from '../publishing/errors.ts'
+import type { PersonalDataFinding } from '../publishing/personal-data.ts'
+import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
+import { checkForm, formProblemsOf, type FormProblem } from './form-check.ts'
+import { blankValues, valuesFromSource, type LessonFormValues } from './form-values.ts'
+import { lessonOfPage } from './schema.ts'
+import { evidenceRows, formMessages, lessonView, sectionFields, vocabularyChoices } from './view.ts'
+
+export interface FormRoutesOptions {
+  wiki: WikiService
+  renderer: PageRenderer
+  lessonFields: readonly string[]
+}
+
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) })
+
+type FormMode = { kind: 'new' } | { kind: 'edit', slug: string, title: string, baseRevision: string, baseSource: string }
+
+/** The guided form. Both steps (preview, save) post the whole form back, so it works without JavaScript. */
+export async function formRoutes (parent: FastifyInstance, options: FormRoutesOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  const { wiki, renderer, lessonFields } = options
+
+  app.get('/lessons/new', async (request, reply) => {
+    return await showForm(request, reply, { values: blankValues(request.locale, lessonFields), mode: { kind: 'new' } })
+  })
+
+  app.post('/lessons/new', { schema: { body: LessonFormBody } }, async (request, reply) => {
+    return await handleForm(request, reply, request.body, { kind: 'new' })
+  })
+
+  app.get('/lessons/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const page = await wiki.requirePage(request.params.slug)
+    let values: LessonFormValues
+    try {
+      values = valuesFromSource(page.source, page.language)
+    } catch (error) {
+      // Front matter the form cannot read is for the plain editor, which shows the line.
+      if (error instanceof FrontMatterError) return reply.redirect(`/wiki/${page.slug}/edit`, 303)
+      throw error
+    }
+    return await showForm(request, reply, {
+      values,
+      mode: { kind: 'edit', slug: page.slug, title: page.title, baseRevision: page.revisionId.toHexString(), baseSource: page.source }
+    })
+  })
+
+  app.post('/lessons/:slug/edit', { schema: { params: SlugParams, body: LessonFormBody } }, async (request, reply) => {
+    const page = await wiki.requirePage(request.params.slug)
+    const body = request.body
+    return await handleForm(request, reply, body, {
+      kind: 'edit',
+      slug: page.slug,
+      title: page.title,
+      baseRevision: body.baseRevision ?? page.revisionId.toHexString(),
+      baseSource: body.baseSource ?? page.source
+    })
+  })
+
+  async function handleForm (request: FastifyRequest, reply: FastifyReply, body: LessonFormBodyType, mode: FormMode): Promise<FastifyReply> {
+    const values = formValues(body, request.locale)
+    const baseSource = mode.kind === 'edit' ? mode.baseSource : null
+    const checked = checkForm(values, baseSource, { fields: lessonFields })
+    const message = body.message ?? ''
+    if (checked.problems.length > 0 || checked.source === null) {
+      reply.code(400)
+      return await showForm(request, reply, { values, mode, problems: checked.problems, message })
+    }
+    if (body.action !== 'save') {
+      const rendered = await renderer.render({
+        revisionId: `preview:${createHash('sha256').update(checked.source).digest('hex')}`,
+        source: checked.source,
+        language: values.language,
+        locale: request.locale,
+        missingPageTitle: request.t('page.missingLink')
+      })
+      const lesson = lessonOfPage({
+        slug: mode.kind === 'edit' ? mode.slug : '',
+        title: values.title.trim(),
+        language: values.language,
+        frontMatter: checked.parsed?.data ?? {},
+        fields: checked.parsed?.fields ?? { tags: [], licence: '', visibility: 'local' },
+        createdAt: new Date(),
+        updatedAt: new Date()
+      })
+      return await showForm(request, reply, { values, mode, message, preview: { html: rendered.html, lesson: lesson === null ? null : lessonView(request.t, lesson) } })
+    }
+    const confirmPublication = body.confirmPublication === 'yes'
+    try {
+      const page = mode.kind === 'new'
+        ? await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication })
+        : (await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication })).page
+      return reply.redirect(`/wiki/${page.slug}`, 303)
+    } catch (error) {
+      if (error instanceof PersonalDataError) {
+        reply.code(422)
+        return await showForm(request, reply, { values, mode, message, findings: error.findings })
+      }
+      if (error instanceof LessonValidationError) {
+        reply.code(400)
+        return await showForm(request, reply, { values, mode, message, problems: formProblemsOf(error.problems) })
+      }
+      throw error
+    }
+  }
+
+  async function showForm (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: PersonalDataFinding[], preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
+  ): Promise<FastifyReply> {
+    const t = request.t
+    const { values, mode } = state
+    const messages = formMessages(t, state.problems ?? [])
+    const fields = lessonFields.includes(values.field) || values.field === '' ? lessonFields : [...lessonFields, values.field]
+    return await render(request, reply, 'lesson-form', {
+      title: mode.kind === 'new' ? t('lessonForm.newHeading') : t('lessonForm.editHeading', { title: mode.title }),
+      heading: mode.kind === 'new' ? t('lessonForm.newHeading') : t('lessonForm.editHeading', { title: mode.title }),
+      action: mode.kind === 'new' ? '/lessons/new' : `/lessons/${mode.slug}/edit`,
+      cancelHref: mode.kind === 'new' ? '/lessons' : `/wiki/${mode.slug}`,
+      plainEditorHref: mode.kind === 'new' ? '/wiki/new' : `/wiki/${mode.slug}/edit`,
+      baseRevision: mode.kind === 'edit' ? mode.baseRevision : '',
+      baseSource: mode.kind === 'edit' ? mode.baseSource : '',
+      values,
+      evidence: evidenceRows(values),
+      sections: sectionFields(t, values),
+      choices: vocabularyChoices(t, fields),
+      errors: messages.byField,
+      errorList: messages.list,
+      findings: findingTexts(t, state.findings ?? []),
+      preview: state.preview ?? null,
+      message: state.message ?? '',
+      noindex: true
+    })
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify'
+import { render } from '../http/context.ts'
+import type { ReaderCache } from '../http/reader-cache.ts'
+import { sortLessons } from './browse.ts'
+import { chartModel, outcomesByField, outcomesByImpactStep, type OutcomeRow } from './charts.ts'
+import type { Lesson } from './schema.ts'
+import type { LessonService } from './service.ts'
+import { lessonView, outcomeLabel } from './view.ts'
+import { visibleLessons } from './visible-lessons.ts'
+import { OUTCOMES } from './vocabulary.ts'
+
+export interface OverviewRoutesOptions {
+  lessons: LessonService
+  lessonFields: readonly string[]
+  /** Map tiles, e.g. from the organisation's own tile server; without it the map page lists places. */
+  mapTileUrl?: string
+  mapTileAttribution?: string
+  /** Keeps the overview and the map for readers who are not signed in. */
+  readerCache?: ReaderCache
+}
+
+/** All lessons at a glance: outcomes charted by field and impact step, and lessons by place on a map. */
+export async function overviewRoutes (app: FastifyInstance, options: OverviewRoutesOptions): Promise<void> {
+  const { lessons, lessonFields } = options
+  const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+
+  app.get('/lessons/overview', kept, async (request, reply) => {
+    const t = request.t
+    const all = await visibleLessons(lessons, request)
+    const describe = (label: string, row: OutcomeRow): string =>
+      `${label}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}; ${t('overview.total')} ${row.total}`
+    const impactName = (key: string): string => key === '' ? t('overview.noImpact') : `${key} – ${t(`lesson.impact.${key}` as 'lesson.impact.1')}`
+    const chart = (id: string, heading: string, rows: OutcomeRow[], labelOf: (key: string) => string) => ({
+      id,
+      heading,
+      rows: rows.map(row => ({ ...row, label: labelOf(row.key) })),
+      model: chartModel(rows, labelOf, row => describe(labelOf(row.key), row))
+    })
+    const charts = [
+      chart('by-field', t('overview.byField'), outcomesByField(all, lessonFields), key => key),
+      chart('by-impact', t('overview.byImpact'), outcomesByImpactStep(all), impactName)
+    ]
+    return await render(request, reply, 'lessons-overview', {
+      title: t('overview.heading'),
+      total: all.length,
+      charts,
+      outcomes: OUTCOMES.map(value => ({ value, label: outcomeLabel(t, value) }))
+    })
+  })
+
+  app.get('/lessons/map', kept, async (request, reply) => {
+    const all = await visibleLessons(lessons, request)
+    const byPlace = new Map<string, Lesson[]>()
+    for (const lesson of sortLessons(all, 'newest')) {
+      const place = lesson.place.name === '' ? request.t('map.noPlace') : lesson.place.name
+      byPlace.set(place, [...(byPlace.get(place) ?? []), lesson])
+    }
+    const places = [...byPlace.entries()]
+      .sort(([a], [b]) => a.localeCompare(b, request.locale))
+      .map(([name, list]) => ({ name, lessons: list.map(lesson => lessonView(request.t, lesson)) }))
+    return await render(request, reply, 'lessons-map', {
+      title: request.t('map.heading'),
+      places,
+      tileUrl: options.mapTileUrl ?? null,
+      tileAttribution: options.mapTileAttribution ?? ''
+    })
+  })
+}

@@ -45,6 +45,8 @@ describe('message catalogue', () => {
     assert.equal(negotiateLocale('en'), 'en')
     assert.equal(negotiateLocale('fr;q=1, en;q=0.8, de;q=0.9'), 'de')
     assert.equal(negotiateLocale('en-US,en;q=0.9'), 'en')
+    assert.equal(negotiateLocale('de-AT'), 'de')
+    assert.equal(negotiateLocale('en, de'), 'en')
     assert.equal(negotiateLocale('de;q=0, en;q=0.1'), 'en')
     assert.equal(negotiateLocale('*'), 'de')
     assert.equal(negotiateLocale(';;;,,,q=x'), 'de')

@@ -155,8 +155,26 @@ describe('slow connections: page weight, compression and revalidation', () => {
   })
 
   it('does not answer 304 to writes or failures', async () => {
-    const missing = await read({ url: '/nothing-here' })
-    const again = await read({ url: '/nothing-here', headers: { 'if-none-match': String(missing.headers.etag) } })
-    assert.equal(again.statusCode, 404)
+    // `*` names every tag, so each answer below would be a 304 if method and status were not checked.
+    const anyTag = { 'if-none-match': '*', 'accept-encoding': 'br' }
+    const slug = 'warum-wir-teilen-was-scheitert'
+    const page = await test.app.inject({ url: `/api/pages/${slug}` })
+    const { revision, source } = page.json<{ revision: string, source: string }>()
+
+    const saved = await test.app.inject({ method: 'PUT', url: `/api/pages/${slug}`, headers: anyTag, payload: { source: `${source}\nNoch ein Satz.\n`, baseRevision: revision } })
+    assert.equal(saved.statusCode, 200, saved.body)
+    assert.equal(saved.headers['content-encoding'], undefined, 'a short JSON answer stays under the compression threshold')
+    assert.equal(saved.json<{ changed: boolean }>().changed, true)
+
+    const refused = await test.app.inject({ method: 'PUT', url: `/api/pages/${slug}`, headers: anyTag, payload: { source: `${source}\nEin anderer Satz.\n`, baseRevision: revision } })
+    assert.equal(refused.statusCode, 409, 'a save on an old revision conflicts')
+    assert.ok(refused.rawPayload.length > 0)
+
+    const anonymous = await test.anonymous({ method: 'PUT', url: `/api/pages/${slug}`, headers: anyTag, payload: { source, baseRevision: revision } })
+    assert.ok(anonymous.statusCode === 401 || anonymous.statusCode === 403, `an anonymous write answered ${anonymous.statusCode}`)
+
+    const missing = await read({ url: '/nothing-here', headers: { accept: 'text/html', 'if-none-match': '*' } })
+    assert.equal(missing.statusCode, 404)
+    assert.match(missing.body, /<html/)
   })
 })

@@ -1,7 +1,7 @@
 import { open, rename, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { crc32 } from './crc32.ts'
+import { crc32 } from 'node:zlib'
 import { EmbeddedEngineError } from './errors.ts'
 
 /*

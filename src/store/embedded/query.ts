@@ -4,7 +4,7 @@ import type { Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
-import { sortByKeys } from './sort.ts'
+import { sortByKeys, type SortSpec } from './sort.ts'
 import { cloneValue, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 
 /** Scripts ($where, $function, $accumulator) never run inside the engine. */
@@ -127,8 +127,6 @@ function writesExactly (value: unknown, depth: number): boolean {
 
 /** Projections only need mingo's projection, not a condition: one empty query serves them all. */
 const projector = new Query({}, queryOptions)
-
-export type SortSpec = Record<string, 1 | -1>
 
 /** Accepts the sort shapes the driver accepts, as a plain `{ field: 1 | -1 }`. */
 export function normalizeSort (sort: unknown): SortSpec | undefined {

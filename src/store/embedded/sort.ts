@@ -1,5 +1,4 @@
 import { ObjectId, type Document } from 'mongodb'
-import type { SortSpec } from './query.ts'
 import { isPlainObject, valuesAtPath } from './values.ts'
 
 /*
@@ -95,6 +94,8 @@ function sortKey (document: Document, path: string, direction: 1 | -1): unknown 
   }
   return chosen
 }
+
+export type SortSpec = Record<string, 1 | -1>
 
 /**
  * Sorts documents by a sort spec; with `limit`, only the first `limit` are

@@ -9,7 +9,7 @@ import { wantsActivityJson } from './federation/index.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
 import { tileSources } from './http/security-headers.ts'
-import { createLessonCheck, lessonsPlugin } from './lessons/index.ts'
+import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
 import { openStore, type Store } from './store/index.ts'
@@ -63,6 +63,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
     app.decorate('events', events)
+    const lessonFields = config.lessons.fields ?? DEFAULT_LESSON_FIELDS
     app.decorate('store', store)
 
     // Each layer is a named plugin that declares what it needs, so Fastify refuses a wrong order.
@@ -80,7 +81,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(authPlugin, { config })
     await app.register(wikiPlugin, {
       events,
-      checkSave: allChecks(createLessonCheck({ lessonFields: config.lessons.fields }), createPublishingCheck()),
+      checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),
       reviewRequired: config.auth.reviewRequired,
       baseUrl: config.baseUrl,
       siteName: config.siteName,
@@ -88,7 +89,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       // Federation registers later; the list is asked for per request.
       remoteChanges: limit => app.federation.recentRemotePages(limit)
     })
-    await app.register(lessonsPlugin, { lessonFields: config.lessons.fields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
+    await app.register(lessonsPlugin, { lessonFields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
     await app.register(federationPlugin, { config, events, ...options.federation })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { DEFAULT_LESSON_FIELDS } from '../lessons/vocabulary.ts'
 
 /** Every setting, by its environment variable; README.md documents the same table. */
 export const SettingsSchema = Type.Object({
@@ -37,8 +36,8 @@ export const SettingsSchema = Type.Object({
 export type Settings = Static<typeof SettingsSchema>
 
 export interface LessonsConfig {
-  /** The fields of social work a lesson may name. */
-  fields: string[]
+  /** The fields of social work a lesson may name (LESSON_FIELDS); null keeps the lessons' own default list. */
+  fields: string[] | null
   mapTileUrl?: string
   mapTileAttribution: string
 }
@@ -111,7 +110,7 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
     dataDir: valid.DATA_DIR,
     contentDir: valid.CONTENT_DIR,
     lessons: {
-      fields: valid.LESSON_FIELDS === undefined ? [...DEFAULT_LESSON_FIELDS] : valid.LESSON_FIELDS.split(',').map(field => field.trim()).filter(field => field !== ''),
+      fields: valid.LESSON_FIELDS === undefined ? null : valid.LESSON_FIELDS.split(',').map(field => field.trim()).filter(field => field !== ''),
       mapTileAttribution: valid.MAP_TILE_ATTRIBUTION
     },
     logLevel: valid.LOG_LEVEL,

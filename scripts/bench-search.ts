@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { createSearchIndex, type DocumentSource } from '../src/search/search-index.ts'
 import { lunr, queryVariants, words } from '../src/search/analysis.ts'
-import { lunrBuilder, prepare } from '../src/search/shard.ts'
+import { lunrBuilder, prepare } from '../src/search/shard-builder.ts'
 import type { SearchDocument } from '../src/search/types.ts'
 import { seededRandom } from '../test/seeded-random.ts'
 

@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it'
+import { FrontMatterError, splitFrontMatter } from '../markdown/front-matter.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 import type { RemotePageSnapshot } from '../federation/events.ts'
 import type { LessonFacets, SearchDocument } from './types.ts'
@@ -77,8 +78,13 @@ export function documentFromRemote (page: RemotePageSnapshot): SearchDocument {
 /** The Markdown after the front matter; the front matter's own fields are indexed separately. */
 function bodyOf (source: string): string {
   const text = source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
-  const match = /^---[ \t]*\n[\s\S]*?\n(?:---|\.\.\.)[ \t]*(?:\n|$)/.exec(text)
-  return match === null ? text : text.slice(match[0].length)
+  try {
+    return splitFrontMatter(text).body
+  } catch (error) {
+    // A text that opens with `---` and never closes it has no front matter: all of it is the body.
+    if (error instanceof FrontMatterError) return text
+    throw error
+  }
 }
 
 /** Lesson fields from front matter, each only when it is present and makes sense. */

@@ -2,7 +2,10 @@ import { readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'n
 import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
-import { compareMatches, parseForShard, Shard, ShardFileError } from './shard.ts'
+import { parseForShard } from './fields.ts'
+import { compareMatches } from './scoring.ts'
+import { Shard } from './shard.ts'
+import { ShardFileError } from './shard-file.ts'
 import type { ParsedQuery } from './query.ts'
 import { FACET_NAMES, type FacetName, type SearchDocument } from './types.ts'
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { analyse, fold, queryVariants } from '../../src/search/analysis.ts'
-import { stripMarkdown } from '../../src/search/document.ts'
+import { documentFromRemote, stripMarkdown } from '../../src/search/document.ts'
 import { parseQuery } from '../../src/search/query.ts'
 import { snippet } from '../../src/search/snippet.ts'
 
@@ -41,6 +41,15 @@ describe('search analysis', () => {
   it('strips Markdown and keeps wiki link labels', () => {
     const text = stripMarkdown('## Kontext\n\nWir **lernten** viel über [[Quartiersarbeit|das Quartier]] und [Links](https://example.org).\n\n- Punkt')
     assert.equal(text, 'Kontext\nWir lernten viel über das Quartier und Links.\nPunkt')
+  })
+
+  it('indexes the text after the front matter, and all of a text whose front matter is never closed', () => {
+    const remote = (text: string): string => documentFromRemote({
+      id: 'https://other.example/articles/1', localUrl: '/remote/1', originalUrl: 'https://other.example/wiki/1', origin: 'other.example',
+      title: 'Bericht', summary: '', tags: [], language: 'de', text, frontMatter: {}, updatedAt: new Date(0)
+    }).body
+    assert.equal(remote('---\r\ntitle: Bericht\r\n---\r\nWir lernten viel.\r\n'), 'Wir lernten viel.')
+    assert.equal(remote('---\ntitle: Bericht\n\nWir lernten viel.'), 'title: Bericht\nWir lernten viel.')
   })
 
   it('reads phrases, required, excluded, fields, wildcards and fuzziness', () => {

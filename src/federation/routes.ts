@@ -5,7 +5,7 @@ import { stringify } from 'yaml'
 import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../http/context.ts'
 import type { WikiService } from '../wiki/service.ts'
-import type { FederationCore } from './apex.ts'
+import type { FederationCore } from './core.ts'
 import { latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
 const REMOTE_LIST_LIMIT = 200

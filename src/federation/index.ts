@@ -14,6 +14,7 @@ import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbo
 import { createPublisher, type Publisher } from './publisher.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
+import { federationAdminRoutes } from './admin-routes.ts'
 import { federationRoutes, registerArticleNegotiation } from './routes.ts'
 
 export { wantsActivityJson } from './routes.ts'
@@ -55,7 +56,8 @@ export interface FederationSetup {
 /**
  * Mounts ActivityPub on the app's root (its hooks and Express middleware
  * must see every request): the organisation actor, WebFinger, NodeInfo,
- * inbox and outbox; publishing of wiki events; remote pages.
+ * inbox and outbox; publishing of wiki events; remote pages; the admin
+ * page for follows and blocks.
  */
 export async function setupFederation (app: FastifyInstance, setup: FederationSetup): Promise<Federation> {
   const { config } = setup
@@ -122,6 +124,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }
   registerArticleNegotiation(app, routeOptions)
   await app.register(federationRoutes, routeOptions)
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)

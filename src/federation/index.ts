@@ -15,9 +15,10 @@ import { createPublisher, type Publisher } from './publisher.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
-import { federationRoutes, registerArticleNegotiation } from './routes.ts'
+import { registerArticleNegotiation } from './article-negotiation.ts'
+import { remotePageRoutes } from './remote-page-routes.ts'
 
-export { wantsActivityJson } from './routes.ts'
+export { wantsActivityJson } from './article-negotiation.ts'
 
 export interface Federation {
   core: FederationCore
@@ -121,9 +122,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     activityPub.get('/nodeinfo/:version', raw, notFound)
   })
 
-  const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }
-  registerArticleNegotiation(app, routeOptions)
-  await app.register(federationRoutes, routeOptions)
+  registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
+  await app.register(remotePageRoutes, { wiki: setup.wiki })
   await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {

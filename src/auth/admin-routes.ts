@@ -1,15 +1,11 @@
-import { idOf } from '../federation/remote-pages.ts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { render } from '../http/context.ts'
-import { formatDate } from '../i18n/index.ts'
 import type { AccountService } from './accounts.ts'
 import type { AuditLog } from './audit.ts'
 import { LastAdminError } from './errors.ts'
 import { ROLES } from './roles.ts'
-import {
-  BlockBody, EmptyBody, FollowBody, FollowRequestBody, FORM_BODY_LIMIT, InviteBody, RoleBody, UnblockBody, UsernameParams
-} from './schemas.ts'
+import { EmptyBody, FORM_BODY_LIMIT, InviteBody, RoleBody, UsernameParams } from './schemas.ts'
 
 export interface AdminRoutesOptions {
   accounts: AccountService
@@ -18,10 +14,8 @@ export interface AdminRoutesOptions {
 }
 
 const AUDIT_LIMIT = 300
-/** Given-up deliveries shown on the federation page, newest first. */
-const FAILURES_SHOWN = 20
 
-/** Accounts, federation (follows, follow requests, domain blocks) and the audit log; admins only (see access.ts). */
+/** Accounts and the audit log; admins only (see access.ts). */
 export async function adminRoutes (parent: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { accounts, audit, baseUrl } = options
@@ -84,70 +78,6 @@ export async function adminRoutes (parent: FastifyInstance, options: AdminRoutes
     reply.header('Cache-Control', 'no-store')
     return await accountsPage(request, reply, { invitationLink: `${baseUrl}/invitations/${token}` })
   })
-
-  const federationPage = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string, message?: string } = {}) => {
-    const federation = request.server.federation
-    const us = await federation.core.actor()
-    const [following, requested, followers, pending, blocks, failures] = await Promise.all([
-      federation.follows.listFollowing(),
-      federation.follows.listFollowRequests(),
-      federation.follows.listFollowers(),
-      federation.inbox.pendingFollows(us),
-      federation.blocks.list(),
-      federation.core.delivery.recentFailures(FAILURES_SHOWN)
-    ])
-    return await render(request, reply, 'admin-federation', {
-      title: request.t('admin.federationTitle'),
-      following,
-      requested,
-      followers,
-      pending: pending.map(follow => ({ id: String(follow.id), actor: idOf(follow.actor) })),
-      blocks,
-      failures: failures.map(failure => ({ ...failure, when: formatDate(failure.at, request.locale) })),
-      error: state.error ?? null,
-      message: state.message ?? null,
-      noindex: true
-    })
-  }
-
-  /** Runs a federation action; what went wrong out there is shown on the page, not as a server error. */
-  const federationAction = async (request: FastifyRequest, reply: FastifyReply, action: () => Promise<void>, audited: Parameters<AuditLog['record']>[0]) => {
-    try {
-      await action()
-    } catch (error) {
-      request.log.info({ err: error }, 'federation admin action failed')
-      reply.code(400)
-      return await federationPage(request, reply, { error: request.t('admin.federationFailed', { reason: (error as Error).message.slice(0, 300) }) })
-    }
-    await audit.record(audited)
-    return await reply.redirect('/admin/federation', 303)
-  }
-
-  app.get('/admin/federation', async (request, reply) => await federationPage(request, reply))
-
-  app.post('/admin/federation/follow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.follows.follow(request.body.target.trim()) },
-      { kind: 'follow', actor: actor(request), target: request.body.target, ip: request.ip }))
-
-  app.post('/admin/federation/unfollow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.follows.unfollow(request.body.target.trim()) },
-      { kind: 'unfollow', actor: actor(request), target: request.body.target, ip: request.ip }))
-
-  app.post('/admin/federation/requests/approve', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.inbox.approveFollow(request.body.id) },
-      { kind: 'follow-approved', actor: actor(request), target: request.body.id, ip: request.ip }))
-
-  app.post('/admin/federation/requests/reject', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.inbox.rejectFollow(request.body.id) },
-      { kind: 'follow-rejected', actor: actor(request), target: request.body.id, ip: request.ip }))
-
-  app.post('/admin/federation/blocks', { ...small, schema: { body: BlockBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.blocks.add(request.body.host, request.body.reason ?? '') },
-      { kind: 'block-added', actor: actor(request), target: request.body.host, ip: request.ip, detail: request.body.reason ?? '' }))
-
-  app.post('/admin/federation/blocks/remove', { ...small, schema: { body: UnblockBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await request.server.federation.blocks.remove(request.body.host) },
-      { kind: 'block-removed', actor: actor(request), target: request.body.host, ip: request.ip }))
 
   app.get('/admin/audit', async (request, reply) => {
     const entries = await audit.recent({ limit: AUDIT_LIMIT })

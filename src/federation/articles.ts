@@ -1,4 +1,4 @@
-import { licenceUrl } from '../lessons/exports.ts'
+import { licenceUrl } from '../markdown/licence.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'

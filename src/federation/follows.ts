@@ -1,5 +1,7 @@
 import net from 'node:net'
-import { signerFor, type ActorObject, type FederationCore } from './apex.ts'
+import { signerFor } from './actor.ts'
+import type { ActorObject } from './apex-types.ts'
+import type { FederationCore } from './core.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
 import { first, idOf } from './remote-pages.ts'
 

@@ -1,7 +1,8 @@
 import type { Db } from 'mongodb'
 import { EventBus } from '../events/index.ts'
 import type { FederationEventBus } from './events.ts'
-import type { ActivityObject, ActorObject, FederationCore } from './apex.ts'
+import type { ActivityObject, ActorObject } from './apex-types.ts'
+import type { FederationCore } from './core.ts'
 import { withoutFragment } from './signatures.ts'
 import {
   actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, type RemotePageDocument

@@ -4,7 +4,8 @@ import type { AppConfig } from '../config/index.ts'
 import type { FederationEventBus, RemotePageSnapshot } from './events.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from '../wiki/service.ts'
-import { createApexCore, version, type FederationCore } from './apex.ts'
+import { createApexCore, type FederationCore } from './core.ts'
+import { version } from './version.ts'
 import { ensureDeliveryIndexes } from './delivery.ts'
 import { createDomainBlocks, type DomainBlocks } from './blocks.ts'
 import { createFollows, type Follows } from './follows.ts'
@@ -12,10 +13,12 @@ import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
-import { createApexRouter } from './router.ts'
-import { federationRoutes, registerArticleNegotiation } from './routes.ts'
+import { createApexRouter } from './activitypub-endpoints.ts'
+import { federationAdminRoutes } from './admin-routes.ts'
+import { registerArticleNegotiation } from './article-negotiation.ts'
+import { remotePageRoutes } from './remote-page-routes.ts'
 
-export { wantsActivityJson } from './routes.ts'
+export { wantsActivityJson } from './article-negotiation.ts'
 
 export interface Federation {
   core: FederationCore
@@ -54,7 +57,8 @@ export interface FederationSetup {
 /**
  * Mounts ActivityPub on the app's root (its hooks and Express middleware
  * must see every request): the organisation actor, WebFinger, NodeInfo,
- * inbox and outbox; publishing of wiki events; remote pages.
+ * inbox and outbox; publishing of wiki events; remote pages; the admin
+ * page for follows and blocks.
  */
 export async function setupFederation (app: FastifyInstance, setup: FederationSetup): Promise<Federation> {
   const { config } = setup
@@ -118,9 +122,9 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     activityPub.get('/nodeinfo/:version', raw, notFound)
   })
 
-  const routeOptions = { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf }
-  registerArticleNegotiation(app, routeOptions)
-  await app.register(federationRoutes, routeOptions)
+  registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
+  await app.register(remotePageRoutes, { wiki: setup.wiki })
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)

@@ -1,7 +1,7 @@
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { PageDeletedEvent, PageSavedEvent, PageSnapshot } from '../wiki/events.ts'
 import type { FederationEventBus } from './events.ts'
-import type { FederationCore } from './apex.ts'
+import type { FederationCore } from './core.ts'
 import { addressingFor, isOutward, pageToArticle } from './articles.ts'
 
 export interface PublisherOptions {

@@ -1,5 +1,8 @@
 import { stringify } from 'csv-stringify/sync'
+import { licenceUrl } from '../markdown/licence.ts'
 import type { Lesson } from './schema.ts'
+
+export { licenceUrl }
 
 /** Open-data forms of a set of lessons. Each lesson carries its own licence. */
 
@@ -9,14 +12,6 @@ export interface ExportContext {
 }
 
 const lessonUrl = (context: ExportContext, lesson: Lesson): string => `${context.baseUrl}/wiki/${lesson.slug}`
-
-/** SPDX ids name licences; a URL lets machines that do not know SPDX follow them. */
-export function licenceUrl (licence: string): string {
-  const creativeCommons = /^CC-(BY(?:-SA|-NC|-ND|-NC-SA|-NC-ND)?)-(\d\.\d)$/i.exec(licence)
-  if (creativeCommons !== null) return `https://creativecommons.org/licenses/${(creativeCommons[1] ?? '').toLowerCase()}/${creativeCommons[2] ?? ''}/`
-  if (/^CC0-1\.0$/i.test(licence)) return 'https://creativecommons.org/publicdomain/zero/1.0/'
-  return `https://spdx.org/licenses/${encodeURIComponent(licence)}.html`
-}
 
 /** The JSON form of one lesson, shared by /api/lessons and the exports. */
 export function lessonJson (lesson: Lesson, context: ExportContext): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
-import { version } from '../../src/federation/apex.ts'
+import { version } from '../../src/federation/version.ts'
 import { signIn } from '../helpers.ts'
 import { eventually, handledBy, startInstance, type Instance } from './instances.ts'
 import { makeKeyPair, mastodonActor, signedGet, signedPost, startFakeServer, type FakeServer, type KeyPair } from './peer.ts'

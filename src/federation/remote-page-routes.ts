@@ -1,77 +1,23 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ObjectId } from 'mongodb'
 import TurndownService from 'turndown'
 import { stringify } from 'yaml'
 import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../http/context.ts'
 import type { WikiService } from '../wiki/service.ts'
-import type { FederationCore } from './apex.ts'
 import { latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
 const REMOTE_LIST_LIMIT = 200
-const ACTIVITY_TYPES = ['application/activity+json', 'application/ld+json']
 
-/** Whether a client asks for ActivityPub JSON rather than HTML (Mastodon sends both JSON types). */
-export function wantsActivityJson (accept: string | undefined): boolean {
-  if (!accept) return false
-  const types = accept.toLowerCase().split(',').map(part => part.trim().split(';')[0])
-  const html = types.indexOf('text/html')
-  const json = types.findIndex(type => ACTIVITY_TYPES.includes(type ?? ''))
-  return json !== -1 && (html === -1 || json < html)
-}
-
-export interface FederationRoutesOptions {
-  core: FederationCore
+export interface RemotePageRoutesOptions {
   wiki: WikiService
-  articleIdOf: (pageId: string) => string
 }
 
 /**
- * Content negotiation on a page's own URL: asked for ActivityPub JSON, it
- * answers with the page's Article (its id never changes, even after a
- * rename). Registered on the root so it sees the wiki's routes.
+ * The HTML side of federation: remote pages are listed and shown read-only
+ * with their origin, and can be forked into a local page.
  */
-export function registerArticleNegotiation (app: FastifyInstance, options: FederationRoutesOptions): void {
-  const { apex } = options.core
-  const { wiki } = options
-  async function sendObject (reply: FastifyReply, object: Record<string, unknown>): Promise<FastifyReply> {
-    const body = apex.stringifyPublicJSONLD(await apex.toJSONLD(object))
-    return reply.type('application/activity+json; charset=utf-8').header('Vary', 'Accept').send(body)
-  }
-
-  // Content negotiation on the page's own URL; HTML requests go on to the wiki's routes.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || !wantsActivityJson(request.headers.accept)) return
-    const match = /^\/wiki\/([^/?#]+)\/?(?:\?.*)?$/.exec(request.url)
-    if (!match) return
-    let slug: string
-    try {
-      slug = decodeURIComponent(match[1] as string)
-    } catch {
-      return
-    }
-    const found = await wiki.resolve(slug)
-    let pageId: string | null = null
-    if (found.kind === 'page' || found.kind === 'deleted') pageId = found.page._id.toHexString()
-    if (found.kind === 'moved') {
-      const moved = await wiki.resolve(found.slug)
-      if (moved.kind === 'page') pageId = moved.page._id.toHexString()
-    }
-    if (pageId === null) return reply.code(404).type('application/json').send({ error: 'not found' })
-    const object = await apex.store.getObject(options.articleIdOf(pageId))
-    if (!object) return reply.code(404).type('application/json').send({ error: 'this page is not published to other servers' })
-    if (object.type === 'Tombstone') return reply.code(410).type('application/activity+json').send(apex.stringifyPublicJSONLD(await apex.toJSONLD(object)))
-    return await sendObject(reply, object)
-  })
-
-}
-
-/**
- * The HTML side of federation: a page's own URL answers with its Article
- * when asked for ActivityPub JSON, remote pages are shown read-only with
- * their origin, and can be forked into a local page.
- */
-export async function federationRoutes (app: FastifyInstance, options: FederationRoutesOptions): Promise<void> {
+export async function remotePageRoutes (app: FastifyInstance, options: RemotePageRoutesOptions): Promise<void> {
   const { wiki } = options
   const remotePages = remotePagesCollection(app.store.db)
   const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced' })

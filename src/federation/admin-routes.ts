@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { AuditLog } from '../auth/audit.ts'
+import { BlockBody, FollowBody, FollowRequestBody, FORM_BODY_LIMIT, UnblockBody } from '../auth/schemas.ts'
+import { render } from '../http/context.ts'
+import { formatDate } from '../i18n/index.ts'
+import type { DomainBlocks } from './blocks.ts'
+import type { FederationCore } from './core.ts'
+import type { Follows } from './follows.ts'
+import type { InboxHandler } from './inbox.ts'
+import { idOf } from './remote-pages.ts'
+
+export interface FederationAdminRoutesOptions {
+  core: FederationCore
+  follows: Follows
+  inbox: InboxHandler
+  blocks: DomainBlocks
+  audit: AuditLog
+}
+
+/** Given-up deliveries shown on the federation page, newest first. */
+const FAILURES_SHOWN = 20
+
+/** Follows, follow requests, domain blocks and given-up deliveries; admins only (see auth/access.ts). */
+export async function federationAdminRoutes (parent: FastifyInstance, options: FederationAdminRoutesOptions): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>()
+  const { core, follows, inbox, blocks, audit } = options
+  const small = { bodyLimit: FORM_BODY_LIMIT }
+  const actor = (request: FastifyRequest): string => request.account?.username ?? ''
+
+  const federationPage = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string, message?: string } = {}) => {
+    const us = await core.actor()
+    const [following, requested, followers, pending, blockList, failures] = await Promise.all([
+      follows.listFollowing(),
+      follows.listFollowRequests(),
+      follows.listFollowers(),
+      inbox.pendingFollows(us),
+      blocks.list(),
+      core.delivery.recentFailures(FAILURES_SHOWN)
+    ])
+    return await render(request, reply, 'admin-federation', {
+      title: request.t('admin.federationTitle'),
+      following,
+      requested,
+      followers,
+      pending: pending.map(follow => ({ id: String(follow.id), actor: idOf(follow.actor) })),
+      blocks: blockList,
+      failures: failures.map(failure => ({ ...failure, when: formatDate(failure.at, request.locale) })),
+      error: state.error ?? null,
+      message: state.message ?? null,
+      noindex: true
+    })
+  }
+
+  /** Runs a federation action; what went wrong out there is shown on the page, not as a server error. */
+  const federationAction = async (request: FastifyRequest, reply: FastifyReply, action: () => Promise<void>, audited: Parameters<AuditLog['record']>[0]) => {
+    try {
+      await action()
+    } catch (error) {
+      request.log.info({ err: error }, 'federation admin action failed')
+      reply.code(400)
+      return await federationPage(request, reply, { error: request.t('admin.federationFailed', { reason: (error as Error).message.slice(0, 300) }) })
+    }
+    await audit.record(audited)
+    return await reply.redirect('/admin/federation', 303)
+  }
+
+  app.get('/admin/federation', async (request, reply) => await federationPage(request, reply))
+
+  app.post('/admin/federation/follow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await follows.follow(request.body.target.trim()) },
+      { kind: 'follow', actor: actor(request), target: request.body.target, ip: request.ip }))
+
+  app.post('/admin/federation/unfollow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await follows.unfollow(request.body.target.trim()) },
+      { kind: 'unfollow', actor: actor(request), target: request.body.target, ip: request.ip }))
+
+  app.post('/admin/federation/requests/approve', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await inbox.approveFollow(request.body.id) },
+      { kind: 'follow-approved', actor: actor(request), target: request.body.id, ip: request.ip }))
+
+  app.post('/admin/federation/requests/reject', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await inbox.rejectFollow(request.body.id) },
+      { kind: 'follow-rejected', actor: actor(request), target: request.body.id, ip: request.ip }))
+
+  app.post('/admin/federation/blocks', { ...small, schema: { body: BlockBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await blocks.add(request.body.host, request.body.reason ?? '') },
+      { kind: 'block-added', actor: actor(request), target: request.body.host, ip: request.ip, detail: request.body.reason ?? '' }))
+
+  app.post('/admin/federation/blocks/remove', { ...small, schema: { body: UnblockBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => { await blocks.remove(request.body.host) },
+      { kind: 'block-removed', actor: actor(request), target: request.body.host, ip: request.ip }))
+}

@@ -24,11 +24,6 @@ export const EmptyBody = Type.Union([Type.Object({}, strict), Type.Null()])
 export const UsernameParams = Type.Object({ username: Username }, strict)
 export const RoleBody = Type.Object({ role: RoleValue }, strict)
 export const InviteBody = Type.Object({ role: RoleValue }, strict)
-export const FollowBody = Type.Object({ target: Type.String({ minLength: 1, maxLength: 500 }) }, strict)
-export const FollowRequestBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 2000 }) }, strict)
-export const BlockBody = Type.Object({ host: Type.String({ minLength: 1, maxLength: 300 }), reason: Type.Optional(Type.String({ maxLength: 500 })) }, strict)
-export const UnblockBody = Type.Object({ host: Type.String({ minLength: 1, maxLength: 300 }) }, strict)
-export const ReviewParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) }, strict)
 
 /** Small forms need little room: a tight limit per route, far below the app-wide one. */
 export const FORM_BODY_LIMIT = 16 * 1024

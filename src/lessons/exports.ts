@@ -2,8 +2,6 @@ import { stringify } from 'csv-stringify/sync'
 import { licenceUrl } from '../markdown/licence.ts'
 import type { Lesson } from './schema.ts'
 
-export { licenceUrl }
-
 /** Open-data forms of a set of lessons. Each lesson carries its own licence. */
 
 export interface ExportContext {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { licenceUrl, lessonsCsv, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
+import { lessonsCsv, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
+import { licenceUrl } from '../../src/markdown/licence.ts'
 import { lesson } from './fixtures.ts'
 
 const context = { baseUrl: 'http://wiki.test', siteName: 'Praxiswiki' }

@@ -50,5 +50,12 @@ describe('message catalogue', () => {
     assert.equal(negotiateLocale('de;q=0, en;q=0.1'), 'en')
     assert.equal(negotiateLocale('*'), 'de')
     assert.equal(negotiateLocale(';;;,,,q=x'), 'de')
+    assert.equal(negotiateLocale('fr-FR,fr;q=0.9'), 'de')
+    assert.equal(negotiateLocale('*, en;q=0.5'), 'de')
+  })
+
+  it('reads Accept-Language in any letter case', () => {
+    assert.equal(negotiateLocale('EN-GB'), 'en')
+    assert.equal(negotiateLocale('De;q=0.5, En;q=0.9'), 'en')
   })
 })

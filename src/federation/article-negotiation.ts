@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import Negotiator from 'negotiator'
 import type { WikiService } from '../wiki/service.ts'
 import type { FederationCore } from './core.ts'
 
-const ACTIVITY_TYPES = ['application/activity+json', 'application/ld+json']
+// HTML first, so that `*/*` and other ties between HTML and JSON give a person the page.
+const OFFERED_TYPES = ['text/html', 'application/activity+json', 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"']
 
 /** Whether a client asks for ActivityPub JSON rather than HTML (Mastodon sends both JSON types). */
 export function wantsActivityJson (accept: string | undefined): boolean {
-  if (!accept) return false
-  const types = accept.toLowerCase().split(',').map(part => part.trim().split(';')[0])
-  const html = types.indexOf('text/html')
-  const json = types.findIndex(type => ACTIVITY_TYPES.includes(type ?? ''))
-  return json !== -1 && (html === -1 || json < html)
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(OFFERED_TYPES)
+  return chosen !== undefined && chosen !== 'text/html'
 }
 
 export interface ArticleNegotiationOptions {

@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import Negotiator from 'negotiator'
 import type { MessageKey } from '../i18n/index.ts'
 import { render } from './context.ts'
 import { AppError, headingFor } from './errors.ts'
+
+const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json$/
 
 interface ErrorAnswer {
   status: number
@@ -81,7 +84,8 @@ function classify (error: FastifyError, request: FastifyRequest): ErrorAnswer {
 /** JSON for the API and for clients that ask for it; HTML for people. */
 export function wantsHtml (request: FastifyRequest): boolean {
   if (request.url.startsWith('/api/')) return false
-  const accept = request.headers.accept ?? ''
-  if (accept.includes('text/html')) return true
-  return !/application\/(?:[\w.+-]*\+)?json/.test(accept)
+  // JSON comes in too many +json types to offer each, so the client's own ranking of the
+  // types it names decides; `*/*` and other types are no reason to leave HTML.
+  const preferred = new Negotiator(request).mediaTypes().map(type => type.toLowerCase()).find(type => type === 'text/html' || JSON_TYPE.test(type))
+  return preferred === undefined || preferred === 'text/html'
 }

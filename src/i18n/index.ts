@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator'
 import { de, type MessageKey } from './de.ts'
 import { en } from './en.ts'
 
@@ -40,19 +41,9 @@ export function translator (locale: Locale): Translate {
  * German when the header names none of ours.
  */
 export function negotiateLocale (header: string | undefined): Locale {
-  if (header === undefined || header === '') return DEFAULT_LOCALE
-  const ranges = header.split(',').slice(0, 20).map((part, index) => {
-    const [tag = '', ...parameters] = part.trim().split(';')
-    const quality = parameters.map(parameter => /^\s*q=([0-9.]+)\s*$/.exec(parameter)?.[1]).find(value => value !== undefined)
-    return { language: tag.trim().toLowerCase().split('-')[0] ?? '', quality: quality === undefined ? 1 : Number(quality), index }
-  })
-  ranges.sort((a, b) => b.quality - a.quality || a.index - b.index)
-  for (const range of ranges) {
-    if (range.quality <= 0 || Number.isNaN(range.quality)) continue
-    if ((LOCALES as readonly string[]).includes(range.language)) return range.language as Locale
-    if (range.language === '*') return DEFAULT_LOCALE
-  }
-  return DEFAULT_LOCALE
+  // A `*` or a missing header accepts every locale alike; the first offered, German, wins the tie.
+  const chosen = new Negotiator({ headers: { 'accept-language': header } }).language(LOCALES)
+  return isLocale(chosen) ? chosen : DEFAULT_LOCALE
 }
 
 // Building an Intl formatter costs far more than using one, so each locale gets one.

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Negotiator from 'negotiator'
 import { LessonQuery, selectionOf } from './browse.ts'
 import { lessonsCsv, lessonsGeoJson, lessonsJsonLd, type ExportContext } from './exports.ts'
 import type { Lesson } from './schema.ts'
@@ -39,7 +40,7 @@ export async function sendJsonLd (reply: FastifyReply, list: Lesson[], context: 
   return await reply.type('application/ld+json; charset=utf-8').header('Vary', 'Accept, Accept-Language').send(JSON.stringify(lessonsJsonLd(list, context)))
 }
 
+/** Whether the client ranks JSON-LD above HTML; HTML is offered first, so an Accept of any type, or none, gets the page. */
 export function prefersJsonLd (request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? ''
-  return accept.includes('application/ld+json') && !accept.includes('text/html')
+  return new Negotiator(request).mediaType(['text/html', 'application/ld+json']) === 'application/ld+json'
 }

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { carriesCredentials, authPlugin } from './auth/index.ts'
-import type { AppConfig } from './config/index.ts'
+import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
@@ -31,6 +31,8 @@ export interface BuildOptions {
   search?: SearchTuning
   /** Federation tuning for tests, e.g. a short delivery retry schedule. */
   federation?: { retryDelaysMs?: number[] }
+  /** The sign-in lock-out's clock; tests move it past a wait or a lock. */
+  auth?: { now?: () => Date }
 }
 
 declare module 'fastify' {
@@ -47,6 +49,9 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // Long enough for any slug, short enough that a crafted URL cannot make routing costly.
     routerOptions: { maxParamLength: 300 },
     return503OnClosing: true,
+    // Forwarding headers count only from the proxies TRUST_PROXY names: the client address
+    // (rate limits, lock-out, audit) and https (session cookie, HSTS) come from them.
+    trustProxy: proxyTrust(config.trustProxy),
     // A slow or stalled client cannot hold a connection or a request open for long.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
@@ -78,7 +83,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
     for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) events.on(change, () => { app.readerCache.clear() })
-    await app.register(authPlugin, { config })
+    await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(wikiPlugin, {
       events,
       checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),
@@ -104,4 +109,14 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     throw error
   }
   return app
+}
+
+/**
+ * Fastify since 5.8 trusts nobody for a bare number (a hop count cannot tell a proxy from a
+ * client that bypasses it); TRUST_PROXY's hop count keeps the documented meaning, the count
+ * of hops in front of the app, for set-ups where the app is reachable only through them.
+ */
+function proxyTrust (trust: TrustProxy): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust
+  return (_address: string, hop: number) => hop < trust
 }

@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig, type AppConfig } from './config/index.ts'
+import { ConfigError, loadConfig, proxyWarning, type AppConfig } from './config/index.ts'
 import { importContentIfEmpty } from './wiki/content.ts'
 
 let config: AppConfig
@@ -12,6 +12,8 @@ try {
 }
 
 const app = await buildApp(config)
+const warning = proxyWarning(config)
+if (warning !== null) app.log.warn(warning)
 const imported = await importContentIfEmpty(app.wiki, config.contentDir)
 if (imported > 0) app.log.info({ pages: imported, from: config.contentDir }, 'imported starter content into the empty store')
 const setupLink = await app.auth.setupLink()

@@ -38,12 +38,12 @@ const LOGIN_RATE_LIMIT = 30
  * Accounts and security: sessions, CSRF and access checks on the root (so they cover
  * every route registered after), then the account and admin pages.
  */
-async function setupAuth (app: FastifyInstance, options: { config: AppConfig }): Promise<void> {
+async function setupAuth (app: FastifyInstance, options: { config: AppConfig, now?: () => Date }): Promise<void> {
   const { config } = options
   const db = app.store.db
   const accounts = createAccountService({ db, invitationDays: config.auth.invitationDays })
   const audit = createAuditLog({ db })
-  const lockout = createLockout({ db, maxAccountFailures: config.auth.maxAccountFailures, maxAddressFailures: config.auth.maxAddressFailures, windowMs: config.auth.lockWindowMs })
+  const lockout = createLockout({ db, maxAccountFailures: config.auth.maxAccountFailures, maxAddressFailures: config.auth.maxAddressFailures, windowMs: config.auth.lockWindowMs, now: options.now })
   await accounts.ensureIndexes()
   await audit.ensureIndexes()
   await lockout.ensureIndexes()

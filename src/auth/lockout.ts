@@ -1,10 +1,11 @@
-import type { Collection, Db } from 'mongodb'
+import type { Collection, Db, UpdateFilter } from 'mongodb'
+import { isDuplicateKey } from '../store/index.ts'
 
 export interface LockoutOptions {
   db: Db
-  /** Failures of one account within the window that lock it. */
+  /** Sign-in attempts of one account within the window that lock it. */
   maxAccountFailures: number
-  /** Failures from one address within the window that lock it. */
+  /** Failures from one address within the window after which it must wait before each further try. */
   maxAddressFailures: number
   windowMs: number
   now?: () => Date
@@ -13,16 +14,27 @@ export interface LockoutOptions {
 interface FailureDocument {
   /** `account:<username>` or `address:<ip>`: the prefix keeps a name and an address apart. */
   _id: string
-  /** The latest failures, oldest first; only the limit's worth is kept, since older ones cannot lock. */
+  /** Attempts of an account, or failures from an address, oldest first; only as many are kept as can still matter. */
   failedAt: Date[]
-  /** When the newest failure leaves the window; after that the document says nothing. */
+  /** When the newest entry leaves the window; after that the document says nothing. */
   expiresAt: Date
 }
 
+/** The first wait of an address past its limit; each further failure doubles it, up to the longest. */
+const FIRST_WAIT_MS = 1000
+const LONGEST_WAIT_MS = 60 * 1000
+/** Failures past the limit that it takes to reach the longest wait; older ones need not be kept. */
+const DOUBLINGS = Math.ceil(Math.log2(LONGEST_WAIT_MS / FIRST_WAIT_MS))
+/** A reservation that meets a racing first attempt tries again; a third refusal means the account is full. */
+const RESERVATION_ROUNDS = 3
+
 /**
- * Counts failed sign-ins per account and per address; past the limit, sign-in is
- * refused for the rest of the window even with the right password. The counts are
- * kept in the `signInFailures` collection, so a restart keeps them and several
+ * Sign-in attempts per account and failures per address. An account is locked for the
+ * window after its limit, even with the right password: each attempt is counted before its
+ * password is checked, atomically, so attempts sent at once cannot all slip under the limit.
+ * An address is never locked, only slowed down for a minute at most: behind a shared proxy or
+ * NAT, one person's mistakes (or an attacker's) must not lock everyone else out.
+ * Kept in the `signInFailures` collection, so a restart keeps the counts and several
  * processes on one database share them (otherwise each would grant its own attempts).
  */
 export function createLockout (options: LockoutOptions) {
@@ -35,43 +47,64 @@ export function createLockout (options: LockoutOptions) {
     await failures.createIndex({ expiresAt: 1 }, { name: 'expiry' })
   }
 
-  async function recentFailures (key: string): Promise<number> {
-    const document = await failures.findOne({ _id: key })
-    const windowStart = now().getTime() - options.windowMs
-    return document?.failedAt.filter(time => time.getTime() > windowStart).length ?? 0
-  }
-
-  async function isLocked (username: string, address: string): Promise<boolean> {
-    const [ofAccount, fromAddress] = await Promise.all([recentFailures(accountKey(username)), recentFailures(addressKey(address))])
-    return ofAccount >= options.maxAccountFailures || fromAddress >= options.maxAddressFailures
-  }
-
-  async function fail (username: string, address: string): Promise<void> {
+  /**
+   * Counts an attempt on the account before its password is checked; false when the account
+   * is locked (the attempt is then not made). A success clears the count; a failure leaves it.
+   */
+  async function reserveAttempt (username: string): Promise<boolean> {
+    const key = accountKey(username)
     const time = now()
     const expiresAt = new Date(time.getTime() + options.windowMs)
-    // One atomic upsert per document, so failures arriving at once (from any process) all count.
-    // Sorting before slicing, and $max, keep the latest times and expiry even when processes' clocks disagree a little.
-    const record = async (key: string, limit: number): Promise<void> => {
-      await failures.updateOne(
-        { _id: key },
-        { $push: { failedAt: { $each: [time], $sort: 1, $slice: -limit } }, $max: { expiresAt } },
-        { upsert: true }
-      )
+    // Attempts that have left the window make room again (the driver's types do not know $pull with a condition on dates).
+    await failures.updateOne({ _id: key }, { $pull: { failedAt: { $lte: new Date(time.getTime() - options.windowMs) } } } as UpdateFilter<FailureDocument>)
+    // Only a document with room matches; a full one makes the upsert insert a second `_id`,
+    // which the unique index refuses. Both engines decide that in one step, whoever else is counting.
+    const hasRoom = { _id: key, [`failedAt.${options.maxAccountFailures - 1}`]: { $exists: false } }
+    for (let round = 0; round < RESERVATION_ROUNDS; round++) {
+      try {
+        await failures.updateOne(hasRoom, { $push: { failedAt: time }, $max: { expiresAt } }, { upsert: true })
+        return true
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+      }
     }
-    await Promise.all([record(accountKey(username), options.maxAccountFailures), record(addressKey(address), options.maxAddressFailures)])
+    return false
   }
 
-  /** Clears the account's failures; the address's stay, or one known account would reset an attacker's count. */
+  /** How long the address must wait before its next attempt; 0 while it is under its limit. */
+  async function addressWaitMs (address: string): Promise<number> {
+    const document = await failures.findOne({ _id: addressKey(address) })
+    const time = now().getTime()
+    const recent = (document?.failedAt ?? []).map(at => at.getTime()).filter(at => at > time - options.windowMs)
+    const past = recent.length - options.maxAddressFailures
+    if (past < 0) return 0
+    const wait = Math.min(FIRST_WAIT_MS * 2 ** past, LONGEST_WAIT_MS)
+    return Math.max(0, Math.max(...recent) + wait - time)
+  }
+
+  async function addressFailed (address: string): Promise<void> {
+    const time = now()
+    const expiresAt = new Date(time.getTime() + options.windowMs)
+    // One atomic upsert, so failures arriving at once (from any process) all count.
+    // Sorting before slicing, and $max, keep the latest times and expiry even when processes' clocks disagree a little.
+    await failures.updateOne(
+      { _id: addressKey(address) },
+      { $push: { failedAt: { $each: [time], $sort: 1, $slice: -(options.maxAddressFailures + DOUBLINGS) } }, $max: { expiresAt } },
+      { upsert: true }
+    )
+  }
+
+  /** Clears the account's count; the address's stays, or one known account would reset an attacker's. */
   async function succeed (username: string): Promise<void> {
     await failures.deleteOne({ _id: accountKey(username) })
   }
 
-  /** Reads already ignore expired documents; this only keeps the collection small. */
+  /** Reads already ignore expired entries; this only keeps the collection small. */
   async function sweep (): Promise<void> {
     await failures.deleteMany({ expiresAt: { $lte: now() } })
   }
 
-  return { ensureIndexes, isLocked, fail, succeed, sweep }
+  return { ensureIndexes, reserveAttempt, addressWaitMs, addressFailed, succeed, sweep }
 }
 
 export type Lockout = ReturnType<typeof createLockout>

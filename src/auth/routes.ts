@@ -63,14 +63,22 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     const { username, password } = request.body
     const next = safeNext(request.body.next)
     const name = username.trim().toLowerCase()
-    if (await lockout.isLocked(name, request.ip)) {
+    const wait = await lockout.addressWaitMs(request.ip)
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000)
+      await audit.record({ kind: 'sign-in-locked', actor: name, ip: request.ip, detail: `address waits ${seconds} s` })
+      reply.code(429).header('Retry-After', String(seconds))
+      return await loginForm(request, reply, { next, username, error: request.t('login.slowDown', { seconds }) })
+    }
+    // Counted before the password is checked, so attempts sent at once cannot all be tried.
+    if (!await lockout.reserveAttempt(name)) {
       await audit.record({ kind: 'sign-in-locked', actor: name, ip: request.ip })
       reply.code(429)
       return await loginForm(request, reply, { next, username, error: request.t('login.locked') })
     }
     const account = await accounts.authenticate(name, password)
     if (account === null) {
-      await lockout.fail(name, request.ip)
+      await lockout.addressFailed(request.ip)
       await audit.record({ kind: 'sign-in-failed', actor: name, ip: request.ip })
       reply.code(401)
       return await loginForm(request, reply, { next, username, error: request.t('login.failed') })
@@ -202,10 +210,36 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
   })
 }
 
-/** Only paths on this site, so a crafted link cannot send people elsewhere after signing in. */
+/** Any base will do: only whether a `next` stays on it matters. */
+const NEXT_BASE = new URL('http://praxiswiki.invalid')
+
+/**
+ * Only paths on this site, so a crafted link cannot send people elsewhere after signing in.
+ * Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil.example` or `/\evil.example`
+ * would leave the site: such characters are refused outright, raw or percent-encoded, and what
+ * remains must keep this site's origin once parsed as a browser parses it, and not start with `//`.
+ */
 export function safeNext (next: string | undefined): string {
-  if (next === undefined || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return '/'
-  return next
+  if (next === undefined || !next.startsWith('/') || hasUnsafeCharacter(next)) return '/'
+  let url: URL
+  try {
+    url = new URL(next, NEXT_BASE)
+  } catch {
+    return '/'
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`
+  if (url.origin !== NEXT_BASE.origin || path.startsWith('//') || hasUnsafeCharacter(path)) return '/'
+  return path
+}
+
+function hasUnsafeCharacter (text: string): boolean {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(text)
+  } catch {
+    return true
+  }
+  return [text, decoded].some(form => /[\\\u0000-\u001f\u007f]/.test(form)) || decoded.startsWith('//')
 }
 
 function accountErrorText (request: FastifyRequest, error: unknown): string {

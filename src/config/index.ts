@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -7,6 +8,7 @@ export const SettingsSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: 'localhost', description: 'address to listen on' }),
   BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'public URL of the wiki' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'directory of the embedded store' }),
+  TRUST_PROXY: Type.String({ maxLength: 2000, default: 'false', description: 'which proxies may say the client address and protocol: false, true, loopback, a comma list of addresses/CIDRs, or a hop count' }),
   MONGODB_URI: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://\\S+$', description: 'MongoDB connection string' })),
   CONTENT_DIR: Type.String({ minLength: 1, default: './content', description: 'starter pages imported into an empty store' }),
   LESSON_FIELDS: Type.Optional(Type.String({ minLength: 1, maxLength: 5000, description: 'comma-separated fields of social work a lesson may name; replaces the default list' })),
@@ -27,7 +29,7 @@ export const SettingsSchema = Type.Object({
   SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
   REVIEW_REQUIRED: Type.Boolean({ default: false, description: 'four-eyes review: a page becomes public or unlisted only after another account (reviewer or admin) approves' }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'failed sign-ins of one account that lock it for LOGIN_LOCK_MINUTES' }),
-  LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address that lock it for LOGIN_LOCK_MINUTES' }),
+  LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address within LOGIN_LOCK_MINUTES after which it must wait before each further try (1 second, doubling, at most a minute)' }),
   LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'length of a lock-out, and the window in which failures count' }),
   INVITATION_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how long an invitation link stays valid' }),
   REQUEST_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'longest time a request may take to arrive and be answered' })
@@ -42,10 +44,18 @@ export interface LessonsConfig {
   mapTileAttribution: string
 }
 
+/**
+ * Fastify's `trustProxy`: whether forwarding headers (X-Forwarded-For, -Proto, -Host) are believed,
+ * and from whom: nobody, everybody, these addresses/CIDRs (or proxy-addr's names such as `loopback`),
+ * or the given number of hops in front of the app.
+ */
+export type TrustProxy = boolean | number | string[]
+
 export interface AppConfig {
   port: number
   host: string
   baseUrl: string
+  trustProxy: TrustProxy
   dataDir: string
   mongodbUri?: string
   contentDir: string
@@ -61,10 +71,11 @@ export interface AppConfig {
 export interface AuthConfig {
   sessionSecret?: string
   sessionMaxAgeMs: number
-  /** Secure cookies when the public URL is https. */
+  /** Secure cookies when the public URL is https (behind a proxy, only once TRUST_PROXY lets it say https). */
   secureCookies: boolean
   reviewRequired: boolean
   maxAccountFailures: number
+  /** Failures from one address within the window after which it is slowed down. */
   maxAddressFailures: number
   lockWindowMs: number
   invitationDays: number
@@ -107,6 +118,7 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
     port: valid.PORT,
     host: valid.HOST,
     baseUrl: (valid.BASE_URL ?? `http://localhost:${valid.PORT}`).replace(/\/+$/, ''),
+    trustProxy: parseTrustProxy(valid.TRUST_PROXY),
     dataDir: valid.DATA_DIR,
     contentDir: valid.CONTENT_DIR,
     lessons: {
@@ -142,4 +154,45 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
   if (valid.MONGODB_URI !== undefined) config.mongodbUri = valid.MONGODB_URI
   if (valid.MAP_TILE_URL !== undefined) config.lessons.mapTileUrl = valid.MAP_TILE_URL
   return config
+}
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY's list. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** Checked here, so a typo stops the start with one line instead of trusting the wrong sender. */
+export function parseTrustProxy (value: string): TrustProxy {
+  const text = value.trim().toLowerCase()
+  if (text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text)
+    if (hops > 100) throw new ConfigError('TRUST_PROXY', `a hop count must be at most 100 (got ${JSON.stringify(value)})`)
+    return hops === 0 ? false : hops
+  }
+  const entries = text.split(',').map(entry => entry.trim()).filter(entry => entry !== '')
+  const wrong = entries.find(entry => !isProxyAddress(entry))
+  if (entries.length === 0 || wrong !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `expected false, true, a hop count, or a comma list of addresses, CIDRs, loopback, linklocal or uniquelocal (got ${JSON.stringify(wrong ?? value)})`)
+  }
+  return entries
+}
+
+function isProxyAddress (entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  // An IPv4 range may also be written with a netmask, as proxy-addr allows.
+  if (version === 4 && isIP(prefix) === 4) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128)
+}
+
+/**
+ * The one line to log at start when the public URL is https but no proxy is trusted: every
+ * request then looks like plain http, so the browser never gets a session cookie and nobody can sign in.
+ */
+export function proxyWarning (config: AppConfig): string | null {
+  if (!config.baseUrl.startsWith('https://') || config.trustProxy !== false) return null
+  return 'BASE_URL is https but TRUST_PROXY is not set: behind a TLS-terminating reverse proxy nobody can sign in; set TRUST_PROXY to the proxy\'s address (e.g. loopback), see "Behind a reverse proxy" in the README'
 }

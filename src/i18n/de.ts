@@ -401,6 +401,7 @@ export const de = {
   'login.submit': 'Anmelden',
   'login.failed': 'Benutzername oder Passwort stimmen nicht.',
   'login.locked': 'Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in einigen Minuten wieder.',
+  'login.slowDown': 'Von hier kamen viele fehlgeschlagene Anmeldungen. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann wieder.',
   'login.setupPending': 'Es gibt noch kein Admin-Konto. Den Link zum Einrichten zeigt der Server beim Start an.',
   'setup.title': 'Erstes Admin-Konto einrichten',
   'setup.intro': 'Dieses Konto verwaltet das Wiki: weitere Konten, Rollen und die Verbindungen zu anderen Organisationen. Der Link funktioniert nur einmal.',

@@ -402,6 +402,7 @@ export const en: Record<MessageKey, string> = {
   'login.submit': 'Sign in',
   'login.failed': 'The user name or password is wrong.',
   'login.locked': 'Too many failed sign-ins. Please try again in a few minutes.',
+  'login.slowDown': 'Many sign-ins from here have failed. Please wait {seconds} seconds, then try again.',
   'login.setupPending': 'There is no admin account yet. The server shows the set-up link when it starts.',
   'setup.title': 'Create the first admin account',
   'setup.intro': 'This account runs the wiki: other accounts, roles and the connections to other organisations. The link works only once.',

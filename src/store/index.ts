@@ -34,3 +34,8 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     close: () => client.close()
   }
 }
+
+/** A unique index refused a write, on either engine (both answer the server's code 11000). */
+export function isDuplicateKey (error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000
+}

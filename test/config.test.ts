@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { loadConfig, ConfigError } from '../src/config/index.ts'
+import { loadConfig, ConfigError, proxyWarning } from '../src/config/index.ts'
 
 describe('settings', () => {
   it('uses documented defaults when nothing is set', () => {
@@ -38,5 +38,33 @@ describe('settings', () => {
         return true
       })
     }
+  })
+
+  it('reads TRUST_PROXY as Fastify\'s trustProxy: nobody by default, everybody, a hop count, or addresses and ranges', () => {
+    assert.equal(loadConfig({}).trustProxy, false)
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false)
+    assert.equal(loadConfig({ TRUST_PROXY: 'TRUE' }).trustProxy, true)
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+    assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false)
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy, ['loopback'])
+    assert.deepEqual(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.1 ,fd00::/8,::1, 172.16.0.0/255.240.0.0' }).trustProxy,
+      ['10.0.0.0/8', '192.168.1.1', 'fd00::/8', '::1', '172.16.0.0/255.240.0.0'])
+    for (const wrong of ['yes', ',', 'localhost', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/8', '300.1.1.1', '101', '10.0.0.0/']) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: wrong }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, wrong)
+        assert.equal(error.setting, 'TRUST_PROXY')
+        assert.ok(!error.message.includes('\n'))
+        return true
+      })
+    }
+  })
+
+  it('warns in one line when the public URL is https and no proxy is trusted, and only then', () => {
+    const warning = proxyWarning(loadConfig({ BASE_URL: 'https://wiki.example.org' }))
+    assert.match(warning ?? '', /^BASE_URL is https but TRUST_PROXY is not set: .*sign in/)
+    assert.ok(!(warning ?? '').includes('\n'))
+    assert.equal(proxyWarning(loadConfig({ BASE_URL: 'https://wiki.example.org', TRUST_PROXY: 'loopback' })), null)
+    assert.equal(proxyWarning(loadConfig({ BASE_URL: 'http://wiki.example.org' })), null)
+    assert.equal(proxyWarning(loadConfig({})), null)
   })
 })

@@ -52,8 +52,13 @@ function corpus (size: number): Corpus {
   const objects: Document[] = []
   for (let i = 0; i < actors; i++) {
     objects.push({
-      id: actorId(i), type: 'Person', name: `User ${i}`, preferredUsername: `u${i}`,
-      inbox: `${actorId(i)}/inbox`, outbox: `${actorId(i)}/outbox`, followers: `${actorId(i)}/followers`,
+      id: actorId(i),
+      type: 'Person',
+      name: `User ${i}`,
+      preferredUsername: `u${i}`,
+      inbox: `${actorId(i)}/inbox`,
+      outbox: `${actorId(i)}/outbox`,
+      followers: `${actorId(i)}/followers`,
       _meta: { collection: [] }
     })
   }
@@ -62,8 +67,13 @@ function corpus (size: number): Corpus {
     const n = objects.length
     const author = actorId(Math.floor(next() * actors))
     const note = {
-      id: `${BASE}/o/${n}`, type: 'Note', attributedTo: author, content: `<p>${sentence(next, 12)}</p>`,
-      published: new Date(1_700_000_000_000 + n * 1000).toISOString(), to: [PUBLIC], cc: [`${author}/followers`],
+      id: `${BASE}/o/${n}`,
+      type: 'Note',
+      attributedTo: author,
+      content: `<p>${sentence(next, 12)}</p>`,
+      published: new Date(1_700_000_000_000 + n * 1000).toISOString(),
+      to: [PUBLIC],
+      cc: [`${author}/followers`],
       _meta: { collection: [] }
     }
     objects.push(note)
@@ -76,9 +86,13 @@ function corpus (size: number): Corpus {
     const inboxes = new Set(n % 10 === 0 ? [`${actorId(0)}/inbox`] : [])
     while (inboxes.size < 4) inboxes.add(`${actorId(1 + Math.floor(next() * (actors - 1)))}/inbox`)
     streams.push({
-      id: `${BASE}/s/${n}`, type: 'Create', actor: [author],
+      id: `${BASE}/s/${n}`,
+      type: 'Create',
+      actor: [author],
       object: [{ id: note.id, type: 'Note', attributedTo: author, content: note.content }],
-      to: [PUBLIC], cc: [`${author}/followers`], published: note.published,
+      to: [PUBLIC],
+      cc: [`${author}/followers`],
+      published: note.published,
       _meta: { collection: [`${author}/outbox`, ...inboxes] }
     })
   }
@@ -256,8 +270,20 @@ async function run (size: number): Promise<Result> {
     if (fresh.objects !== objects.length) throw new Error(`the fresh process found ${fresh.objects} objects`)
 
     return {
-      size, insertMany, insertOne, lookup, scanLookup, page, pageItems, scanPage,
-      largePage, largeItems, scanLargePage, reopenMillis, fresh, journalBytes,
+      size,
+      insertMany,
+      insertOne,
+      lookup,
+      scanLookup,
+      page,
+      pageItems,
+      scanPage,
+      largePage,
+      largeItems,
+      scanLargePage,
+      reopenMillis,
+      fresh,
+      journalBytes,
       peakRssMegabytes: process.resourceUsage().maxRSS / 1024
     }
   } finally {

@@ -18,7 +18,7 @@ const largeFileExceptions: Record<string, string> = {
 
 const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g
 
-function sourceFiles(directory: string): string[] {
+function sourceFiles (directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
     const full = path.join(directory, name)
     if (statSync(full).isDirectory()) return sourceFiles(full)
@@ -26,7 +26,7 @@ function sourceFiles(directory: string): string[] {
   })
 }
 
-function importsOf(file: string): string[] {
+function importsOf (file: string): string[] {
   const text = readFileSync(file, 'utf8')
   const found: string[] = []
   for (const match of text.matchAll(importPattern)) {
@@ -40,14 +40,14 @@ function importsOf(file: string): string[] {
 }
 
 /** The top-level folder a file belongs to, or its own name for files directly in src/. */
-function layerOf(file: string): string {
+function layerOf (file: string): string {
   const relative = path.relative(sourceRoot, file)
   const [first] = relative.split(path.sep)
   return first ?? relative
 }
 
 /** Strongly connected components with more than one member (Tarjan), each sorted. */
-function cycles(graph: Map<string, Set<string>>): string[][] {
+function cycles (graph: Map<string, Set<string>>): string[][] {
   let counter = 0
   const index = new Map<string, number>()
   const low = new Map<string, number>()

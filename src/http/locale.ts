@@ -48,6 +48,7 @@ export function chooseLocale (request: FastifyRequest): Locale {
  * readers elsewhere (`//host`, `/\host`, `https:` and control characters are refused).
  */
 export function safeReturnPath (value: string | undefined): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (value === undefined || !value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/'
   const base = 'http://praxiswiki.invalid'
   try {

@@ -198,4 +198,3 @@ export function lessonYears (lesson: Pick<Lesson, 'period'>): number[] {
   for (let year = from; year <= last; year++) years.push(year)
   return years
 }
-

@@ -1,8 +1,7 @@
 import type { MessageKey, Translate } from '../i18n/index.ts'
 import type { FormField, FormProblem } from './form-check.ts'
 import type { LessonFormValues } from './form-values.ts'
-import type { PersonalDataFinding } from '../publishing/personal-data.ts'
-import type { Lesson, LessonProblem } from './schema.ts'
+import type { Lesson } from './schema.ts'
 import { CO_PRODUCTION_LEVELS, IMPACT_STEPS, OUTCOMES, SECTION_IDS, impactLevel, type Outcome } from './vocabulary.ts'
 
 /** Display text for lessons in the reader's language, prepared so templates only render. */

@@ -152,4 +152,3 @@ function originLabel (t: Translate, hit: SearchHit): string {
 function absolute (url: string, baseUrl: string): string {
   return url.startsWith('/') ? `${baseUrl}${url}` : url
 }
-

@@ -235,7 +235,6 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     }
   })
 
-
   app.get('/wiki/:slug/rename', { schema: { params: SlugParams } }, async (request, reply) => {
     const page = await wiki.requirePage(request.params.slug)
     return await render(request, reply, 'rename', { title: request.t('rename.heading', { title: page.title }), page, noindex: true })

@@ -6,7 +6,6 @@ import type { Browser, Page } from 'playwright-core'
 import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
 import { launchChromium, outputDir, skip } from './chromium.ts'
 
-
 describe('the wiki in a real browser', () => {
   let test: TestApp
   let browser: Browser

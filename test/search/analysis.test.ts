@@ -45,8 +45,17 @@ describe('search analysis', () => {
 
   it('indexes the text after the front matter, and all of a text whose front matter is never closed', () => {
     const remote = (text: string): string => documentFromRemote({
-      id: 'https://other.example/articles/1', localUrl: '/remote/1', originalUrl: 'https://other.example/wiki/1', origin: 'other.example',
-      title: 'Bericht', summary: '', tags: [], language: 'de', text, frontMatter: {}, updatedAt: new Date(0)
+      id: 'https://other.example/articles/1',
+      localUrl: '/remote/1',
+      originalUrl: 'https://other.example/wiki/1',
+      origin: 'other.example',
+      title: 'Bericht',
+      summary: '',
+      tags: [],
+      language: 'de',
+      text,
+      frontMatter: {},
+      updatedAt: new Date(0)
     }).body
     assert.equal(remote('---\r\ntitle: Bericht\r\n---\r\nWir lernten viel.\r\n'), 'Wir lernten viel.')
     assert.equal(remote('---\ntitle: Bericht\n\nWir lernten viel.'), 'title: Bericht\nWir lernten viel.')

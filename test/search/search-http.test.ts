@@ -132,7 +132,7 @@ describe('search over HTTP', () => {
 
   it('folds a facet\'s rarer values away under "more", but never the chosen one', async () => {
     const tags = Array.from({ length: 12 }, (_value, index) => `thema${String(index).padStart(2, '0')}`)
-    for (const [index, tag] of tags.entries()) await addPage(app, `Seite zum Thema ${index}`, 'Gemeinsamer Text über Themen.', `tags: [${tags.slice(0, index + 1).join(', ')}]\n`)
+    for (const index of tags.keys()) await addPage(app, `Seite zum Thema ${index}`, 'Gemeinsamer Text über Themen.', `tags: [${tags.slice(0, index + 1).join(', ')}]\n`)
     await app.searchIndex.settled()
     const folded = await app.inject({ url: '/search?q=themen', headers: { accept: 'text/html', 'accept-language': 'en' } })
     const details = /<details>\s*<summary>4 more under “Tag”<\/summary>([\s\S]*?)<\/details>/.exec(folded.body)

@@ -22,7 +22,6 @@ let shared: Promise<EmbeddedClient> | null = null
 /** What the helper constructs in place of a MongoClient: every instance shares one engine. */
 class EmbeddedMongoClient {
   private client: EmbeddedClient | null = null
-  constructor (_uri: string) {}
   async connect (): Promise<this> {
     shared ??= openEmbeddedClient({ dataDir })
     this.client = await shared

@@ -239,6 +239,7 @@ function hasUnsafeCharacter (text: string): boolean {
   } catch {
     return true
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   return [text, decoded].some(form => /[\\\u0000-\u001f\u007f]/.test(form)) || decoded.startsWith('//')
 }
 

@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb'
-import { openEmbeddedClient } from './embedded/client.ts'
+import { EmbeddedClient, openEmbeddedClient } from './embedded/client.ts'
 
 export interface StoreOptions {
   /** Directory of the embedded engine's journal; ignored when `mongodbUri` is set. */
@@ -28,6 +28,21 @@ export async function openStore (options: StoreOptions): Promise<Store> {
     }
   }
   const client = await openEmbeddedClient({ dataDir: options.dataDir ?? './data' })
+  return {
+    db: client.db(options.dbName ?? 'praxiswiki'),
+    engine: 'embedded',
+    close: () => client.close()
+  }
+}
+
+/**
+ * The store to read a backup from while the server may be running. The
+ * embedded engine's data dir is locked by the server, so its journal is read
+ * up to one consistent point instead; MongoDB is simply connected to.
+ */
+export async function openStoreSnapshot (options: StoreOptions): Promise<Store> {
+  if (options.mongodbUri) return await openStore(options)
+  const client = await EmbeddedClient.openSnapshot({ dataDir: options.dataDir ?? './data' })
   return {
     db: client.db(options.dbName ?? 'praxiswiki'),
     engine: 'embedded',

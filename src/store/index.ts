@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb'
-import { openEmbeddedClient } from './embedded/client.ts'
+import { EmbeddedClient, openEmbeddedClient } from './embedded/client.ts'
 
 export interface StoreOptions {
   /** Directory of the embedded engine's journal; ignored when `mongodbUri` is set. */
@@ -38,4 +38,19 @@ export async function openStore (options: StoreOptions): Promise<Store> {
 /** A unique index refused a write, on either engine (both answer the server's code 11000). */
 export function isDuplicateKey (error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000
+}
+
+/**
+ * The store to read a backup from while the server may be running. The
+ * embedded engine's data dir is locked by the server, so its journal is read
+ * up to one consistent point instead; MongoDB is simply connected to.
+ */
+export async function openStoreSnapshot (options: StoreOptions): Promise<Store> {
+  if (options.mongodbUri) return await openStore(options)
+  const client = await EmbeddedClient.openSnapshot({ dataDir: options.dataDir ?? './data' })
+  return {
+    db: client.db(options.dbName ?? 'praxiswiki'),
+    engine: 'embedded',
+    close: () => client.close()
+  }
 }

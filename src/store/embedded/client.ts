@@ -19,6 +19,11 @@ export class EmbeddedClient {
     return new EmbeddedClient(await Engine.open(options), options.defaultDatabase ?? 'praxiswiki')
   }
 
+  /** A read-only client over the data dir's journal as it stands now; see `Engine.openSnapshot`. */
+  static async openSnapshot (options: { dataDir: string, defaultDatabase?: string }): Promise<EmbeddedClient> {
+    return new EmbeddedClient(await Engine.openSnapshot(options.dataDir), options.defaultDatabase ?? 'praxiswiki')
+  }
+
   /** The embedded database typed as the driver's `Db`, which it stands in for. */
   db (name: string = this.defaultDatabase): DriverDb {
     let database = this.databases.get(name)

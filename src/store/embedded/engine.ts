@@ -2,10 +2,12 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Document } from 'mongodb'
 import { EmbeddedEngineError } from './errors.ts'
-import { encodeOp, Journal, OpCode, type JournalOp } from './journal.ts'
+import { encodeOp, Journal, OpCode, replayJournalSnapshot, type JournalOp } from './journal.ts'
 import { lockDataDir } from './lock.ts'
 import { CollectionState, type IndexSpec, type StoredDocument } from './state.ts'
 import { decodeDocument, encodeDocument, indexKey } from './values.ts'
+
+const JOURNAL_FILE = 'praxiswiki.journal'
 
 export interface EngineOptions {
   dataDir: string
@@ -34,6 +36,7 @@ export class Engine {
   private journal!: Journal
   private releaseLock!: () => Promise<void>
   private closing: Promise<void> | null = null
+  private readOnly = false
 
   private constructor (readonly dataDir: string, private readonly options: EngineOptions) {}
 
@@ -45,7 +48,7 @@ export class Engine {
     const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'EmbeddedEngineWarning'))
     const compactAfter = options.compactAfterBytes ?? 64 * 1024 * 1024
     try {
-      engine.journal = await Journal.open(path.join(dataDir, 'praxiswiki.journal'), {
+      engine.journal = await Journal.open(path.join(dataDir, JOURNAL_FILE), {
         shouldCompact: bytes => bytes > compactAfter && bytes > 2 * engine.liveBytes(),
         snapshot: () => engine.snapshot(),
         warn
@@ -54,6 +57,19 @@ export class Engine {
       await engine.releaseLock()
       throw error
     }
+    return engine
+  }
+
+  /**
+   * The store at one consistent point of a data dir's journal, read without
+   * the lock so that a running server goes on undisturbed. It refuses writes:
+   * it has no journal of its own, and the data dir belongs to the server.
+   */
+  static async openSnapshot (dataDir: string): Promise<Engine> {
+    const engine = new Engine(path.resolve(dataDir), { dataDir })
+    engine.readOnly = true
+    engine.releaseLock = async () => {}
+    await replayJournalSnapshot(path.join(engine.dataDir, JOURNAL_FILE), op => engine.replay(op))
     return engine
   }
 
@@ -101,6 +117,7 @@ export class Engine {
 
   /** Applies one change to memory and returns its journal op, for `append`. */
   apply (change: Change): Buffer {
+    if (this.readOnly) throw new EmbeddedEngineError('a snapshot of the journal is read-only')
     switch (change.code) {
       case OpCode.Put: {
         const { document, size } = change.stored
@@ -192,6 +209,7 @@ export class Engine {
 
   /** Rewrites the journal as a snapshot now (also done by itself as it grows). */
   async compact (): Promise<void> {
+    if (this.readOnly) throw new EmbeddedEngineError('a snapshot of the journal is read-only')
     await this.journal.compact()
   }
 
@@ -203,7 +221,7 @@ export class Engine {
     if (!this.closing) {
       this.closing = (async () => {
         try {
-          await this.journal.close()
+          if (!this.readOnly) await this.journal.close()
         } finally {
           await this.releaseLock()
         }

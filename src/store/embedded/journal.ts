@@ -244,6 +244,38 @@ export class Journal {
   }
 }
 
+/**
+ * Replays the journal as it stands at one moment, without the lock, so a
+ * backup can run beside the server. The file is opened once and only the
+ * bytes it held then are read: a compaction renaming a new journal into
+ * place meanwhile leaves this descriptor on the old file, whole up to the
+ * compaction; an entry still being appended at the end is left out.
+ */
+export async function replayJournalSnapshot (file: string, apply: (op: JournalOp) => void): Promise<number> {
+  let handle: FileHandle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    throw new EmbeddedEngineError(`there is no journal at ${file}: the data dir holds no store`)
+  }
+  let contents: Buffer
+  try {
+    const { size } = await handle.stat()
+    contents = Buffer.alloc(size)
+    let filled = 0
+    while (filled < size) {
+      const { bytesRead } = await handle.read(contents, filled, size - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    contents = contents.subarray(0, filled)
+  } finally {
+    await handle.close()
+  }
+  return replay(file, contents, () => {}, apply)
+}
+
 function replay (file: string, contents: Buffer, warn: (message: string) => void, apply: (op: JournalOp) => void): number {
   if (contents.length < FILE_MAGIC.length || !contents.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
     if (contents.length < FILE_MAGIC.length && FILE_MAGIC.subarray(0, contents.length).equals(contents)) {

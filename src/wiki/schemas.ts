@@ -39,6 +39,8 @@ export const SaveBody = Type.Object({
 }, { additionalProperties: false })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })
+/** An approval names the revision the reviewer saw (form field or JSON). */
+export const ApproveBody = Type.Object({ revision: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
 export const MessageBody = Type.Object({ message: Message }, { additionalProperties: false })
 
 /** The JSON API's writes: unknown fields are refused, not ignored, so a typo in a script is noticed. */

@@ -177,6 +177,7 @@ export const de = {
   'error.badRequestText': 'Die Anfrage enthält ungültige Angaben.',
   'error.frontMatter': 'Die Kopfdaten sind fehlerhaft (Zeile {line}): {reason}',
   'error.missingTitle': 'Eine neue Seite braucht einen Titel.',
+  'error.noFreeSlug': 'Für den Titel „{title}“ ist gerade keine freie Seitenadresse zu finden (zu viele Seiten heißen so, oder sie wurden im selben Moment angelegt). Bitte versuchen Sie es noch einmal oder wählen Sie einen anderen Titel.',
   'error.invalidSlug': '„{slug}“ kann nicht als Seitenadresse verwendet werden.',
   'error.notFound': 'Nicht gefunden',
   'error.notFoundText': 'Unter dieser Adresse gibt es nichts.',

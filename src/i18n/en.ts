@@ -178,6 +178,7 @@ export const en: Record<MessageKey, string> = {
   'error.badRequestText': 'The request contains invalid data.',
   'error.frontMatter': 'The front matter is invalid (line {line}): {reason}',
   'error.missingTitle': 'A new page needs a title.',
+  'error.noFreeSlug': 'No free page address could be found for the title “{title}” (too many pages have it, or they were created at the same moment). Please try again or choose another title.',
   'error.invalidSlug': '“{slug}” cannot be used as a page address.',
   'error.notFound': 'Not found',
   'error.notFoundText': 'There is nothing at this address.',

@@ -58,19 +58,19 @@ export function slugForTitle (title: string, language = 'de'): string {
 }
 
 /**
- * The first free slug among `base`, `base-2`, `base-3`, … The number of attempts is
- * bounded because `isTaken` usually asks the store.
+ * The first free slug among `base`, `base-2`, `base-3`, … or null when none of them is.
+ * The number of attempts is bounded because `isTaken` usually asks the store.
  */
 export async function uniqueSlug (
   base: string,
   isTaken: (slug: string) => Promise<boolean>,
   maxAttempts = 100
-): Promise<string> {
+): Promise<string | null> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const candidate = attempt === 1 ? base : withSuffix(base, attempt)
     if (isValidSlug(candidate) && !(await isTaken(candidate))) return candidate
   }
-  throw new Error(`no free slug for "${base}" after ${maxAttempts} attempts`)
+  return null
 }
 
 export function withSuffix (slug: string, number: number): string {

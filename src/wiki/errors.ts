@@ -44,6 +44,18 @@ export class MissingTitleError extends WikiError {
 }
 
 /**
+ * No free slug for a title: every numbered one is taken, or pages with the same title were
+ * created at the same moment and took each one this save tried. Trying again, or another title, helps.
+ */
+export class NoFreeSlugError extends WikiError {
+  readonly statusCode = 409
+  readonly code = 'no-free-slug'
+  readonly messageKey = 'error.noFreeSlug'
+  constructor (readonly title: string) { super(`could not find a free slug for "${title}"`) }
+  override messageParams (): MessageParams { return { title: this.title } }
+}
+
+/**
  * The editor's base revision is no longer the page's current one (or the page was
  * created meanwhile). Carries both texts so the person can merge by hand.
  */

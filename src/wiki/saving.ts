@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb'
 import { parseSource, withTitle, type ParsedSource } from '../markdown/front-matter.ts'
-import { EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError } from './errors.ts'
+import { EditConflictError, InvalidSlugError, MissingTitleError, NoFreeSlugError, PageDeletedError, PageNotFoundError } from './errors.ts'
 import { snapshot, type WikiEventBus } from './events.ts'
 import type { PageHistory } from './history.ts'
 import type { PageDocument, RevisionDocument, RevisionKind } from './model.ts'
@@ -37,6 +37,8 @@ export interface SaveResult {
   page: PageDocument
   /** False when the text was identical and no revision was written. */
   changed: boolean
+  /** True when the save created the page (a base revision of null on a missing page). */
+  created: boolean
 }
 
 const DUPLICATE_KEY = 11000
@@ -76,6 +78,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
 
     for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
       const slug = input.slug ?? await uniqueSlug(slugForTitle(title, language), isTaken)
+      if (slug === null) throw new NoFreeSlugError(title)
       const pageId = new ObjectId()
       const revision: RevisionDocument = {
         _id: new ObjectId(),
@@ -126,7 +129,8 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       events.emit('page.saved', { page: snapshot(page), kind: 'create', previousRevisionId: null })
       return page
     }
-    throw new Error(`could not find a free slug for "${title}"`)
+    // Racing creates with one title kept taking the slug this one chose: a conflict, not a failure.
+    throw new NoFreeSlugError(title)
   }
 
   /**
@@ -207,17 +211,17 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       const problem = slugProblem(slug)
       if (problem !== null) throw new InvalidSlugError(slug, problem)
       const created = await createPage({ ...input, slug, title: parsed.fields.title ?? slug })
-      return { page: created, changed: true }
+      return { page: created, changed: true, created: true }
     }
     if (page.deletedAt !== null) throw new PageDeletedError(page)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {
       throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
     }
-    if (input.source === page.source) return { page, changed: false }
+    if (input.source === page.source) return { page, changed: false, created: false }
     await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
     const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
-    return { page: saved, changed: true }
+    return { page: saved, changed: true, created: false }
   }
 
   /** Gives the page a new title and a slug made from it; the old slug keeps redirecting. */
@@ -233,6 +237,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const wanted = slugForTitle(title, page.language)
     for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
       const newSlug = wanted === page.slug ? wanted : await uniqueSlug(wanted, isTaken)
+      if (newSlug === null) throw new NoFreeSlugError(title)
       try {
         const saved = await commit(page, { kind: 'rename', source, parsed, slug: newSlug, message: input.message, author: input.author }, source)
         if (newSlug !== page.slug) {
@@ -246,7 +251,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
         if (!isDuplicateKey(error)) throw error
       }
     }
-    throw new Error(`could not find a free slug for "${title}"`)
+    throw new NoFreeSlugError(title)
   }
 
   async function deletePage (slug: string, input: { message?: string, author?: string | null } = {}): Promise<PageDocument> {

@@ -67,13 +67,13 @@ describe('slugs', () => {
   })
 
   it('gives up after a bounded number of attempts', async () => {
-    await assert.rejects(uniqueSlug('x', async () => true, 5), /no free slug/)
+    assert.equal(await uniqueSlug('x', async () => true, 5), null)
   })
 
   it('keeps suffixed slugs within the length limit', async () => {
     const base = 'a'.repeat(MAX_SLUG_LENGTH)
     const slug = await uniqueSlug(base, async candidate => candidate === base)
-    assert.ok(slug.length <= MAX_SLUG_LENGTH)
+    assert.ok(slug !== null && slug.length <= MAX_SLUG_LENGTH)
     assert.ok(slug.endsWith('-2'))
   })
 })

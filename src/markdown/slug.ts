@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import slugify from '@sindresorhus/slugify'
+import { cleanTitle } from './title.ts'
 
 /**
  * Slugs are URL path segments under /wiki/ and file names in content/<lang>/.
@@ -20,8 +22,9 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   '.well-known'
 ])
 
-/** Used when a title has no letter or digit that transliterates to ASCII. */
+/** Used when a title has no letter or digit at all. */
 const FALLBACK_SLUG = 'page'
+const HASH_LENGTH = 8
 
 export type SlugProblem = 'empty' | 'too-long' | 'invalid-characters' | 'reserved'
 
@@ -53,8 +56,20 @@ export function slugifyTitle (title: string, language = 'de'): string {
 
 /** The slug for a title, moved off a reserved name by a suffix. */
 export function slugForTitle (title: string, language = 'de'): string {
-  const slug = slugifyTitle(title, language) || FALLBACK_SLUG
+  const cleaned = cleanTitle(title)
+  const slug = slugifyTitle(cleaned, language) || untransliteratedSlug(cleaned)
   return RESERVED_SLUGS.has(slug) ? withSuffix(slug, 2) : slug
+}
+
+/**
+ * For titles in scripts the transliteration leaves out (Chinese, Japanese, Korean, Hebrew,
+ * Devanagari, Thai, …): `page-` and the start of the title's SHA-256. The slug stays within
+ * the ASCII pattern (a percent-encoded one would not), is the same for the same title and
+ * differs between titles, unlike `page`, `page-2`, … by order of creation.
+ */
+function untransliteratedSlug (title: string): string {
+  if (!/[\p{L}\p{N}]/u.test(title)) return FALLBACK_SLUG
+  return `${FALLBACK_SLUG}-${createHash('sha256').update(title).digest('hex').slice(0, HASH_LENGTH)}`
 }
 
 /**

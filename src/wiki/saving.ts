@@ -7,6 +7,7 @@ import type { PageDocument, RevisionDocument, RevisionKind } from './model.ts'
 import type { PageStore } from './page-store.ts'
 import type { PageReview } from './review.ts'
 import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
+import { cleanTitle } from '../markdown/title.ts'
 import type { SaveCheck } from '../publishing/check.ts'
 
 export interface SaveInput {
@@ -66,7 +67,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
 
   async function createPage (input: CreateInput): Promise<PageDocument> {
     const parsed = parseSource(input.source)
-    const title = parsed.fields.title ?? input.title?.trim()
+    const title = parsed.fields.title ?? (input.title === undefined ? undefined : cleanTitle(input.title))
     if (title === undefined || title === '') throw new MissingTitleError()
     await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
     const language = parsed.fields.language ?? input.language ?? defaultLanguage
@@ -227,7 +228,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
   /** Gives the page a new title and a slug made from it; the old slug keeps redirecting. */
   async function renamePage (slug: string, input: { title: string, baseRevisionId: string, message?: string, author?: string | null }): Promise<PageDocument> {
     const page = await requirePage(slug)
-    const title = input.title.trim()
+    const title = cleanTitle(input.title)
     if (title === '') throw new MissingTitleError()
     const source = withTitle(page.source, title)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startTestApp, type TestApp } from '../helpers.ts'
+import { form, startTestApp, type TestApp } from '../helpers.ts'
 
 const PARALLEL = 10
 
@@ -57,5 +57,27 @@ describe('creating pages through the JSON API', () => {
     const refused = await send('POST', '/api/pages', { source: '---\ntitle: Voll\n---\nText.\n' })
     assert.equal(refused.statusCode, 409)
     assert.equal(refused.json<{ error: string }>().error, 'no-free-slug')
+  })
+
+  it('stores titles composed and without invisible controls, and gives a Chinese title a slug of its own', async () => {
+    const created = await send('POST', '/api/pages', { source: 'Text.\n', title: '\u202eCafe\u0301 am Markt\u200b' })
+    assert.equal(created.statusCode, 201, created.body)
+    assert.equal(created.json<{ title: string }>().title, 'Café am Markt')
+    assert.equal(created.json<{ slug: string }>().slug, 'cafe-am-markt')
+
+    const chinese = await send('POST', '/api/pages', { source: '---\ntitle: 社会工作经验\n---\nText.\n' })
+    assert.equal(chinese.statusCode, 201, chinese.body)
+    assert.equal(chinese.json<{ slug: string }>().slug, 'page-6a4997e8')
+    assert.equal((await test.app.inject({ url: '/api/pages/page-6a4997e8' })).json<{ title: string }>().title, '社会工作经验')
+
+    const renamed = await test.app.inject({ method: 'POST', url: '/wiki/cafe-am-markt/rename', ...form({ title: 'Kaffee\u2066 am\u2069 Markt\ufeff', baseRevision: created.json<{ revision: string }>().revision }) })
+    assert.equal(renamed.statusCode, 303)
+    assert.equal(renamed.headers.location, '/wiki/kaffee-am-markt')
+    assert.equal((await test.app.wiki.requirePage('kaffee-am-markt')).title, 'Kaffee am Markt')
+    const revision = (await test.app.wiki.requirePage('kaffee-am-markt')).revisionId.toHexString()
+    const invisible = form({ title: '\u200b\u202e', baseRevision: revision })
+    const refused = await test.app.inject({ method: 'POST', url: '/wiki/kaffee-am-markt/rename', payload: invisible.payload, headers: { ...invisible.headers, accept: 'application/json' } })
+    assert.equal(refused.statusCode, 400)
+    assert.equal(refused.json<{ error: string }>().error, 'missing-title')
   })
 })

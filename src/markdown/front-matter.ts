@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isMap, stringify } from 'yaml'
 import { AppError } from '../http/errors.ts'
 import type { MessageParams } from '../i18n/index.ts'
+import { cleanTitle } from './title.ts'
 
 export const VISIBILITIES = ['public', 'unlisted', 'local'] as const
 export type Visibility = typeof VISIBILITIES[number]
@@ -179,7 +180,8 @@ function checkFields (data: Record<string, unknown>, lineOf: (key: string) => nu
     return text
   }
 
-  const title = optionalString('title', MAX_TITLE_LENGTH)
+  const written = optionalString('title', MAX_TITLE_LENGTH)
+  const title = written === undefined ? undefined : cleanTitle(written)
   if (title === '') fail('title', 'must not be empty')
 
   const language = optionalString('language', 20)

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import slugify from '@sindresorhus/slugify'
+import { cleanTitle } from './title.ts'
 
 /**
  * Slugs are URL path segments under /wiki/ and file names in content/<lang>/.
@@ -20,8 +22,9 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   '.well-known'
 ])
 
-/** Used when a title has no letter or digit that transliterates to ASCII. */
+/** Used when a title has no letter or digit at all. */
 const FALLBACK_SLUG = 'page'
+const HASH_LENGTH = 8
 
 export type SlugProblem = 'empty' | 'too-long' | 'invalid-characters' | 'reserved'
 
@@ -53,24 +56,36 @@ export function slugifyTitle (title: string, language = 'de'): string {
 
 /** The slug for a title, moved off a reserved name by a suffix. */
 export function slugForTitle (title: string, language = 'de'): string {
-  const slug = slugifyTitle(title, language) || FALLBACK_SLUG
+  const cleaned = cleanTitle(title)
+  const slug = slugifyTitle(cleaned, language) || untransliteratedSlug(cleaned)
   return RESERVED_SLUGS.has(slug) ? withSuffix(slug, 2) : slug
 }
 
 /**
- * The first free slug among `base`, `base-2`, `base-3`, … The number of attempts is
- * bounded because `isTaken` usually asks the store.
+ * For titles in scripts the transliteration leaves out (Chinese, Japanese, Korean, Hebrew,
+ * Devanagari, Thai, …): `page-` and the start of the title's SHA-256. The slug stays within
+ * the ASCII pattern (a percent-encoded one would not), is the same for the same title and
+ * differs between titles, unlike `page`, `page-2`, … by order of creation.
+ */
+function untransliteratedSlug (title: string): string {
+  if (!/[\p{L}\p{N}]/u.test(title)) return FALLBACK_SLUG
+  return `${FALLBACK_SLUG}-${createHash('sha256').update(title).digest('hex').slice(0, HASH_LENGTH)}`
+}
+
+/**
+ * The first free slug among `base`, `base-2`, `base-3`, … or null when none of them is.
+ * The number of attempts is bounded because `isTaken` usually asks the store.
  */
 export async function uniqueSlug (
   base: string,
   isTaken: (slug: string) => Promise<boolean>,
   maxAttempts = 100
-): Promise<string> {
+): Promise<string | null> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const candidate = attempt === 1 ? base : withSuffix(base, attempt)
     if (isValidSlug(candidate) && !(await isTaken(candidate))) return candidate
   }
-  throw new Error(`no free slug for "${base}" after ${maxAttempts} attempts`)
+  return null
 }
 
 export function withSuffix (slug: string, number: number): string {

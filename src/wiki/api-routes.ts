@@ -96,7 +96,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
     return await reply.code(201).header('Location', `/api/pages/${page.slug}`).send(summary(page))
   })
 
-  app.put('/api/pages/:slug', { schema: { params: SlugParams, body: ApiSaveBody } }, async (request) => {
+  app.put('/api/pages/:slug', { schema: { params: SlugParams, body: ApiSaveBody } }, async (request, reply) => {
     const body = request.body
     const result = await wiki.savePage(request.params.slug, {
       source: body.source,
@@ -105,6 +105,7 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       author: authorOf(request),
       confirmPublication: body.confirmPublication ?? false
     })
+    if (result.created) reply.code(201).header('Location', `/api/pages/${result.page.slug}`)
     return { ...summary(result.page), changed: result.changed }
   })
 

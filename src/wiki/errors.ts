@@ -44,6 +44,18 @@ export class MissingTitleError extends WikiError {
 }
 
 /**
+ * No free slug for a title: every numbered one is taken, or pages with the same title were
+ * created at the same moment and took each one this save tried. Trying again, or another title, helps.
+ */
+export class NoFreeSlugError extends WikiError {
+  readonly statusCode = 409
+  readonly code = 'no-free-slug'
+  readonly messageKey = 'error.noFreeSlug'
+  constructor (readonly title: string) { super(`could not find a free slug for "${title}"`) }
+  override messageParams (): MessageParams { return { title: this.title } }
+}
+
+/**
  * The editor's base revision is no longer the page's current one (or the page was
  * created meanwhile). Carries both texts so the person can merge by hand.
  */
@@ -61,12 +73,23 @@ export class EditConflictError extends WikiError {
   }
 }
 
-/** Four-eyes review: the account that asked for publication may not approve it. */
+/** Four-eyes review: nobody who wrote any part of the change since the last approval may approve it. */
 export class SelfApprovalError extends WikiError {
   readonly statusCode = 403
   readonly code = 'own-publication'
   readonly messageKey = 'review.ownPage'
-  constructor (readonly slug: string) { super(`the author of "${slug}" cannot approve its own publication`) }
+  constructor (readonly slug: string) { super(`an author of the change to "${slug}" cannot approve its publication`) }
+}
+
+/** The page changed after the reviewer loaded it: the approval names an older revision than the current one. */
+export class OutdatedApprovalError extends WikiError {
+  readonly statusCode = 409
+  readonly code = 'approval-outdated'
+  readonly messageKey = 'review.outdated'
+  constructor (readonly slug: string, readonly approvedRevisionId: string, readonly currentRevisionId: string) {
+    super(`approval of "${slug}" names revision ${approvedRevisionId}, but the page is at ${currentRevisionId}`)
+  }
+  override messageParams (): MessageParams { return { slug: this.slug } }
 }
 
 /** Nothing waits for review on this page (already approved, withdrawn, or never asked). */

@@ -24,8 +24,8 @@ export interface PageDocument {
    * for a reviewer; `fields.visibility` keeps the narrower one until then.
    */
   review?: PendingReview | null
-  /** The last reviewer who let the page go out, and when. */
-  approval?: { by: string, at: Date } | null
+  /** The last reviewer who let the page go out, when, and the revision they approved. */
+  approval?: { by: string, at: Date, revisionId?: ObjectId } | null
 }
 
 export interface PendingReview {

@@ -1,12 +1,13 @@
 import { ObjectId } from 'mongodb'
 import { parseSource, withTitle, type ParsedSource } from '../markdown/front-matter.ts'
-import { EditConflictError, InvalidSlugError, MissingTitleError, PageDeletedError, PageNotFoundError } from './errors.ts'
+import { EditConflictError, InvalidSlugError, MissingTitleError, NoFreeSlugError, PageDeletedError, PageNotFoundError } from './errors.ts'
 import { snapshot, type WikiEventBus } from './events.ts'
 import type { PageHistory } from './history.ts'
 import type { PageDocument, RevisionDocument, RevisionKind } from './model.ts'
 import type { PageStore } from './page-store.ts'
 import type { PageReview } from './review.ts'
 import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
+import { cleanTitle } from '../markdown/title.ts'
 import type { SaveCheck } from '../publishing/check.ts'
 
 export interface SaveInput {
@@ -37,6 +38,8 @@ export interface SaveResult {
   page: PageDocument
   /** False when the text was identical and no revision was written. */
   changed: boolean
+  /** True when the save created the page (a base revision of null on a missing page). */
+  created: boolean
 }
 
 const DUPLICATE_KEY = 11000
@@ -64,7 +67,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
 
   async function createPage (input: CreateInput): Promise<PageDocument> {
     const parsed = parseSource(input.source)
-    const title = parsed.fields.title ?? input.title?.trim()
+    const title = parsed.fields.title ?? (input.title === undefined ? undefined : cleanTitle(input.title))
     if (title === undefined || title === '') throw new MissingTitleError()
     await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
     const language = parsed.fields.language ?? input.language ?? defaultLanguage
@@ -76,6 +79,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
 
     for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
       const slug = input.slug ?? await uniqueSlug(slugForTitle(title, language), isTaken)
+      if (slug === null) throw new NoFreeSlugError(title)
       const pageId = new ObjectId()
       const revision: RevisionDocument = {
         _id: new ObjectId(),
@@ -126,7 +130,8 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       events.emit('page.saved', { page: snapshot(page), kind: 'create', previousRevisionId: null })
       return page
     }
-    throw new Error(`could not find a free slug for "${title}"`)
+    // Racing creates with one title kept taking the slug this one chose: a conflict, not a failure.
+    throw new NoFreeSlugError(title)
   }
 
   /**
@@ -207,23 +212,23 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       const problem = slugProblem(slug)
       if (problem !== null) throw new InvalidSlugError(slug, problem)
       const created = await createPage({ ...input, slug, title: parsed.fields.title ?? slug })
-      return { page: created, changed: true }
+      return { page: created, changed: true, created: true }
     }
     if (page.deletedAt !== null) throw new PageDeletedError(page)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {
       throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
     }
-    if (input.source === page.source) return { page, changed: false }
+    if (input.source === page.source) return { page, changed: false, created: false }
     await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
     const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
-    return { page: saved, changed: true }
+    return { page: saved, changed: true, created: false }
   }
 
   /** Gives the page a new title and a slug made from it; the old slug keeps redirecting. */
   async function renamePage (slug: string, input: { title: string, baseRevisionId: string, message?: string, author?: string | null }): Promise<PageDocument> {
     const page = await requirePage(slug)
-    const title = input.title.trim()
+    const title = cleanTitle(input.title)
     if (title === '') throw new MissingTitleError()
     const source = withTitle(page.source, title)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {
@@ -233,6 +238,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const wanted = slugForTitle(title, page.language)
     for (let attempt = 0; attempt < MAX_SLUG_RETRIES; attempt++) {
       const newSlug = wanted === page.slug ? wanted : await uniqueSlug(wanted, isTaken)
+      if (newSlug === null) throw new NoFreeSlugError(title)
       try {
         const saved = await commit(page, { kind: 'rename', source, parsed, slug: newSlug, message: input.message, author: input.author }, source)
         if (newSlug !== page.slug) {
@@ -246,7 +252,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
         if (!isDuplicateKey(error)) throw error
       }
     }
-    throw new Error(`could not find a free slug for "${title}"`)
+    throw new NoFreeSlugError(title)
   }
 
   async function deletePage (slug: string, input: { message?: string, author?: string | null } = {}): Promise<PageDocument> {

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type TNull, type TString, type TUnion } from '@sinclair/typebox'
 
 /** Route input shapes, checked before any handler runs. */
 export const MAX_SOURCE_LENGTH = 500_000
@@ -14,6 +14,14 @@ export const DiffQuery = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 100 })),
   to: Type.Optional(Type.String({ maxLength: 100 }))
 })
+
+/**
+ * A string or null. Fastify's Ajv coerces types (query strings need it), and in an anyOf of
+ * string and null it would turn a JSON null into '' before the null branch is tried; with
+ * both in one `type` list, Ajv coerces only a value that matches neither. Typed as the union
+ * it means, which the type provider reads.
+ */
+const NullableString = (schema: TString) => Type.Unsafe({ ...schema, type: ['string', 'null'] }) as unknown as TUnion<[TString, TNull]>
 
 const Source = Type.String({ maxLength: MAX_SOURCE_LENGTH })
 const Message = Type.Optional(Type.String({ maxLength: 500 }))
@@ -39,6 +47,8 @@ export const SaveBody = Type.Object({
 }, { additionalProperties: false })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })
+/** An approval names the revision the reviewer saw (form field or JSON). */
+export const ApproveBody = Type.Object({ revision: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
 export const MessageBody = Type.Object({ message: Message }, { additionalProperties: false })
 
 /** The JSON API's writes: unknown fields are refused, not ignored, so a typo in a script is noticed. */
@@ -52,7 +62,7 @@ export const ApiCreateBody = Type.Object({
 export const ApiSaveBody = Type.Object({
   source: Source,
   /** The revision the change was made on; null to create the page at this slug. */
-  baseRevision: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
+  baseRevision: NullableString(Type.String({ maxLength: 100 })),
   message: Message,
   confirmPublication: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })

@@ -26,6 +26,7 @@ export type { SaveCheck, SaveCheckInput } from '../publishing/check.ts'
 export type { Resolution } from './page-store.ts'
 export type { CreateInput, SaveInput, SaveResult } from './saving.ts'
 export type { RecentChange } from './queries.ts'
+export type { ReviewEntry } from './review.ts'
 export { snapshot } from './events.ts'
 
 export type WikiService = ReturnType<typeof createWikiService>
@@ -35,8 +36,8 @@ export function createWikiService (options: WikiServiceOptions) {
   const events = options.events
   const now = options.now ?? (() => new Date())
   const store = createPageStore(options.db)
-  const review = createPageReview(store, { events, now, reviewRequired: options.reviewRequired === true })
   const history = createPageHistory(store)
+  const review = createPageReview(store, { events, now, reviewRequired: options.reviewRequired === true, history: history.history })
   const saving = createPageSaving(store, {
     events,
     now,

@@ -1,0 +1,30 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+
+/** Runs a benchmark script to its end (at most 120 s) and returns its exit code and output. */
+async function run (script: string, args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  return await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => { stdout += chunk })
+    child.stderr.on('data', chunk => { stderr += chunk })
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`${script} did not end within 120 s`)) }, 120_000)
+    child.on('error', reject)
+    child.on('close', code => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+describe('benchmark scripts', () => {
+  it('bench-soak.ts runs a few seconds of mixed traffic with small adversarial inputs and prints its summary', async () => {
+    const { code, stdout, stderr } = await run('scripts/bench-soak.ts', ['--seconds', '5', '--scale', '0.01', '--abuse-every', '1'])
+    assert.equal(code, 0, `${stdout}\n${stderr}`)
+    for (const kind of ['read', 'save', 'search', 'inbox', 'abuse']) assert.match(stdout, new RegExp(`^${kind} +[1-9]\\d* `, 'm'), `${kind} requests were sent`)
+    assert.match(stdout, /^requests served: [1-9]\d* /m)
+    assert.match(stdout, /^event loop delay: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms$/m)
+    assert.match(stdout, /^RSS: start \d+ MB, end \d+ MB$/m)
+    assert.match(stdout, /^acknowledged saves: [1-9]\d* checked on 6 pages, 0 missing$/m)
+    assert.match(stdout, /^PASS {2}no 5xx/m)
+  })
+})

@@ -50,6 +50,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // A slow or stalled client cannot hold a connection or a request open for long.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
+    // Node's server takes these only when it is created. Set later, as Fastify does, its default 60 s
+    // limit for headers stayed in force (it cut a body trickled at 1 byte/s too), checked every 30 s:
+    // a 30 s setting cut such a request after 60 to 90 s. Checked each second, it is cut within a second.
+    http: { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     // Unknown fields are refused with a 400 (schemas say additionalProperties: false), not quietly dropped.
     ajv: { customOptions: { removeAdditional: false } }
   })

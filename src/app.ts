@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { carriesCredentials, authPlugin } from './auth/index.ts'
+import { carriesCredentials, authPlugin, withoutSecrets } from './auth/index.ts'
 import type { AppConfig } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
+import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
@@ -42,7 +43,8 @@ declare module 'fastify' {
 
 export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // Set-up and invitation links must not reach the log (anyone reading it could use them).
+    logger: hidingUrlSecrets(options.logger ?? { level: config.logLevel }, withoutSecrets),
     bodyLimit: config.bodyLimit,
     // Long enough for any slug, short enough that a crafted URL cannot make routing costly.
     routerOptions: { maxParamLength: 300 },

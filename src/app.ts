@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { carriesCredentials, authPlugin } from './auth/index.ts'
+import { carriesCredentials, authPlugin, withoutSecrets } from './auth/index.ts'
 import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
+import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
@@ -44,7 +45,8 @@ declare module 'fastify' {
 
 export async function buildApp (config: AppConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // Set-up and invitation links must not reach the log (anyone reading it could use them).
+    logger: hidingUrlSecrets(options.logger ?? { level: config.logLevel }, withoutSecrets),
     bodyLimit: config.bodyLimit,
     // Long enough for any slug, short enough that a crafted URL cannot make routing costly.
     routerOptions: { maxParamLength: 300 },
@@ -55,6 +57,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     // A slow or stalled client cannot hold a connection or a request open for long.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
+    // Node's server takes these only when it is created. Set later, as Fastify does, its default 60 s
+    // limit for headers stayed in force (it cut a body trickled at 1 byte/s too), checked every 30 s:
+    // a 30 s setting cut such a request after 60 to 90 s. Checked each second, it is cut within a second.
+    http: { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     // Unknown fields are refused with a 400 (schemas say additionalProperties: false), not quietly dropped.
     ajv: { customOptions: { removeAdditional: false } }
   })
@@ -68,8 +74,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       onError: (error, event) => { app.log.error({ err: error, event }, 'event subscriber failed') }
     })
     app.decorate('events', events)
-    const lessonFields = config.lessons.fields ?? DEFAULT_LESSON_FIELDS
     app.decorate('store', store)
+    const lessonFields = config.lessons.fields ?? DEFAULT_LESSON_FIELDS
 
     // Each layer is a named plugin that declares what it needs, so Fastify refuses a wrong order.
     await app.register(httpLayer, {

@@ -15,6 +15,7 @@ export { ROUTE_ACCESS, accessFor } from './access.ts'
 export { ForbiddenError, NotSignedInError, AuthError } from './errors.ts'
 export { canSeeVisibility } from './roles.ts'
 export { carriesCredentials } from './plugin.ts'
+export { withoutSecrets } from './secret-urls.ts'
 
 export interface Auth {
   accounts: AccountService

@@ -5,7 +5,7 @@ import type { ActivityObject, ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, type RemotePageDocument
+  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl, type RemotePageDocument
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -57,7 +57,8 @@ export function createInboxHandler (options: InboxOptions) {
   async function keepArticle (sender: ActorObject, article: Record<string, any>, isUpdate: boolean): Promise<void> {
     const objectId = String(article.id ?? '')
     const attributedTo = idOf(article.attributedTo)
-    if (!objectId || !sameHost(objectId, sender.id) || (attributedTo !== '' && withoutFragment(attributedTo) !== sender.id)) {
+    // Its id is also the link to the original when it names no url: only http(s) ones are taken.
+    if (webUrl(objectId) === '' || !sameHost(objectId, sender.id) || (attributedTo !== '' && withoutFragment(attributedTo) !== sender.id)) {
       options.log.warn(`ignored an Article ${objectId} that ${sender.id} does not own`)
       return
     }

@@ -98,6 +98,19 @@ export function sameHost (left: string, right: string): boolean {
   }
 }
 
+/**
+ * The URL if it is an http(s) one, else ''. Other servers' links end up in our pages and in forks:
+ * a `javascript:` or `data:` URL there would run or show whatever the sender chose.
+ */
+export function webUrl (value: string): string {
+  try {
+    const { protocol } = new URL(value)
+    return protocol === 'https:' || protocol === 'http:' ? value : ''
+  } catch {
+    return ''
+  }
+}
+
 /** The id of a property holding an IRI or an object with an id (arrays: the first). */
 export function idOf (value: unknown): string {
   const found = first(value)
@@ -155,7 +168,7 @@ export function articleToRemotePage (article: Record<string, unknown>, sender: {
     actorId: sender.id,
     actorName: actorNameOf(sender),
     origin: new URL(objectId).host,
-    url: idOf(article.url) || objectId,
+    url: webUrl(idOf(article.url)) || webUrl(objectId),
     title: plainText(text(article.name), MAX_TITLE) || objectId,
     summary: plainText(text(article.summary), MAX_SUMMARY),
     html: sanitizeRemoteHtml(text(article.content)),

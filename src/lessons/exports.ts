@@ -44,7 +44,10 @@ export const CSV_COLUMNS = [
 
 /**
  * RFC 4180 CSV (CRLF line ends; fields with commas, quotes or line breaks of either kind quoted) in
- * UTF-8 with a byte order mark, so spreadsheet programs read umlauts correctly.
+ * UTF-8 with a byte order mark, so spreadsheet programs read umlauts correctly. A text cell that
+ * starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` (OWASP's CSV-injection advice), so a
+ * spreadsheet shows it instead of running it as a formula; numbers such as a negative longitude stay
+ * numbers. The JSON exports keep every value exact.
  */
 export function lessonsCsv (lessons: readonly Lesson[], context: ExportContext): string {
   const rows = lessons.map(lesson => [
@@ -69,7 +72,7 @@ export function lessonsCsv (lessons: readonly Lesson[], context: ExportContext):
     lesson.createdAt.toISOString(),
     lesson.updatedAt.toISOString()
   ])
-  return stringify([[...CSV_COLUMNS], ...rows], { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ })
+  return stringify([[...CSV_COLUMNS], ...rows], { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/, escape_formulas: true })
 }
 
 /** schema.org vocabulary: each lesson an Article about its programme, under its licence. */

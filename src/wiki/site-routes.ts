@@ -4,7 +4,8 @@ import type { Locale } from '../i18n/index.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from './service.ts'
 import { seesLocalPages } from '../auth/visibility.ts'
-import { render, escapeHtml } from '../http/context.ts'
+import { render } from '../http/context.ts'
+import { escapeXml } from '../http/xml.ts'
 import { renderPageHtml } from './page-html.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
 
@@ -67,22 +68,22 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
       const summary = change.message === '' ? kind : `${kind}: ${change.message}`
       return [
         '  <entry>',
-        `    <id>${escapeHtml(url)}</id>`,
-        `    <title>${escapeHtml(change.title)}</title>`,
-        `    <link rel="alternate" type="text/html" href="${escapeHtml(url)}"/>`,
+        `    <id>${escapeXml(url)}</id>`,
+        `    <title>${escapeXml(change.title)}</title>`,
+        `    <link rel="alternate" type="text/html" href="${escapeXml(url)}"/>`,
         `    <updated>${change.createdAt.toISOString()}</updated>`,
-        `    <author><name>${escapeHtml(change.author ?? request.t('history.anonymous'))}</name></author>`,
-        `    <summary>${escapeHtml(summary)}</summary>`,
+        `    <author><name>${escapeXml(change.author ?? request.t('history.anonymous'))}</name></author>`,
+        `    <summary>${escapeXml(summary)}</summary>`,
         '  </entry>'
       ].join('\n')
     })
     const feed = [
       '<?xml version="1.0" encoding="utf-8"?>',
       `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${request.locale}">`,
-      `  <id>${escapeHtml(baseUrl)}/feed.atom</id>`,
-      `  <title>${escapeHtml(request.t('recent.feedTitle', { site: options.siteName }))}</title>`,
-      `  <link rel="self" type="application/atom+xml" href="${escapeHtml(baseUrl)}/feed.atom"/>`,
-      `  <link rel="alternate" type="text/html" href="${escapeHtml(baseUrl)}/recent-changes"/>`,
+      `  <id>${escapeXml(baseUrl)}/feed.atom</id>`,
+      `  <title>${escapeXml(request.t('recent.feedTitle', { site: options.siteName }))}</title>`,
+      `  <link rel="self" type="application/atom+xml" href="${escapeXml(baseUrl)}/feed.atom"/>`,
+      `  <link rel="alternate" type="text/html" href="${escapeXml(baseUrl)}/recent-changes"/>`,
       `  <updated>${updated}</updated>`,
       ...entries,
       '</feed>',
@@ -94,7 +95,7 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
   app.get('/sitemap.xml', async (_request, reply) => {
     // Only public pages: unlisted and local ones are not for search engines.
     const pages = (await wiki.allPages()).filter(page => page.fields.visibility === 'public').slice(0, SITEMAP_LIMIT)
-    const urls = pages.map(page => `  <url><loc>${escapeHtml(`${baseUrl}/wiki/${page.slug}`)}</loc><lastmod>${page.updatedAt.toISOString()}</lastmod></url>`)
+    const urls = pages.map(page => `  <url><loc>${escapeXml(`${baseUrl}/wiki/${page.slug}`)}</loc><lastmod>${page.updatedAt.toISOString()}</lastmod></url>`)
     const xml = [
       '<?xml version="1.0" encoding="utf-8"?>',
       '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

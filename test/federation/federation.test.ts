@@ -503,6 +503,23 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     assert.equal((await remotePage(wiki, { objectId: articleId }))?.actorName, 'Stadtteilverein Nord')
   })
 
+  it('keeps no link from a followed organisation that is not http(s), neither stored nor shown', async () => {
+    const { id: ivo, post } = await followedPeer('ivo')
+    const articleId = `${fake.url}/articles/ivo-1`
+    const article = { id: articleId, type: 'Article', name: 'Ivos Bericht', content: '<p>Text.</p>', url: 'javascript:alert(document.cookie)', attributedTo: ivo, to: ['https://www.w3.org/ns/activitystreams#Public'] }
+    await post({ id: `${ivo}#create-1`, type: 'Create', actor: ivo, to: ['https://www.w3.org/ns/activitystreams#Public'], object: article })
+    const stored = await remotePage(wiki, { objectId: articleId })
+    assert.equal(stored?.url, articleId)
+    const shown = await wiki.app.inject({ url: `/remote/${stored?._id.toHexString() ?? ''}` })
+    assert.equal(shown.statusCode, 200)
+    assert.match(shown.body, new RegExp(`href="${articleId}"`))
+    assert.doesNotMatch(shown.body, /javascript:|data:/i)
+    // An id that only looks like the sender's host is not taken at all.
+    const disguised = `javascript://${fake.host}/%0aalert(1)`
+    await post({ id: `${ivo}#create-2`, type: 'Create', actor: ivo, to: ['https://www.w3.org/ns/activitystreams#Public'], object: { ...article, id: disguised, url: undefined } })
+    assert.equal(await remotePage(wiki, { objectId: disguised }), null)
+  })
+
   it('withdraws the pages of an organisation that deletes its actor, and drops it from following and followers', async () => {
     // The wiki follows Frank, Frank accepts and follows back, then publishes a page.
     const { id: frank, post } = await followedPeer('frank')

@@ -41,6 +41,13 @@ describe('lesson exports', () => {
     assert.equal(values.url, 'http://wiki.test/wiki/lesson')
   })
 
+  it('puts a quote before text cells that start with a tab or carriage return, and leaves negative coordinates numbers', () => {
+    const csv = lessonsCsv([lesson({ title: '\t=1+1', summary: '\r=1+1', place: { name: '-Nord', lat: -33.9, lon: -70.6 } })], context)
+    const rows = parseCsv(csv.slice(1))
+    const values = Object.fromEntries((rows[0] ?? []).map((name, index) => [name, rows[1]?.[index]]))
+    assert.deepEqual([values.title, values.summary, values.place, values.lat, values.lon], ["'\t=1+1", "'\r=1+1", "'-Nord", '-33.9', '-70.6'])
+  })
+
   it('writes a GeoJSON FeatureCollection with [longitude, latitude] points and leaves out lessons without coordinates', () => {
     const geojson = lessonsGeoJson([lesson({ slug: 'with', place: { name: 'Cardiff', lat: 51.481, lon: -3.179 } }), lesson({ slug: 'without', place: { name: 'Irgendwo' } })], context) as { type: string, features: Array<{ type: string, id: string, geometry: { type: string, coordinates: number[] }, properties: Record<string, unknown> }> }
     assert.equal(geojson.type, 'FeatureCollection')

@@ -151,6 +151,39 @@ describe('lessons over HTTP', () => {
     })
   })
 
+  describe('a lesson written to attack spreadsheets', () => {
+    let attacked: TestApp
+    before(async () => { attacked = await startTestApp() })
+    after(async () => { await attacked.close() })
+
+    it('exports cells that start a formula with a leading quote in CSV, and exactly in JSON', async () => {
+      const source = validLessonSource({
+        title: '"=cmd|\' /C calc\'!A0"',
+        summary: '"+SUM(1+1)"',
+        programme: '"-2+3"',
+        organisation: '"@HYPERLINK(\'http://evil.test\')"',
+        place: '{ name: "=1+1", lat: 51.48, lon: -3.18 }',
+        tags: '["+tag"]',
+        visibility: 'public'
+      })
+      const created = await attacked.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'x', source }) })
+      assert.equal(created.statusCode, 303, created.body)
+      const csv = await attacked.anonymous({ url: '/lessons.csv' })
+      assert.equal(csv.statusCode, 200)
+      const row = csv.body.split('\r\n').find(line => line.startsWith('http://wiki.test/wiki/'))
+      assert.ok(row !== undefined, csv.body)
+      // Coordinates are numbers and stay so, negative or not.
+      for (const cell of [",'=cmd|' /C calc'!A0,", ",'+SUM(1+1),", ",'-2+3,", ",'@HYPERLINK('http://evil.test'),", ",'=1+1,51.48,-3.18,", ",'+tag,"]) assert.ok(row.includes(cell), `${cell} in ${row}`)
+      const json = await attacked.anonymous({ url: '/api/lessons' })
+      const [lesson] = json.json<{ lessons: Array<{ title: string, summary: string, programme: string, organisation: string, place: { name: string, lon: number }, tags: string[] }> }>().lessons
+      assert.equal(lesson?.title, "=cmd|' /C calc'!A0")
+      assert.equal(lesson?.summary, '+SUM(1+1)')
+      assert.equal(lesson?.programme, '-2+3')
+      assert.equal(lesson?.organisation, "@HYPERLINK('http://evil.test')")
+      assert.deepEqual([lesson?.place.name, lesson?.place.lon, lesson?.tags], ['=1+1', -3.18, ['+tag']])
+    })
+  })
+
   describe('the page view', () => {
     it('shows the outcome badge in words and a symbol, the fact box, the evidence table and related lessons', async () => {
       const response = await test.app.inject({ url: '/wiki/besuchsdienst-in-gruenau-warum-die-ehrenamtlichen-gingen' })

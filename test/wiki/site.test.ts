@@ -146,4 +146,24 @@ describe('site pages, feeds and the JSON API', () => {
     assert.match(response.body, /<nav class="toc"/)
     assert.match(response.body, /href="#was-wir-taten"/)
   })
+
+  it('drops characters XML 1.0 forbids from the feed and the sitemap, so both stay well-formed', async () => {
+    // YAML's escapes carry a control character and a lone surrogate, which no form encoding would;
+    // the surrogate cannot be written as UTF-8 and reaches the reader as U+FFFD, which XML allows.
+    const source = '---\ntitle: "Glocke\\x01 und \\uD800 allein"\nvisibility: public\n---\nText.\n'
+    const created = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Glocke', source }) })
+    assert.equal(created.statusCode, 303, created.body)
+    const page = await test.app.inject({ url: `/api/pages/${String(created.headers.location).replace('/wiki/', '')}` })
+    assert.match(page.json<{ title: string }>().title, /^Glocke\u0001 und .? allein$/u)
+    // Everything outside XML 1.0's Char production (there is no XML parser among the dependencies to ask).
+    const forbidden = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
+    const feed = await test.app.inject({ url: '/feed.atom' })
+    assert.equal(feed.statusCode, 200)
+    assert.match(feed.body, /<title>Glocke und .? allein<\/title>/u)
+    assert.doesNotMatch(feed.body, forbidden)
+    const sitemap = await test.app.inject({ url: '/sitemap.xml' })
+    assert.equal(sitemap.statusCode, 200)
+    assert.match(sitemap.body, /<loc>http:\/\/wiki.test\/wiki\/glocke[^<]*<\/loc>/)
+    assert.doesNotMatch(sitemap.body, forbidden)
+  })
 })

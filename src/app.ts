@@ -13,12 +13,15 @@ import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
+import type { SettingsEvents } from './settings/events.ts'
+import { settingsPlugin } from './settings/plugin.ts'
+import { createSiteSettings, initialSettings, PROFILE_SETTINGS } from './settings/site-settings.ts'
 import { openStore, type Store } from './store/index.ts'
 import type { WikiEvents } from './wiki/events.ts'
 import { wikiPlugin } from './wiki/plugin.ts'
 
-/** Every event the domains declare: the wiki's page events and federation's remote ones. */
-export type AppEvents = WikiEvents & FederationEvents
+/** Every event the domains declare: the wiki's page events, federation's remote ones and changed settings. */
+export type AppEvents = WikiEvents & FederationEvents & SettingsEvents
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -76,32 +79,48 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     app.decorate('events', events)
     app.decorate('store', store)
     const lessonFields = config.lessons.fields ?? DEFAULT_LESSON_FIELDS
+    const settings = await createSiteSettings({ db: store.db, initial: initialSettings(config), events, log: app.log })
+    // Read per request from here on, so a change in the browser applies to the next request.
+    const current = settings.current
 
     // Each layer is a named plugin that declares what it needs, so Fastify refuses a wrong order.
     await app.register(httpLayer, {
       root,
       bodyLimit: config.bodyLimit,
-      siteName: config.siteName,
+      siteName: () => current().siteName,
       secureTransport: config.auth.secureCookies,
-      imageSources: tileSources(config.lessons.mapTileUrl),
+      imageSources: () => tileSources(current().mapTileUrl ?? undefined),
       // Whole pages are kept for readers without credentials, by language. Kept answers are HTML:
       // a client that asks for ActivityPub or JSON-LD at the same address is answered fresh.
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
-    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) events.on(change, () => { app.readerCache.clear() })
+    // Kept pages carry the site's name, the map and the security headers: a changed setting clears them too.
+    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) events.on(change, () => { app.readerCache.clear() })
     await app.register(authPlugin, { config, now: options.auth?.now })
+    await app.register(settingsPlugin, { settings, audit: app.auth.audit })
     await app.register(wikiPlugin, {
       events,
       checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),
-      reviewRequired: config.auth.reviewRequired,
+      reviewRequired: () => current().reviewRequired,
       baseUrl: config.baseUrl,
-      siteName: config.siteName,
+      siteName: () => current().siteName,
+      defaultVisibility: () => current().defaultVisibility,
       homePages: { de: 'willkommen', en: 'welcome' },
       // Federation registers later; the list is asked for per request.
       remoteChanges: limit => app.federation.recentRemotePages(limit)
     })
-    await app.register(lessonsPlugin, { lessonFields, baseUrl: config.baseUrl, siteName: config.siteName, mapTileUrl: config.lessons.mapTileUrl, mapTileAttribution: config.lessons.mapTileAttribution })
-    await app.register(federationPlugin, { config, events, ...options.federation })
+    await app.register(lessonsPlugin, {
+      lessonFields,
+      baseUrl: config.baseUrl,
+      siteName: () => current().siteName,
+      mapTiles: () => ({ url: current().mapTileUrl, attribution: current().mapTileAttribution }),
+      defaultVisibility: () => current().defaultVisibility
+    })
+    await app.register(federationPlugin, { config, settings: current, events, ...options.federation })
+    // The same path as a start with a changed profile: the stored actor is updated and the followers get an Update.
+    events.on('settings.changed', async ({ changes }) => {
+      if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
+    })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

@@ -87,6 +87,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/federation/blocks': 'admin',
   'POST /admin/federation/blocks/remove': 'admin',
   'GET /admin/audit': 'admin',
+  'GET /admin/settings': 'admin',
+  'POST /admin/settings': 'admin',
+  'GET /api/settings': 'admin',
+  'PUT /api/settings': 'admin',
 
   // ActivityPub: servers, not people; signatures and blocks are checked inside federation.
   'GET /ap/*': 'anyone',

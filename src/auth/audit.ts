@@ -5,7 +5,7 @@ export type AuditKind =
   | 'password-changed' | 'token-created' | 'token-revoked'
   | 'role-changed' | 'account-disabled' | 'account-enabled' | 'invitation-created'
   | 'follow' | 'unfollow' | 'follow-approved' | 'follow-rejected' | 'block-added' | 'block-removed'
-  | 'publication-approved'
+  | 'publication-approved' | 'setting-changed'
 
 export interface AuditEntry {
   _id: ObjectId

@@ -28,6 +28,7 @@ export const SettingsSchema = Type.Object({
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),
   SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
   REVIEW_REQUIRED: Type.Boolean({ default: false, description: 'four-eyes review: a page becomes public or unlisted only after another account (reviewer or admin) approves' }),
+  DEFAULT_VISIBILITY: Type.Union([Type.Literal('local'), Type.Literal('unlisted'), Type.Literal('public')], { default: 'local', description: 'visibility the new-page and new-lesson forms start with; local pages never federate' }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'failed sign-ins of one account that lock it for LOGIN_LOCK_MINUTES' }),
   LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address within LOGIN_LOCK_MINUTES after which it must wait before each further try (1 second, doubling, at most a minute)' }),
   LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'length of a lock-out, and the window in which failures count' }),
@@ -66,6 +67,8 @@ export interface AppConfig {
   federation: FederationConfig
   auth: AuthConfig
   requestTimeoutMs: number
+  /** What the forms for a new page or lesson propose: whether it federates unless the author changes it. */
+  defaultVisibility: 'local' | 'unlisted' | 'public'
 }
 
 export interface AuthConfig {
@@ -146,7 +149,8 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       lockWindowMs: valid.LOGIN_LOCK_MINUTES * 60 * 1000,
       invitationDays: valid.INVITATION_DAYS
     },
-    requestTimeoutMs: valid.REQUEST_TIMEOUT_SECONDS * 1000
+    requestTimeoutMs: valid.REQUEST_TIMEOUT_SECONDS * 1000,
+    defaultVisibility: valid.DEFAULT_VISIBILITY
   }
   config.auth.secureCookies = config.baseUrl.startsWith('https://')
   if (valid.SESSION_SECRET !== undefined) config.auth.sessionSecret = valid.SESSION_SECRET

@@ -12,9 +12,18 @@ export function signerFor (actor: ActorObject): Signer | undefined {
   return privateKeyPem ? { keyId: `${actor.id}#main-key`, privateKeyPem } : undefined
 }
 
+/** What the settings say the organisation's profile is; an admin may change it while the app runs. */
+export interface OrganisationProfile {
+  organisationName: string
+  organisationSummary: string
+  organisationIcon: string | null
+  followApproval: 'auto' | 'manual'
+}
+
 export interface OrganisationActorOptions {
   apex: Apex
   config: FederationConfig
+  profile: () => OrganisationProfile
   baseUrl: string
   actorId: string
   log: { info: (message: string) => void }
@@ -25,6 +34,8 @@ export interface OrganisationActor {
   actor: () => Promise<ActorObject>
   /** The actor with its current block list, as apex's collection functions expect. */
   actorWithBlockList: () => Promise<ActorObject>
+  /** Brings the stored actor in step with a changed profile and sends the followers an Update, as at start. */
+  refreshProfile: () => Promise<void>
 }
 
 /**
@@ -34,18 +45,21 @@ export interface OrganisationActor {
 export function createOrganisationActor (options: OrganisationActorOptions): OrganisationActor {
   const { apex, config, baseUrl, actorId } = options
 
-  /** What the settings say the organisation's profile is; compared at every start. */
-  const profile = (): Record<string, unknown> => ({
-    name: config.organisationName,
-    summary: config.organisationSummary,
-    url: baseUrl,
-    manuallyApprovesFollowers: config.followApproval === 'manual',
-    ...(config.organisationIcon ? { icon: { type: 'Image', url: config.organisationIcon } } : {})
-  })
+  /** What the settings say the organisation's profile is; compared at every start and after each change. */
+  const profile = (): Record<string, unknown> => {
+    const wanted = options.profile()
+    return {
+      name: wanted.organisationName,
+      summary: wanted.organisationSummary,
+      url: baseUrl,
+      manuallyApprovesFollowers: wanted.followApproval === 'manual',
+      ...(wanted.organisationIcon !== null ? { icon: { type: 'Image', url: wanted.organisationIcon } } : {})
+    }
+  }
 
   /**
-   * A start with a changed name, summary, icon or follow approval updates the stored actor
-   * and tells the followers with an Update, as Mastodon does when a profile is edited.
+   * A start or a settings change with a changed name, summary, icon or follow approval updates
+   * the stored actor and tells the followers with an Update, as Mastodon does when a profile is edited.
    */
   async function updateProfile (existing: ActorObject): Promise<ActorObject> {
     const wanted = await apex.fromJSONLD({ '@context': apex.context, id: actorId, type: existing.type, ...profile() })
@@ -102,8 +116,20 @@ export function createOrganisationActor (options: OrganisationActorOptions): Org
     actorPromise ??= ensureActor().catch(error => { actorPromise = null; throw error })
     return actorPromise
   }
+  // One change at a time: two quick changes must not race to compare against the same stored actor.
+  let refreshing: Promise<void> = Promise.resolve()
+  const refreshProfile = (): Promise<void> => {
+    refreshing = refreshing.then(async () => {
+      const current = await actor()
+      const updated = await updateProfile(current)
+      apex.systemUser = updated
+      actorPromise = Promise.resolve(updated)
+    })
+    return refreshing
+  }
   return {
     actor,
+    refreshProfile,
     actorWithBlockList: async () => {
       const us: ActorObject = { ...await actor(), _local: {} }
       us._local.blockList = (await apex.getBlocked(us, Infinity, true)).orderedItems

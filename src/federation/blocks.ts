@@ -15,18 +15,17 @@ export function normalizeHost (input: string): string | null {
 }
 
 /**
- * Domain blocks: from the FEDERATION_BLOCKED_DOMAINS setting and from the
- * admin page (stored). A blocked host and its subdomains are refused
+ * Domain blocks: from the blocked-domains setting (FEDERATION_BLOCKED_DOMAINS or the
+ * settings page, asked at each check) and from the federation admin page (stored). A blocked host and its subdomains are refused
  * everywhere, and the pages already received from it are no longer shown.
  */
-export async function createDomainBlocks (options: { db: Db, configured: string[], events: FederationEventBus }) {
+export async function createDomainBlocks (options: { db: Db, configured: () => readonly string[], events: FederationEventBus }) {
   const collection = options.db.collection<DomainBlock>('domainBlocks')
   const stored = new Set((await collection.find({}).toArray()).map(block => block._id))
-  const configured = new Set(options.configured)
 
   function isBlocked (host: string): boolean {
     const lower = host.toLowerCase()
-    for (const set of [configured, stored]) {
+    for (const set of [options.configured(), stored]) {
       for (const domain of set) if (lower === domain || lower.endsWith('.' + domain)) return true
     }
     return false
@@ -57,7 +56,7 @@ export async function createDomainBlocks (options: { db: Db, configured: string[
   async function list (): Promise<Array<{ host: string, source: 'setting' | 'admin', reason: string }>> {
     const fromAdmin = await collection.find({}).sort({ _id: 1 }).toArray()
     return [
-      ...[...configured].sort().map(host => ({ host, source: 'setting' as const, reason: '' })),
+      ...[...options.configured()].sort().map(host => ({ host, source: 'setting' as const, reason: '' })),
       ...fromAdmin.map(block => ({ host: block._id, source: 'admin' as const, reason: block.reason }))
     ]
   }

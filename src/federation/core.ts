@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type { Db } from 'mongodb'
 import type { FederationConfig } from '../config/index.ts'
-import { createOrganisationActor, type OrganisationActor } from './actor.ts'
+import { createOrganisationActor, type OrganisationActor, type OrganisationProfile } from './actor.ts'
 import { ROUTES } from './activitypub-paths.ts'
 import { overrideApex } from './apex-overrides.ts'
 import type { Apex } from './apex-types.ts'
@@ -16,6 +16,8 @@ const ActivitypubExpress = require('activitypub-express')
 
 export interface ApexOptions {
   config: FederationConfig
+  /** The organisation's profile as the settings say now. */
+  profile: () => OrganisationProfile
   baseUrl: string
   siteName: string
   db: Db
@@ -59,7 +61,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
   apex.store.db = db
   const actorId = apex.utils.usernameToIRI(config.actorName)
 
-  const organisation = createOrganisationActor({ apex, config, baseUrl, actorId, log: options.log })
+  const organisation = createOrganisationActor({ apex, config, profile: options.profile, baseUrl, actorId, log: options.log })
   const followRecords = createFollowRecords({ apex, db, actor: organisation.actor, log: options.log })
   const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log, onGone: followRecords.forgetGoneFollowers })
   overrideApex(apex, { http, db, actorId, siteName: options.siteName, delivery })
@@ -70,6 +72,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
     actorId,
     actor: organisation.actor,
     actorWithBlockList: organisation.actorWithBlockList,
+    refreshProfile: organisation.refreshProfile,
     dropFollower: followRecords.dropFollower,
     withdrawFollow: followRecords.withdrawFollow
   }

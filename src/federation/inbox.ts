@@ -24,7 +24,8 @@ export interface InboxOptions {
   core: FederationCore
   db: Db
   events: FederationEventBus
-  followApproval: 'auto' | 'manual'
+  /** Asked at each Follow: an admin may switch it in the settings. */
+  followApproval: () => 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
@@ -114,7 +115,7 @@ export function createInboxHandler (options: InboxOptions) {
     const object = message.object ?? first<Record<string, any>>(activity.object)
     switch (type) {
       case 'follow':
-        if (options.followApproval === 'auto') await acceptFollow(us, activity, sender)
+        if (options.followApproval() === 'auto') await acceptFollow(us, activity, sender)
         else options.log.info(`follow request from ${sender.id} waits for approval`)
         return
       case 'accept': {

@@ -1,6 +1,7 @@
 import fastifyExpress from '@fastify/express'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppConfig } from '../config/index.ts'
+import type { SiteSettings } from '../settings/site-settings.ts'
 import type { FederationEventBus, RemotePageSnapshot } from './events.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from '../wiki/service.ts'
@@ -47,6 +48,8 @@ declare module 'fastify' {
 
 export interface FederationSetup {
   config: AppConfig
+  /** The settings an admin may change while the app runs: profile, follow approval, blocked domains. */
+  settings: () => Readonly<SiteSettings>
   wiki: WikiService
   events: FederationEventBus
   renderer: PageRenderer
@@ -62,7 +65,7 @@ export interface FederationSetup {
  */
 export async function setupFederation (app: FastifyInstance, setup: FederationSetup): Promise<Federation> {
   const { config } = setup
-  const blocks = await createDomainBlocks({ db: app.store.db, configured: config.federation.blockedDomains, events: setup.events })
+  const blocks = await createDomainBlocks({ db: app.store.db, configured: () => setup.settings().blockedDomains, events: setup.events })
   const isBlocked = blocks.isBlocked
   const log = {
     info: (message: string) => { app.log.info(message) },
@@ -76,6 +79,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   })
   const core = createApexCore({
     config: config.federation,
+    profile: setup.settings,
     baseUrl: config.baseUrl,
     siteName: config.siteName,
     db: app.store.db,
@@ -96,7 +100,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     core,
     db: app.store.db,
     events: setup.events,
-    followApproval: config.federation.followApproval,
+    followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
     log
   })

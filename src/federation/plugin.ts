@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import type { AppConfig } from '../config/index.ts'
+import type { SiteSettings } from '../settings/site-settings.ts'
 import type { FederationEventBus } from './events.ts'
 import { setupFederation } from './index.ts'
 
 export interface FederationPluginOptions {
   config: AppConfig
+  /** The settings as they are now (profile, follow approval, blocked domains). */
+  settings: () => Readonly<SiteSettings>
   events: FederationEventBus
   /** Delivery retry schedule; tests shorten it. */
   retryDelaysMs?: number[]

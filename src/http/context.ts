@@ -27,7 +27,7 @@ export function escapeHtml (text: string): string {
  * Picks the reader's language per request and hands templates their shared context.
  * The stylesheet URL carries a hash of its content, so it can be cached for a year.
  */
-export function registerViewContext (app: FastifyInstance, options: { siteName: string, stylesheetPath: string }): void {
+export function registerViewContext (app: FastifyInstance, options: { siteName: () => string, stylesheetPath: string }): void {
   const hash = createHash('sha256').update(readFileSync(options.stylesheetPath)).digest('hex').slice(0, 12)
   const stylesheet = `/static/style.css?v=${hash}`
 
@@ -36,7 +36,7 @@ export function registerViewContext (app: FastifyInstance, options: { siteName: 
   app.decorate('viewContext', (request: FastifyRequest): ViewContext => ({
     t: request.t,
     locale: request.locale,
-    siteName: options.siteName,
+    siteName: options.siteName(),
     stylesheet,
     path: request.url.split('?')[0] ?? '/',
     date: (date: Date) => formatDate(date, request.locale),

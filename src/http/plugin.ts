@@ -17,11 +17,12 @@ export interface HttpLayerOptions {
   /** The project folder, with static/ and views/. */
   root: string
   bodyLimit: number
-  siteName: string
+  /** Asked per request: an admin may rename the site at any time. */
+  siteName: () => string
   /** Served over https (directly or through a trusted proxy). */
   secureTransport: boolean
-  /** Hosts besides the site itself that images may come from. */
-  imageSources: string[]
+  /** Hosts besides the site itself that images may come from; asked per request, as the map's tile server is a setting. */
+  imageSources: () => string[]
   /** Whose kept answer a request may get: a language for anonymous readers, null for everyone else. */
   readerOf: (request: FastifyRequest) => Locale | null
 }

@@ -4,8 +4,8 @@ import helmet from '@fastify/helmet'
 export interface SecurityHeaderOptions {
   /** The site is served over https: HSTS and upgrading insecure requests mean something. */
   secureTransport: boolean
-  /** Hosts besides the site itself that images may come from (a map's tile server). */
-  imageSources?: string[]
+  /** Hosts besides the site itself that images may come from (a map's tile server), asked for each answer. */
+  imageSources?: () => string[]
 }
 
 /** Content-Security-Policy and the other security headers, on every answer. */
@@ -18,7 +18,8 @@ export async function registerSecurityHeaders (app: FastifyInstance, options: Se
         // No inline scripts anywhere: the only scripts are files under /static.
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', ...(options.imageSources ?? [])],
+        // Per answer: the map's tile server can change in the settings while the app runs.
+        imgSrc: ["'self'", () => ['data:', ...(options.imageSources?.() ?? [])].join(' ')],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -14,7 +14,8 @@ import { exportableLessons, visibleLessons } from './visible-lessons.ts'
 export interface BrowseRoutesOptions {
   lessons: LessonService
   baseUrl: string
-  siteName: string
+  /** Asked per request: an admin may rename the site at any time. */
+  siteName: () => string
   readerCache?: ReaderCache
 }
 
@@ -22,13 +23,13 @@ export interface BrowseRoutesOptions {
 export async function browseRoutes (parent: FastifyInstance, options: BrowseRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { lessons } = options
-  const exportContext: ExportContext = { baseUrl: options.baseUrl, siteName: options.siteName }
+  const exportContext = (): ExportContext => ({ baseUrl: options.baseUrl, siteName: options.siteName() })
   // Kept for readers; a client asking for JSON-LD here is never answered from what was kept (`readerOf` in app.ts).
   const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
 
   app.get('/lessons', { ...kept, schema: { querystring: LessonQuery } }, async (request, reply) => {
     const selection = selectionOf(request.query)
-    if (prefersJsonLd(request)) return await sendJsonLd(reply, await exportableLessons(lessons, selection), exportContext)
+    if (prefersJsonLd(request)) return await sendJsonLd(reply, await exportableLessons(lessons, selection), exportContext())
     // The same address answers JSON-LD: shared caches must keep the two apart.
     varyOn(reply, 'Accept')
     const results = selectLessons(await visibleLessons(lessons, request), selection)
@@ -70,7 +71,7 @@ export async function browseRoutes (parent: FastifyInstance, options: BrowseRout
       page: results.page,
       pageCount: results.pageCount,
       perPage: selection.perPage,
-      lessons: results.lessons.map(lesson => lessonJson(lesson, exportContext)),
+      lessons: results.lessons.map(lesson => lessonJson(lesson, exportContext())),
       facets: results.facets
     }
   })

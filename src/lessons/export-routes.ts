@@ -10,17 +10,18 @@ import { exportableLessons } from './visible-lessons.ts'
 export interface ExportRoutesOptions {
   lessons: LessonService
   baseUrl: string
-  siteName: string
+  /** Asked per request: an admin may rename the site at any time. */
+  siteName: () => string
 }
 
 /** The published lessons as open data: CSV, JSON-LD and GeoJSON, filtered like the list. */
 export async function exportRoutes (parent: FastifyInstance, options: ExportRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { lessons } = options
-  const exportContext: ExportContext = { baseUrl: options.baseUrl, siteName: options.siteName }
+  const exportContext = (): ExportContext => ({ baseUrl: options.baseUrl, siteName: options.siteName() })
 
   app.get('/lessons.csv', { schema: { querystring: LessonQuery } }, async (request, reply) => {
-    const csv = lessonsCsv(await exportableLessons(lessons, selectionOf(request.query)), exportContext)
+    const csv = lessonsCsv(await exportableLessons(lessons, selectionOf(request.query)), exportContext())
     return reply
       .type('text/csv; charset=utf-8; header=present')
       .header('Content-Disposition', 'attachment; filename="lessons.csv"')
@@ -28,11 +29,11 @@ export async function exportRoutes (parent: FastifyInstance, options: ExportRout
   })
 
   app.get('/lessons.jsonld', { schema: { querystring: LessonQuery } }, async (request, reply) => {
-    return await sendJsonLd(reply, await exportableLessons(lessons, selectionOf(request.query)), exportContext)
+    return await sendJsonLd(reply, await exportableLessons(lessons, selectionOf(request.query)), exportContext())
   })
 
   app.get('/api/lessons.geojson', { schema: { querystring: LessonQuery } }, async (request, reply) => {
-    return reply.type('application/geo+json; charset=utf-8').send(JSON.stringify(lessonsGeoJson(await exportableLessons(lessons, selectionOf(request.query)), exportContext)))
+    return reply.type('application/geo+json; charset=utf-8').send(JSON.stringify(lessonsGeoJson(await exportableLessons(lessons, selectionOf(request.query)), exportContext())))
   })
 }
 

@@ -20,6 +20,8 @@ export interface FormRoutesOptions {
   wiki: WikiService
   renderer: PageRenderer
   lessonFields: readonly string[]
+  /** The visibility a new lesson starts with (a setting). */
+  defaultVisibility: () => string
 }
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) })
@@ -32,7 +34,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
   const { wiki, renderer, lessonFields } = options
 
   app.get('/lessons/new', async (request, reply) => {
-    return await showForm(request, reply, { values: blankValues(request.locale, lessonFields), mode: { kind: 'new' } })
+    return await showForm(request, reply, { values: { ...blankValues(request.locale, lessonFields), visibility: options.defaultVisibility() }, mode: { kind: 'new' } })
   })
 
   app.post('/lessons/new', { schema: { body: LessonFormBody } }, async (request, reply) => {

@@ -12,9 +12,8 @@ import { OUTCOMES } from './vocabulary.ts'
 export interface OverviewRoutesOptions {
   lessons: LessonService
   lessonFields: readonly string[]
-  /** Map tiles, e.g. from the organisation's own tile server; without it the map page lists places. */
-  mapTileUrl?: string
-  mapTileAttribution?: string
+  /** Map tiles, e.g. from the organisation's own tile server; without a URL the map page lists places. Asked per request (a setting). */
+  mapTiles: () => { url: string | null, attribution: string }
   /** Keeps the overview and the map for readers who are not signed in. */
   readerCache?: ReaderCache
 }
@@ -61,8 +60,8 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
     return await render(request, reply, 'lessons-map', {
       title: request.t('map.heading'),
       places,
-      tileUrl: options.mapTileUrl ?? null,
-      tileAttribution: options.mapTileAttribution ?? ''
+      tileUrl: options.mapTiles().url,
+      tileAttribution: options.mapTiles().attribution
     })
   })
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { composeSource, FrontMatterError, parseSource, withTitle } from '../markdown/front-matter.ts'
+import { composeSource, DEFAULT_VISIBILITY, FrontMatterError, parseSource, withTitle, type Visibility } from '../markdown/front-matter.ts'
 import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { MissingTitleError, PageNotFoundError } from './errors.ts'
 import type { PageDocument } from './model.ts'
@@ -20,6 +20,8 @@ export interface PageRoutesOptions {
   wiki: WikiService
   renderer: PageRenderer
   defaultLanguage: string
+  /** The visibility a new page's front matter starts with (a setting); its author may change it. */
+  defaultVisibility?: () => Visibility
   /** More for the page view of some pages (a lesson's fact box); nothing for the rest. */
   pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
   /** Keeps whole page answers for readers who are not signed in. */
@@ -89,7 +91,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
 
   const editorSource = (request: FastifyRequest, title: string | null): string => {
     // The new-page form has its own title field, so its front matter leaves the title out.
-    const data = { ...(title === null ? {} : { title }), language: request.locale, tags: [], summary: '', visibility: 'local' }
+    const data = { ...(title === null ? {} : { title }), language: request.locale, tags: [], summary: '', visibility: options.defaultVisibility?.() ?? DEFAULT_VISIBILITY }
     return composeSource(data, '\n')
   }
 

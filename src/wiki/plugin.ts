@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import type { EventBus } from '../events/index.ts'
 import type { Locale } from '../i18n/index.ts'
+import type { Visibility } from '../markdown/front-matter.ts'
 import { createPageRenderer, type PageRenderer } from '../markdown/page-renderer.ts'
 import { createMarkdownRenderer } from '../markdown/render.ts'
 import type { SaveCheck } from '../publishing/check.ts'
@@ -21,9 +22,12 @@ export interface WikiPluginOptions {
   events: EventBus<WikiEvents>
   /** Runs before a page is stored: lesson fields, the publishing check. */
   checkSave: SaveCheck
-  reviewRequired: boolean
+  /** The settings are asked per request: an admin may change them while the app runs. */
+  reviewRequired: () => boolean
   baseUrl: string
-  siteName: string
+  siteName: () => string
+  /** The visibility the new-page form proposes. */
+  defaultVisibility: () => Visibility
   /** The page shown as the home page, per interface language. */
   homePages: Record<Locale, string>
   /** Pages received from other organisations, for recent changes (federation registers later). */
@@ -70,7 +74,7 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page) }
     return extras
   }
-  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', pageExtras: extrasOf, readerCache })
+  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache })
   await app.register(apiRoutes, { wiki, renderer, baseUrl: options.baseUrl })
   await app.register(reviewRoutes, { wiki, audit: app.auth.audit, reviewRequired: options.reviewRequired })
 }, { name: 'praxiswiki-wiki', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

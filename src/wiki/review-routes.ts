@@ -7,7 +7,7 @@ import { FORM_BODY_LIMIT } from '../auth/schemas.ts'
 import { ApproveBody, SlugParams } from './schemas.ts'
 
 /** The four-eyes review queue: pages whose wider visibility waits for a second person. */
-export async function reviewRoutes (parent: FastifyInstance, options: { wiki: WikiService, audit: AuditLog, reviewRequired: boolean }): Promise<void> {
+export async function reviewRoutes (parent: FastifyInstance, options: { wiki: WikiService, audit: AuditLog, reviewRequired: () => boolean }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, audit } = options
 
@@ -16,7 +16,7 @@ export async function reviewRoutes (parent: FastifyInstance, options: { wiki: Wi
     const reviewer = request.account?.username ?? ''
     return await render(request, reply, 'review', {
       title: request.t('review.title'),
-      reviewRequired: options.reviewRequired,
+      reviewRequired: options.reviewRequired(),
       pages: entries.map(({ page, approvedRevisionId, authors }) => {
         const revision = page.revisionId.toHexString()
         return {

@@ -23,7 +23,7 @@ export interface ReviewEntry {
  * Four-eyes review: a save by an account that widens a page's visibility keeps the old
  * one until another account approves.
  */
-export function createPageReview (store: PageStore, options: { events: WikiEventBus, now: () => Date, reviewRequired: boolean, history: PageHistory['history'] }) {
+export function createPageReview (store: PageStore, options: { events: WikiEventBus, now: () => Date, reviewRequired: () => boolean, history: PageHistory['history'] }) {
   const { pages, requirePage, currentRevision } = store
   const { events, now } = options
 
@@ -33,7 +33,7 @@ export function createPageReview (store: PageStore, options: { events: WikiEvent
    */
   function gate (fields: PageFields, previous: PageDocument | null, author: string | null | undefined, revisionId: ObjectId, time: Date): { fields: PageFields, review: PendingReview | null } {
     const current: Visibility = previous === null || previous.deletedAt !== null ? 'local' : previous.fields.visibility
-    if (!options.reviewRequired || author === null || author === undefined) return { fields, review: null }
+    if (!options.reviewRequired() || author === null || author === undefined) return { fields, review: null }
     if (VISIBILITY_REACH[fields.visibility] <= VISIBILITY_REACH[current]) return { fields, review: null }
     return {
       fields: { ...fields, visibility: current },

@@ -17,9 +17,10 @@ export interface WikiServiceOptions {
   checkSave?: SaveCheck
   /**
    * Four-eyes review: a save by an account that widens a page's visibility (local →
-   * unlisted → public) keeps the old one until another account approves.
+   * unlisted → public) keeps the old one until another account approves. Asked at each
+   * save, as an admin can switch it in the settings.
    */
-  reviewRequired?: boolean
+  reviewRequired?: () => boolean
 }
 
 export type { SaveCheck, SaveCheckInput } from '../publishing/check.ts'
@@ -37,7 +38,7 @@ export function createWikiService (options: WikiServiceOptions) {
   const now = options.now ?? (() => new Date())
   const store = createPageStore(options.db)
   const history = createPageHistory(store)
-  const review = createPageReview(store, { events, now, reviewRequired: options.reviewRequired === true, history: history.history })
+  const review = createPageReview(store, { events, now, reviewRequired: options.reviewRequired ?? (() => false), history: history.history })
   const saving = createPageSaving(store, {
     events,
     now,

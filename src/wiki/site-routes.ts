@@ -13,7 +13,7 @@ export interface SiteRoutesOptions {
   wiki: WikiService
   renderer: PageRenderer
   baseUrl: string
-  siteName: string
+  siteName: () => string
   /** The page shown on the home page for each interface language. */
   homePages: Record<Locale, string>
   /** Recently received pages of other organisations, listed beside the wiki's own changes. */
@@ -47,7 +47,7 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
     const changes = await wiki.recentChanges(HOME_CHANGES, { includeLocal: seesLocalPages(request) })
     const found = await wiki.resolve(options.homePages[request.locale])
     // A local home page is for members; visitors get the plain home page.
-    if (found.kind !== 'page' || (found.page.fields.visibility === 'local' && !seesLocalPages(request))) return await render(request, reply, 'home', { title: options.siteName, changes, rendered: null })
+    if (found.kind !== 'page' || (found.page.fields.visibility === 'local' && !seesLocalPages(request))) return await render(request, reply, 'home', { title: options.siteName(), changes, rendered: null })
     const page = found.page
     const rendered = await renderPageHtml(renderer, request, page)
     return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
@@ -81,7 +81,7 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
       '<?xml version="1.0" encoding="utf-8"?>',
       `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${request.locale}">`,
       `  <id>${escapeXml(baseUrl)}/feed.atom</id>`,
-      `  <title>${escapeXml(request.t('recent.feedTitle', { site: options.siteName }))}</title>`,
+      `  <title>${escapeXml(request.t('recent.feedTitle', { site: options.siteName() }))}</title>`,
       `  <link rel="self" type="application/atom+xml" href="${escapeXml(baseUrl)}/feed.atom"/>`,
       `  <link rel="alternate" type="text/html" href="${escapeXml(baseUrl)}/recent-changes"/>`,
       `  <updated>${updated}</updated>`,

@@ -89,6 +89,10 @@ const EXPECTED: Record<string, Who> = {
   'POST /admin/federation/blocks': 'admin',
   'POST /admin/federation/blocks/remove': 'admin',
   'GET /admin/audit': 'admin',
+  'GET /admin/settings': 'admin',
+  'POST /admin/settings': 'admin',
+  'GET /api/settings': 'admin',
+  'PUT /api/settings': 'admin',
 
   'GET /ap/*': 'anonymous',
   'POST /ap/*': 'anonymous',

@@ -79,6 +79,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/accounts/:username/disable': 'admin',
   'POST /admin/accounts/:username/enable': 'admin',
   'POST /admin/invitations': 'admin',
+  'POST /admin/invitations/:id/revoke': 'admin',
   'GET /admin/federation': 'admin',
   'POST /admin/federation/follow': 'admin',
   'POST /admin/federation/unfollow': 'admin',

@@ -35,11 +35,15 @@ export interface InvitationDocument {
   _id: ObjectId
   hash: string
   role: Role
+  /** Whom the link is for, so that open invitations can be told apart; absent on older ones. */
+  label?: string
   createdBy: string
   createdAt: Date
   expiresAt: Date
   usedAt: Date | null
   usedBy: string | null
+  /** Set when an admin takes the link back; absent on older ones, which a query for null also finds. */
+  revokedAt?: Date | null
 }
 
 /** What the rest of the app knows of the signed-in account. */
@@ -51,6 +55,7 @@ export interface Viewer {
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/
+export const MAX_INVITATION_LABEL = 100
 const DUPLICATE_KEY = 11000
 
 export interface AccountServiceOptions {
@@ -164,12 +169,14 @@ export function createAccountService (options: AccountServiceOptions) {
     return (await activeAdmins()) > 0
   }
 
-  async function setRole (username: string, role: Role): Promise<AccountDocument> {
+  /** Gives the account a role; `changed` is false when it had that role already, and nothing is written. */
+  async function setRole (username: string, role: Role): Promise<{ account: AccountDocument, changed: boolean }> {
     if (!isRole(role)) throw new InvalidAccountInputError('role', 'unknown role')
     const account = await require(username)
-    if (account.role === 'admin' && role !== 'admin' && !account.disabled && await activeAdmins() <= 1) throw new LastAdminError()
+    if (account.role === role) return { account, changed: false }
+    if (account.role === 'admin' && !account.disabled && await activeAdmins() <= 1) throw new LastAdminError()
     await accounts.updateOne({ _id: account._id }, { $set: { role } })
-    return { ...account, role }
+    return { account: { ...account, role }, changed: true }
   }
 
   async function setLocale (username: string, locale: Locale): Promise<void> {
@@ -178,13 +185,17 @@ export function createAccountService (options: AccountServiceOptions) {
     await accounts.updateOne({ _id: account._id }, { $set: { locale } })
   }
 
-  /** Disabling also ends the account's API tokens at once; sessions check `disabled` on every request. */
-  async function setDisabled (username: string, disabled: boolean): Promise<AccountDocument> {
+  /**
+   * Disabling also ends the account's API tokens at once; sessions check `disabled` on every request.
+   * `changed` is false when the account was in that state already, and nothing is written.
+   */
+  async function setDisabled (username: string, disabled: boolean): Promise<{ account: AccountDocument, changed: boolean }> {
     const account = await require(username)
-    if (disabled && account.role === 'admin' && !account.disabled && await activeAdmins() <= 1) throw new LastAdminError()
+    if (account.disabled === disabled) return { account, changed: false }
+    if (disabled && account.role === 'admin' && await activeAdmins() <= 1) throw new LastAdminError()
     await accounts.updateOne({ _id: account._id }, { $set: { disabled } })
     if (disabled) await tokens.updateMany({ accountId: account._id, revokedAt: null }, { $set: { revokedAt: now() } })
-    return { ...account, disabled }
+    return { account: { ...account, disabled }, changed: true }
   }
 
   /** A new API token; the caller shows `token` once, only its hash is kept. */
@@ -228,32 +239,48 @@ export function createAccountService (options: AccountServiceOptions) {
     return account
   }
 
-  async function createInvitation (input: { role: Role, createdBy: string }): Promise<{ token: string, document: InvitationDocument }> {
+  async function createInvitation (input: { role: Role, createdBy: string, label?: string }): Promise<{ token: string, document: InvitationDocument }> {
     if (!isRole(input.role)) throw new InvalidAccountInputError('role', 'unknown role')
+    const label = (input.label ?? '').trim()
+    if (label.length > MAX_INVITATION_LABEL) throw new InvalidAccountInputError('label', `at most ${MAX_INVITATION_LABEL} characters`)
     const token = randomToken()
     const time = now()
     const document: InvitationDocument = {
       _id: new ObjectId(),
       hash: tokenHash(token),
       role: input.role,
+      label,
       createdBy: input.createdBy,
       createdAt: time,
       expiresAt: new Date(time.getTime() + invitationDays * 24 * 60 * 60 * 1000),
       usedAt: null,
-      usedBy: null
+      usedBy: null,
+      revokedAt: null
     }
     await invitations.insertOne(document)
     return { token, document }
   }
 
   async function findInvitation (token: string): Promise<InvitationDocument> {
-    const document = token.length > 200 ? null : await invitations.findOne({ hash: tokenHash(token), usedAt: null })
+    const document = token.length > 200 ? null : await invitations.findOne({ hash: tokenHash(token), usedAt: null, revokedAt: null })
     if (document === null || document.expiresAt.getTime() <= now().getTime()) throw new InvalidLinkError()
     return document
   }
 
   async function listInvitations (): Promise<InvitationDocument[]> {
-    return await invitations.find({ usedAt: null, expiresAt: { $gt: now() } }, { sort: { createdAt: -1 }, limit: 1000 }).toArray()
+    return await invitations.find({ usedAt: null, revokedAt: null, expiresAt: { $gt: now() } }, { sort: { createdAt: -1 }, limit: 1000 }).toArray()
+  }
+
+  /** Takes an open invitation back: its link is invalid at once. Null when there is no such open invitation. */
+  async function revokeInvitation (id: string): Promise<InvitationDocument | null> {
+    if (!/^[0-9a-f]{24}$/.test(id)) return null
+    const time = now()
+    const open = { _id: new ObjectId(id), usedAt: null, revokedAt: null, expiresAt: { $gt: time } }
+    const invitation = await invitations.findOne(open)
+    if (invitation === null) return null
+    // Accepted or revoked between the two steps: then this revocation changed nothing.
+    const result = await invitations.updateOne(open, { $set: { revokedAt: time } })
+    return result.modifiedCount === 0 ? null : { ...invitation, revokedAt: time }
   }
 
   /** Uses an invitation: the link is spent first, so two racing sign-ups cannot both use it. */
@@ -262,7 +289,8 @@ export function createAccountService (options: AccountServiceOptions) {
     const username = checkUsername(input.username)
     checkPassword(input.password)
     if (await byUsername(username) !== null) throw new UsernameTakenError(username)
-    const spent = await invitations.updateOne({ _id: invitation._id, usedAt: null }, { $set: { usedAt: now(), usedBy: username } })
+    // Revoked meanwhile counts as spent.
+    const spent = await invitations.updateOne({ _id: invitation._id, usedAt: null, revokedAt: null }, { $set: { usedAt: now(), usedBy: username } })
     if (spent.modifiedCount === 0) throw new InvalidLinkError()
     try {
       return await create({ username, password: input.password, role: invitation.role })
@@ -293,6 +321,7 @@ export function createAccountService (options: AccountServiceOptions) {
     createInvitation,
     findInvitation,
     listInvitations,
+    revokeInvitation,
     acceptInvitation
   }
 }

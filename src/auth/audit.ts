@@ -3,7 +3,7 @@ import { ObjectId, type Collection, type Db } from 'mongodb'
 export type AuditKind =
   | 'sign-in' | 'sign-in-failed' | 'sign-in-locked' | 'sign-out' | 'setup' | 'invitation-accepted'
   | 'password-changed' | 'token-created' | 'token-revoked'
-  | 'role-changed' | 'account-disabled' | 'account-enabled' | 'invitation-created'
+  | 'role-changed' | 'account-disabled' | 'account-enabled' | 'invitation-created' | 'invitation-revoked'
   | 'follow' | 'unfollow' | 'follow-approved' | 'follow-rejected' | 'block-added' | 'block-removed'
   | 'publication-approved' | 'setting-changed'
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { MAX_INVITATION_LABEL } from './accounts.ts'
 import { MAX_PASSWORD_LENGTH } from './passwords.ts'
 import { ROLES } from './roles.ts'
 
@@ -22,8 +23,9 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 // A missing body reaches validation as null.
 export const EmptyBody = Type.Union([Type.Object({}, strict), Type.Null()])
 export const UsernameParams = Type.Object({ username: Username }, strict)
-export const RoleBody = Type.Object({ role: RoleValue }, strict)
-export const InviteBody = Type.Object({ role: RoleValue }, strict)
+// Without `confirm` a role change only asks; the confirmation page sends it back with `confirm=yes`.
+export const RoleBody = Type.Object({ role: RoleValue, confirm: Type.Optional(Type.Literal('yes')) }, strict)
+export const InviteBody = Type.Object({ role: RoleValue, label: Type.Optional(Type.String({ maxLength: MAX_INVITATION_LABEL })) }, strict)
 
 /** Small forms need little room: a tight limit per route, far below the app-wide one. */
 export const FORM_BODY_LIMIT = 16 * 1024

@@ -53,42 +53,46 @@ export async function federationAdminRoutes (parent: FastifyInstance, options: F
     })
   }
 
-  /** Runs a federation action; what went wrong out there is shown on the page, not as a server error. */
-  const federationAction = async (request: FastifyRequest, reply: FastifyReply, action: () => Promise<void>, audited: Parameters<AuditLog['record']>[0]) => {
+  /**
+   * Runs a federation action; what went wrong out there is shown on the page, not as a server error.
+   * An action that says it changed nothing (false) leaves no audit entry.
+   */
+  const federationAction = async (request: FastifyRequest, reply: FastifyReply, action: () => Promise<boolean>, audited: Parameters<AuditLog['record']>[0]) => {
+    let changed: boolean
     try {
-      await action()
+      changed = await action()
     } catch (error) {
       request.log.info({ err: error }, 'federation admin action failed')
       reply.code(400)
       return await federationPage(request, reply, { error: request.t('admin.federationFailed', { reason: (error as Error).message.slice(0, 300) }) })
     }
-    await audit.record(audited)
+    if (changed) await audit.record(audited)
     return await reply.redirect('/admin/federation', 303)
   }
 
   app.get('/admin/federation', async (request, reply) => await federationPage(request, reply))
 
   app.post('/admin/federation/follow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await follows.follow(request.body.target.trim()) },
+    await federationAction(request, reply, async () => !(await follows.follow(request.body.target.trim())).alreadyFollowing,
       { kind: 'follow', actor: actor(request), target: request.body.target, ip: request.ip }))
 
   app.post('/admin/federation/unfollow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await follows.unfollow(request.body.target.trim()) },
+    await federationAction(request, reply, async () => { await follows.unfollow(request.body.target.trim()); return true },
       { kind: 'unfollow', actor: actor(request), target: request.body.target, ip: request.ip }))
 
   app.post('/admin/federation/requests/approve', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await inbox.approveFollow(request.body.id) },
+    await federationAction(request, reply, async () => { await inbox.approveFollow(request.body.id); return true },
       { kind: 'follow-approved', actor: actor(request), target: request.body.id, ip: request.ip }))
 
   app.post('/admin/federation/requests/reject', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await inbox.rejectFollow(request.body.id) },
+    await federationAction(request, reply, async () => { await inbox.rejectFollow(request.body.id); return true },
       { kind: 'follow-rejected', actor: actor(request), target: request.body.id, ip: request.ip }))
 
   app.post('/admin/federation/blocks', { ...small, schema: { body: BlockBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await blocks.add(request.body.host, request.body.reason ?? '') },
+    await federationAction(request, reply, async () => await blocks.add(request.body.host, request.body.reason ?? ''),
       { kind: 'block-added', actor: actor(request), target: request.body.host, ip: request.ip, detail: request.body.reason ?? '' }))
 
   app.post('/admin/federation/blocks/remove', { ...small, schema: { body: UnblockBody } }, async (request, reply) =>
-    await federationAction(request, reply, async () => { await blocks.remove(request.body.host) },
+    await federationAction(request, reply, async () => await blocks.remove(request.body.host),
       { kind: 'block-removed', actor: actor(request), target: request.body.host, ip: request.ip }))
 }

@@ -31,10 +31,12 @@ export async function createDomainBlocks (options: { db: Db, configured: () => r
     return false
   }
 
-  async function add (input: string, reason = ''): Promise<string> {
+  /** Blocks a host; false when an admin had blocked it already (the audit log records only changes). */
+  async function add (input: string, reason = ''): Promise<boolean> {
     const host = normalizeHost(input)
     if (host === null) throw new Error(`"${input}" is not a host name`)
-    await collection.updateOne({ _id: host }, { $setOnInsert: { createdAt: new Date(), reason: reason.slice(0, 500) } }, { upsert: true })
+    const result = await collection.updateOne({ _id: host }, { $setOnInsert: { createdAt: new Date(), reason: reason.slice(0, 500) } }, { upsert: true })
+    if (result.upsertedCount === 0) return false
     stored.add(host)
     const pages = remotePagesCollection(options.db)
     const hidden = await pages.find({ deletedAt: null }, { projection: { objectId: 1, origin: 1 } }).toArray()
@@ -43,14 +45,16 @@ export async function createDomainBlocks (options: { db: Db, configured: () => r
       await pages.updateOne({ _id: page._id }, { $set: { deletedAt: new Date() } })
       options.events.emit('remote.deleted', { id: page.objectId })
     }
-    return host
+    return true
   }
 
-  async function remove (input: string): Promise<void> {
+  /** Lifts an admin's block; false when there was none. */
+  async function remove (input: string): Promise<boolean> {
     const host = normalizeHost(input)
-    if (host === null) return
-    await collection.deleteOne({ _id: host })
+    if (host === null) return false
+    const result = await collection.deleteOne({ _id: host })
     stored.delete(host)
+    return result.deletedCount > 0
   }
 
   async function list (): Promise<Array<{ host: string, source: 'setting' | 'admin', reason: string }>> {

@@ -547,7 +547,21 @@ export const de = {
   'error.invalidLink': 'Dieser Link gilt nicht (mehr).',
   'error.accountNotFound': 'Dieses Konto gibt es nicht.',
   'error.tooMany': 'Zu viele Anfragen',
-  'error.tooManyText': 'Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal.'
+  'error.tooManyText': 'Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal.',
+  // Invitation labels and revoking, confirmed role changes, the review count in the header
+  'nav.reviewCount': 'Freigaben ({count})',
+  'admin.invitationLabel': 'Für wen (optional)',
+  'admin.invitationLabelHelp': 'Ein Name oder eine Notiz, damit Sie offene Einladungen auseinanderhalten, höchstens 100 Zeichen. Nur Admins sehen ihn.',
+  'admin.revokeInvitation': 'Zurückziehen',
+  'admin.confirmRoleTitle': 'Rolle ändern?',
+  'admin.confirmRoleQuestion': 'Die Rolle von {name} von „{from}“ zu „{to}“ ändern?',
+  'admin.confirmRole': 'Ja, Rolle ändern',
+  'admin.roleChanged': 'Die Rolle von {name} ist jetzt „{to}“ (vorher „{from}“).',
+  'admin.roleMay.reader': 'Mit dieser Rolle darf man auch lokale Seiten lesen, aber nichts ändern.',
+  'admin.roleMay.editor': 'Mit dieser Rolle darf man Seiten und Lektionen anlegen, bearbeiten, umbenennen, löschen, wiederherstellen und zurücksetzen und Seiten anderer Organisationen übernehmen.',
+  'admin.roleMay.reviewer': 'Mit dieser Rolle darf man alles, was Schreibende dürfen, und dazu Veröffentlichungen freigeben.',
+  'admin.roleMay.admin': 'Mit dieser Rolle darf man alles, was Freigebende dürfen, und dazu Konten und Einladungen verwalten, anderen Organisationen folgen, Server sperren und das Protokoll lesen.',
+  'audit.invitation-revoked': 'Einladung zurückgezogen'
 } as const
 
 export type MessageKey = keyof typeof de

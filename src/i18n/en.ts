@@ -548,5 +548,19 @@ export const en: Record<MessageKey, string> = {
   'error.invalidLink': 'This link is not valid (any more).',
   'error.accountNotFound': 'There is no such account.',
   'error.tooMany': 'Too many requests',
-  'error.tooManyText': 'Please wait a moment and try again.'
+  'error.tooManyText': 'Please wait a moment and try again.',
+  // Invitation labels and revoking, confirmed role changes, the review count in the header
+  'nav.reviewCount': 'Review ({count})',
+  'admin.invitationLabel': 'For whom (optional)',
+  'admin.invitationLabelHelp': 'A name or a note, so that you can tell open invitations apart, at most 100 characters. Only admins see it.',
+  'admin.revokeInvitation': 'Revoke',
+  'admin.confirmRoleTitle': 'Change the role?',
+  'admin.confirmRoleQuestion': 'Change the role of {name} from “{from}” to “{to}”?',
+  'admin.confirmRole': 'Yes, change the role',
+  'admin.roleChanged': 'The role of {name} is now “{to}” (before: “{from}”).',
+  'admin.roleMay.reader': 'With this role one may also read local pages, but change nothing.',
+  'admin.roleMay.editor': 'With this role one may create, edit, rename, delete, restore and revert pages and lessons, and fork pages of other organisations.',
+  'admin.roleMay.reviewer': 'With this role one may do all that editors may, and also approve publications.',
+  'admin.roleMay.admin': 'With this role one may do all that reviewers may, and also manage accounts and invitations, follow other organisations, block servers and read the audit log.',
+  'audit.invitation-revoked': 'invitation revoked'
 }

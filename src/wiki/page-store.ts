@@ -20,6 +20,7 @@ export function createPageStore (db: Db) {
     await pages.createIndex({ slug: 1 }, { unique: true, name: 'slug_unique' })
     await pages.createIndex({ formerSlugs: 1 }, { name: 'former_slugs' })
     await pages.createIndex({ updatedAt: -1 }, { name: 'updated' })
+    await pages.createIndex({ 'review.requestedAt': 1 }, { name: 'review_waiting' })
     await revisions.createIndex({ pageId: 1, createdAt: -1 }, { name: 'page_history' })
     await revisions.createIndex({ createdAt: -1 }, { name: 'recent' })
   }

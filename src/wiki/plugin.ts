@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
+import { isFederationPath } from '../auth/access.ts'
+import { hasRole } from '../auth/roles.ts'
 import type { EventBus } from '../events/index.ts'
 import type { Locale } from '../i18n/index.ts'
 import type { Visibility } from '../markdown/front-matter.ts'
@@ -58,6 +60,16 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
   app.decorate('pageRenderer', renderer)
   app.decorate('pageExtras', pageExtras)
   registerWikiErrorPages(app)
+
+  // Reviewers see in the header how many pages wait for them. Auth knows the person but not
+  // the wiki, so the wiki adds the count to what templates get; files, JSON and other servers need none.
+  app.addHook('preHandler', async (request, reply) => {
+    const account = request.account
+    if (account === null || request.viaToken || !hasRole(account.role, 'reviewer')) return
+    const route = request.routeOptions.url ?? ''
+    if (route.startsWith('/static/') || route.startsWith('/api/') || isFederationPath(route)) return
+    reply.locals = { ...reply.locals, reviewCount: await wiki.countPendingReviews() }
+  })
 
   const readerCache = app.readerCache
   await app.register(siteRoutes, {

@@ -8,6 +8,9 @@ import type { PageFields, Visibility } from '../markdown/front-matter.ts'
 
 const VISIBILITY_REACH: Record<Visibility, number> = { local: 0, unlisted: 1, public: 2 }
 
+/** Pages whose wider visibility waits for a reviewer; `review.requestedAt` is indexed (page-store.ts), so counting them is cheap. */
+const WAITING = { deletedAt: null, 'review.requestedAt': { $type: 'date' } } as const
+
 export type PageReview = ReturnType<typeof createPageReview>
 
 /** A page waiting for review, with what a reviewer needs to decide and who may not. */
@@ -85,11 +88,16 @@ export function createPageReview (store: PageStore, options: { events: WikiEvent
 
   /** Pages whose wider visibility waits for a reviewer, oldest request first. */
   async function pendingReviews (): Promise<ReviewEntry[]> {
-    const waiting = await pages.find({ deletedAt: null, review: { $ne: null } }, { sort: { 'review.requestedAt': 1 }, limit: 500, projection: { source: 0, frontMatter: 0 } }).toArray()
+    const waiting = await pages.find(WAITING, { sort: { 'review.requestedAt': 1 }, limit: 500, projection: { source: 0, frontMatter: 0 } }).toArray()
     const entries: ReviewEntry[] = []
     for (const page of waiting) entries.push(await reviewEntry(page))
     return entries
   }
 
-  return { gate, approvePublication, pendingReviews }
+  /** How many pages wait for a reviewer, for the header on every page a reviewer sees. */
+  async function countPendingReviews (): Promise<number> {
+    return await pages.countDocuments(WAITING)
+  }
+
+  return { gate, approvePublication, pendingReviews, countPendingReviews }
 }

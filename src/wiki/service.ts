@@ -62,6 +62,7 @@ export function createWikiService (options: WikiServiceOptions) {
     revertPage: saving.revertPage,
     approvePublication: review.approvePublication,
     pendingReviews: review.pendingReviews,
+    countPendingReviews: review.countPendingReviews,
     history: history.history,
     getRevision: history.getRevision,
     currentRevision: store.currentRevision,

@@ -81,6 +81,7 @@ const EXPECTED: Record<string, Who> = {
   'POST /admin/accounts/:username/disable': 'admin',
   'POST /admin/accounts/:username/enable': 'admin',
   'POST /admin/invitations': 'admin',
+  'POST /admin/invitations/:id/revoke': 'admin',
   'GET /admin/federation': 'admin',
   'POST /admin/federation/follow': 'admin',
   'POST /admin/federation/unfollow': 'admin',

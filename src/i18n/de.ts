@@ -45,6 +45,7 @@ export const de = {
   'search.submit': 'Suchen',
   'search.title': 'Suche',
   'search.help': 'Tipps: "genaue Wortfolge", +muss, -ohne, title:Wort, Wort*, Wort~1 (ähnliche Schreibweise)',
+  // "Treffer" is the same word in the singular and the plural.
   'search.resultsFor': '{count} Treffer für „{query}“',
   'search.results': '{count} Treffer',
   'search.none': 'Keine Treffer. Versuchen Sie weniger oder andere Wörter.',
@@ -54,7 +55,7 @@ export const de = {
   'search.local': 'dieses Wiki',
   'search.from': 'von {origin}',
   'search.facets': 'Eingrenzen',
-  'search.moreValues': 'Weitere {count} bei „{facet}“',
+  'search.moreValues': { one: '{count} weiterer bei „{facet}“', other: 'Weitere {count} bei „{facet}“' },
   'search.activeFilters': 'Aktive Filter',
   'search.removeFilter': 'Filter entfernen',
   'search.facet.outcome': 'Ergebnis',
@@ -207,7 +208,7 @@ export const de = {
   'lessons.sort': 'Sortieren',
   'lessons.sortNewest': 'neueste zuerst',
   'lessons.sortUpdated': 'zuletzt geändert zuerst',
-  'lessons.count': '{count} Lektionen gefunden',
+  'lessons.count': { one: '{count} Lektion gefunden', other: '{count} Lektionen gefunden' },
   'lessons.empty': 'Keine Lektion passt zu diesen Filtern.',
   'lessons.exports': 'Offene Daten',
   'lessons.exportNote': 'Die Exporte enthalten die gefilterten öffentlichen Lektionen, jede unter ihrer eigenen Lizenz.',
@@ -402,7 +403,10 @@ export const de = {
   'login.submit': 'Anmelden',
   'login.failed': 'Benutzername oder Passwort stimmen nicht.',
   'login.locked': 'Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in einigen Minuten wieder.',
-  'login.slowDown': 'Von hier kamen viele fehlgeschlagene Anmeldungen. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann wieder.',
+  'login.slowDown': {
+    one: 'Von hier kamen viele fehlgeschlagene Anmeldungen. Bitte warten Sie {count} Sekunde und versuchen Sie es dann wieder.',
+    other: 'Von hier kamen viele fehlgeschlagene Anmeldungen. Bitte warten Sie {count} Sekunden und versuchen Sie es dann wieder.'
+  },
   'login.setupPending': 'Es gibt noch kein Admin-Konto. Den Link zum Einrichten zeigt der Server beim Start an.',
   'setup.title': 'Erstes Admin-Konto einrichten',
   'setup.intro': 'Dieses Konto verwaltet das Wiki: weitere Konten, Rollen und die Verbindungen zu anderen Organisationen. Der Link funktioniert nur einmal.',

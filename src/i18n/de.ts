@@ -362,6 +362,7 @@ export const de = {
   'publication.heading': 'Möglicherweise personenbezogene Daten gefunden',
   'publication.intro': 'Diese Seite soll öffentlich oder nicht gelistet sein und würde dann an andere Wikis gehen. Im Text steht etwas, das wie personenbezogene Daten aussieht:',
   'publication.finding': '{kind} in Zeile {line}: „{text}“',
+  'publication.findingInField': '{kind} im Feld „{field}“: „{text}“',
   'publication.kind.name': 'Name einer Person',
   'publication.kind.email': 'E-Mail-Adresse',
   'publication.kind.phone': 'Telefonnummer',

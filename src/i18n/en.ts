@@ -362,6 +362,7 @@ export const en: Record<MessageKey, Message> = {
   'publication.heading': 'Possible personal data found',
   'publication.intro': 'This page is to be public or unlisted and would then go to other wikis. The text contains something that looks like personal data:',
   'publication.finding': '{kind} on line {line}: “{text}”',
+  'publication.findingInField': '{kind} in “{field}”: “{text}”',
   'publication.kind.name': 'Name of a person',
   'publication.kind.email': 'E-mail address',
   'publication.kind.phone': 'Phone number',

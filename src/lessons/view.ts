@@ -107,6 +107,11 @@ export const FORM_LABELS: Record<FormField, MessageKey> = {
   extra: 'lessonForm.extra'
 }
 
+/** A form field's label without the mark of a required field, for messages that name the field. */
+export function formLabel (t: Translate, field: FormField): string {
+  return t(FORM_LABELS[field]).replace(/\s*\*$/, '')
+}
+
 /** Messages by form field, and the same as a list for the summary at the top of the form. */
 export function formMessages (t: Translate, problems: readonly FormProblem[]) {
   const byField: Partial<Record<FormField, string>> = {}
@@ -114,7 +119,7 @@ export function formMessages (t: Translate, problems: readonly FormProblem[]) {
   for (const problem of problems) {
     const message = t(problem.message, problem.params)
     byField[problem.field] = byField[problem.field] === undefined ? message : `${byField[problem.field] ?? ''} ${message}`
-    list.push({ field: problem.field, text: t('lessonForm.errorLink', { label: t(FORM_LABELS[problem.field]).replace(/\s*\*$/, ''), message }) })
+    list.push({ field: problem.field, text: t('lessonForm.errorLink', { label: formLabel(t, problem.field), message }) })
   }
   return { byField, list }
 }

@@ -361,7 +361,7 @@ describe('lessons over HTTP', () => {
       const values = lessonForm({ title: 'Öffentlich mit Adresse', visibility: 'public', 'section-context': 'Treffpunkt Lindenstraße 12.' })
       const warned = await test.app.inject({ method: 'POST', url: '/lessons/new', ...form(values) })
       assert.equal(warned.statusCode, 422)
-      assert.match(warned.body, /Anschrift in Zeile \d+: „Lindenstraße 12“/)
+      assert.match(warned.body, /Anschrift im Feld „Kontext“: „Lindenstraße 12“/)
       assert.match(warned.body, /Treffpunkt Lindenstraße 12\./)
       const confirmed = await test.app.inject({ method: 'POST', url: '/lessons/new', ...form({ ...values, confirmPublication: 'yes' }) })
       assert.equal(confirmed.statusCode, 303)

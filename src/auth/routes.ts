@@ -68,7 +68,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
       const seconds = Math.ceil(wait / 1000)
       await audit.record({ kind: 'sign-in-locked', actor: name, ip: request.ip, detail: `address waits ${seconds} s` })
       reply.code(429).header('Retry-After', String(seconds))
-      return await loginForm(request, reply, { next, username, error: request.t('login.slowDown', { seconds }) })
+      return await loginForm(request, reply, { next, username, error: request.t('login.slowDown', { count: seconds }) })
     }
     // Counted before the password is checked, so attempts sent at once cannot all be tried.
     if (!await lockout.reserveAttempt(name)) {

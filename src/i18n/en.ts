@@ -1,6 +1,7 @@
 import type { MessageKey } from './de.ts'
+import type { Message } from './message.ts'
 
-export const en: Record<MessageKey, string> = {
+export const en: Record<MessageKey, Message> = {
   'layout.skipToContent': 'Skip to content',
   'layout.footer': 'Praxiswiki – practice knowledge from social work: what works and what fails.',
   'layout.languages': 'Interface language',
@@ -46,8 +47,8 @@ export const en: Record<MessageKey, string> = {
   'search.submit': 'Search',
   'search.title': 'Search',
   'search.help': 'Tips: "exact phrase", +must, -without, title:word, word*, word~1 (similar spelling)',
-  'search.resultsFor': '{count} results for “{query}”',
-  'search.results': '{count} results',
+  'search.resultsFor': { one: '{count} result for “{query}”', other: '{count} results for “{query}”' },
+  'search.results': { one: '{count} result', other: '{count} results' },
   'search.none': 'No results. Try fewer or different words.',
   'search.loading': 'The search index is loading. Please try again in a few seconds.',
   'search.relaxed': 'The query could not be read as search syntax; its words were searched one by one.',
@@ -208,7 +209,7 @@ export const en: Record<MessageKey, string> = {
   'lessons.sort': 'Sort',
   'lessons.sortNewest': 'newest first',
   'lessons.sortUpdated': 'recently updated first',
-  'lessons.count': '{count} lessons found',
+  'lessons.count': { one: '{count} lesson found', other: '{count} lessons found' },
   'lessons.empty': 'No lesson matches these filters.',
   'lessons.exports': 'Open data',
   'lessons.exportNote': 'The exports hold the filtered public lessons, each under its own licence.',
@@ -256,6 +257,16 @@ export const en: Record<MessageKey, string> = {
   'lesson.evidenceCaveat': 'What the figure hides',
   'lesson.related': 'Related lessons',
   'lesson.editWithForm': 'Edit with the form',
+  'lesson.fieldName.olderPeople': 'Care for older people',
+  'lesson.fieldName.youth': 'Youth services',
+  'lesson.fieldName.disability': 'Disability support',
+  'lesson.fieldName.neighbourhood': 'Neighbourhood work',
+  'lesson.fieldName.homelessness': 'Homelessness services',
+  'lesson.fieldName.addiction': 'Addiction services',
+  'lesson.fieldName.migration': 'Migration and integration',
+  'lesson.fieldName.family': 'Family support',
+  'lesson.fieldName.employment': 'Employment support',
+  'lesson.fieldName.health': 'Health promotion',
   'lessonError.programme': 'Name the programme or project (at most 200 characters).',
   'lessonError.organisation': 'Name the organisation (at most 200 characters).',
   'lessonError.place.name': 'Name the place, e.g. a town or district (at most 200 characters).',
@@ -351,6 +362,7 @@ export const en: Record<MessageKey, string> = {
   'publication.heading': 'Possible personal data found',
   'publication.intro': 'This page is to be public or unlisted and would then go to other wikis. The text contains something that looks like personal data:',
   'publication.finding': '{kind} on line {line}: “{text}”',
+  'publication.findingInField': '{kind} in “{field}”: “{text}”',
   'publication.kind.name': 'Name of a person',
   'publication.kind.email': 'E-mail address',
   'publication.kind.phone': 'Phone number',
@@ -403,7 +415,10 @@ export const en: Record<MessageKey, string> = {
   'login.submit': 'Sign in',
   'login.failed': 'The user name or password is wrong.',
   'login.locked': 'Too many failed sign-ins. Please try again in a few minutes.',
-  'login.slowDown': 'Many sign-ins from here have failed. Please wait {seconds} seconds, then try again.',
+  'login.slowDown': {
+    one: 'Many sign-ins from here have failed. Please wait {count} second, then try again.',
+    other: 'Many sign-ins from here have failed. Please wait {count} seconds, then try again.'
+  },
   'login.setupPending': 'There is no admin account yet. The server shows the set-up link when it starts.',
   'setup.title': 'Create the first admin account',
   'setup.intro': 'This account runs the wiki: other accounts, roles and the connections to other organisations. The link works only once.',

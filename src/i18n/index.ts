@@ -1,6 +1,7 @@
 import Negotiator from 'negotiator'
 import { de, type MessageKey } from './de.ts'
 import { en } from './en.ts'
+import type { Message } from './message.ts'
 
 export type Locale = 'de' | 'en'
 export type { MessageKey }
@@ -10,7 +11,7 @@ export type Translate = (key: MessageKey, params?: MessageParams) => string
 export const LOCALES: readonly Locale[] = ['de', 'en']
 export const DEFAULT_LOCALE: Locale = 'de'
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { de, en }
+const catalogues: Record<Locale, Record<MessageKey, Message>> = { de, en }
 
 export function isLocale (value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
@@ -18,8 +19,9 @@ export function isLocale (value: unknown): value is Locale {
 
 function createTranslator (locale: Locale): Translate {
   const catalogue = catalogues[locale]
+  const plurals = new Intl.PluralRules(locale)
   return (key, params) => {
-    const message = catalogue[key]
+    const message = pluralVariant(catalogue[key], plurals, params?.count)
     if (params === undefined) return message
     return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
       if (!(name in params)) return whole
@@ -29,9 +31,19 @@ function createTranslator (locale: Locale): Translate {
   }
 }
 
+/** The text for a count: the variant of its plural category, `other` when there is none or no count. */
+function pluralVariant (message: Message, plurals: Intl.PluralRules, count: string | number | undefined): string {
+  if (typeof message === 'string') return message
+  if (typeof count !== 'number') return message.other
+  return message[plurals.select(count)] ?? message.other
+}
+
 const translators: Record<Locale, Translate> = { de: createTranslator('de'), en: createTranslator('en') }
 
-/** Messages in one language; numbers in their parameters are written as the locale writes them. */
+/**
+ * Messages in one language; numbers in their parameters are written as the locale writes
+ * them, and a message with plural variants takes the one its `count` asks for.
+ */
 export function translator (locale: Locale): Translate {
   return translators[locale]
 }

@@ -51,26 +51,47 @@ export function emptySections (): Record<SectionId, string> {
   return { context: '', approach: '', happened: '', learned: '', soWhat: '', evidence: '' }
 }
 
+/**
+ * The box each heading's text goes to: its lesson section the first time the heading
+ * appears; a heading of the author's own, or a section's heading a second time, goes
+ * to the extra box with its text as written.
+ */
+function boxesOf (headings: readonly Heading[]): Array<SectionId | 'extra'> {
+  const filled = new Set<SectionId>()
+  return headings.map(heading => {
+    const id = sectionOfHeading(heading.title)
+    if (id === null || filled.has(id)) return 'extra'
+    filled.add(id)
+    return id
+  })
+}
+
 /** Splits a lesson body at its level-2 headings into the form's boxes. */
 export function splitBody (body: string): LessonBody {
   const lines = body.split('\n')
   const text = (start: number, end: number): string => lines.slice(start, end).join('\n')
   const headings = sectionHeadings(body)
+  const boxes = boxesOf(headings)
   const sections = emptySections()
-  const filled = new Set<SectionId>()
   const extra: string[] = []
   headings.forEach((heading, index) => {
     const next = headings[index + 1]?.start ?? lines.length
-    const id = sectionOfHeading(heading.title)
-    if (id !== null && !filled.has(id)) {
-      filled.add(id)
-      sections[id] = text(heading.end, next).trim()
-      return
-    }
-    // A heading of the author's own, or a section's heading a second time, is kept with its text as written.
-    extra.push(text(heading.start, next))
+    const box = boxes[index] ?? 'extra'
+    if (box === 'extra') extra.push(text(heading.start, next))
+    else sections[box] = text(heading.end, next).trim()
   })
   return { lead: text(0, headings[0]?.start ?? lines.length).trim(), sections, extra: extra.join('\n').trim() }
+}
+
+/** The form box that shows a line (counted from 0) of a lesson body, as splitBody divides it. */
+export function boxOfLine (body: string, line: number): SectionId | 'lead' | 'extra' {
+  const headings = sectionHeadings(body)
+  const boxes = boxesOf(headings)
+  let box: SectionId | 'lead' | 'extra' = 'lead'
+  headings.forEach((heading, index) => {
+    if (heading.start <= line) box = boxes[index] ?? 'extra'
+  })
+  return box
 }
 
 export function composeBody (values: LessonBody & { language: string }): string {

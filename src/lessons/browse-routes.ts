@@ -5,6 +5,7 @@ import type { ReaderCache } from '../http/reader-cache.ts'
 import { varyOn } from '../http/transfer.ts'
 import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, type Facet } from './browse.ts'
 import { lessonJson, type ExportContext } from './exports.ts'
+import { fieldLabel } from './field-labels.ts'
 import { prefersJsonLd, sendJsonLd } from './export-routes.ts'
 import type { Lesson } from './schema.ts'
 import type { LessonService } from './service.ts'
@@ -38,6 +39,7 @@ export async function browseRoutes (parent: FastifyInstance, options: BrowseRout
       if (facet === 'outcome') return outcomeLabel(t, value as Lesson['outcome'])
       if (facet === 'coProduction') return coProductionLabel(t, value)
       if (facet === 'impactStep') return impactLabel(t, Number(value))
+      if (facet === 'field') return fieldLabel(t, value)
       return value
     }
     const query = queryOf(selection)

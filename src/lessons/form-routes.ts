@@ -5,16 +5,18 @@ import { Type } from '@sinclair/typebox'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import { authorOf } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
+import type { Translate } from '../i18n/index.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import type { WikiService } from '../wiki/service.ts'
 import { LessonValidationError } from './errors.ts'
 import { findingTexts, PersonalDataError } from '../publishing/errors.ts'
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
+import { formPlaceOfLine } from './finding-fields.ts'
 import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
 import { checkForm, formProblemsOf, type FormProblem } from './form-check.ts'
 import { blankValues, valuesFromSource, type LessonFormValues } from './form-values.ts'
 import { lessonOfPage } from './schema.ts'
-import { evidenceRows, formMessages, lessonView, sectionFields, vocabularyChoices } from './view.ts'
+import { evidenceRows, formLabel, formMessages, lessonView, sectionFields, vocabularyChoices } from './view.ts'
 
 export interface FormRoutesOptions {
   wiki: WikiService
@@ -106,7 +108,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
     } catch (error) {
       if (error instanceof PersonalDataError) {
         reply.code(422)
-        return await showForm(request, reply, { values, mode, message, findings: error.findings })
+        return await showForm(request, reply, { values, mode, message, findings: { list: error.findings, source: checked.source } })
       }
       if (error instanceof LessonValidationError) {
         reply.code(400)
@@ -119,7 +121,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
   async function showForm (
     request: FastifyRequest,
     reply: FastifyReply,
-    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: PersonalDataFinding[], preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
+    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: { list: PersonalDataFinding[], source: string }, preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
   ): Promise<FastifyReply> {
     const t = request.t
     const { values, mode } = state
@@ -139,10 +141,17 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       choices: vocabularyChoices(t, fields),
       errors: messages.byField,
       errorList: messages.list,
-      findings: findingTexts(t, state.findings ?? []),
+      findings: findingTexts(t, state.findings?.list ?? [], finding => findingPlace(t, state.findings?.source ?? '', finding.line)),
       preview: state.preview ?? null,
       message: state.message ?? '',
       noindex: true
     })
   }
+}
+
+/** The form field a finding is in, named as the form labels it; evidence by its row. */
+function findingPlace (t: Translate, source: string, line: number): string | null {
+  const place = formPlaceOfLine(source, line)
+  if (place === null) return null
+  return place.row === undefined ? formLabel(t, place.field) : t('lessonForm.evidenceRow', { row: place.row })
 }

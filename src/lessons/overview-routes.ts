@@ -3,6 +3,7 @@ import { render } from '../http/context.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
 import { sortLessons } from './browse.ts'
 import { chartModel, outcomesByField, outcomesByImpactStep, type OutcomeRow } from './charts.ts'
+import { fieldLabel } from './field-labels.ts'
 import type { Lesson } from './schema.ts'
 import type { LessonService } from './service.ts'
 import { lessonView, outcomeLabel } from './view.ts'
@@ -36,7 +37,7 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
       model: chartModel(rows, labelOf, row => describe(labelOf(row.key), row))
     })
     const charts = [
-      chart('by-field', t('overview.byField'), outcomesByField(all, lessonFields), key => key),
+      chart('by-field', t('overview.byField'), outcomesByField(all, lessonFields), key => fieldLabel(t, key)),
       chart('by-impact', t('overview.byImpact'), outcomesByImpactStep(all), impactName)
     ]
     return await render(request, reply, 'lessons-overview', {

@@ -1,4 +1,5 @@
 import type { MessageKey, Translate } from '../i18n/index.ts'
+import { fieldLabel } from './field-labels.ts'
 import type { FormField, FormProblem } from './form-check.ts'
 import type { LessonFormValues } from './form-values.ts'
 import type { Lesson } from './schema.ts'
@@ -55,7 +56,7 @@ export function lessonView (t: Translate, lesson: Lesson): LessonView {
       { label: t('lesson.programme'), value: given(lesson.programme) },
       { label: t('lesson.organisation'), value: given(lesson.organisation) },
       { label: t('lesson.place'), value: given(lesson.place.name) },
-      { label: t('lesson.field'), value: given(lesson.field) },
+      { label: t('lesson.field'), value: given(fieldLabel(t, lesson.field)) },
       { label: t('lesson.period'), value: period },
       { label: t('lesson.impactStep'), value: lesson.impactStep === undefined ? t('lesson.notGiven') : impactLabel(t, lesson.impactStep) },
       { label: t('lesson.coProductionLabel'), value: lesson.coProduction === undefined ? t('lesson.notGiven') : coProductionLabel(t, lesson.coProduction) }
@@ -71,7 +72,7 @@ export function vocabularyChoices (t: Translate, fields: readonly string[]) {
     outcomes: OUTCOMES.map(value => ({ value, label: outcomeLabel(t, value), icon: OUTCOME_ICONS[value] })),
     coProduction: CO_PRODUCTION_LEVELS.map(value => ({ value, label: coProductionLabel(t, value) })),
     impactSteps: IMPACT_STEPS.map(step => ({ value: String(step), label: impactLabel(t, step) })),
-    fields: fields.map(value => ({ value, label: value })),
+    fields: fields.map(value => ({ value, label: fieldLabel(t, value) })),
     visibilities: (['local', 'unlisted', 'public'] as const).map(value => ({ value, label: t(`lessonForm.visibility.${value}` as MessageKey) })),
     languages: [{ value: 'de', label: 'Deutsch' }, { value: 'en', label: 'English' }]
   }
@@ -106,6 +107,11 @@ export const FORM_LABELS: Record<FormField, MessageKey> = {
   extra: 'lessonForm.extra'
 }
 
+/** A form field's label without the mark of a required field, for messages that name the field. */
+export function formLabel (t: Translate, field: FormField): string {
+  return t(FORM_LABELS[field]).replace(/\s*\*$/, '')
+}
+
 /** Messages by form field, and the same as a list for the summary at the top of the form. */
 export function formMessages (t: Translate, problems: readonly FormProblem[]) {
   const byField: Partial<Record<FormField, string>> = {}
@@ -113,7 +119,7 @@ export function formMessages (t: Translate, problems: readonly FormProblem[]) {
   for (const problem of problems) {
     const message = t(problem.message, problem.params)
     byField[problem.field] = byField[problem.field] === undefined ? message : `${byField[problem.field] ?? ''} ${message}`
-    list.push({ field: problem.field, text: t('lessonForm.errorLink', { label: t(FORM_LABELS[problem.field]).replace(/\s*\*$/, ''), message }) })
+    list.push({ field: problem.field, text: t('lessonForm.errorLink', { label: formLabel(t, problem.field), message }) })
   }
   return { byField, list }
 }

@@ -18,7 +18,16 @@ export class PersonalDataError extends AppError {
   override details (t: Translate): string[] { return findingTexts(t, this.findings) }
 }
 
-/** Each finding as a line for the person: what kind, where, and the text found. */
-export function findingTexts (t: Translate, findings: readonly PersonalDataFinding[]): string[] {
-  return findings.map(finding => t('publication.finding', { kind: t(`publication.kind.${finding.kind}` as MessageKey), line: finding.line, text: finding.text }))
+/**
+ * Each finding as a line for the person: what kind, where, and the text found. Where is
+ * the line, unless `placeOf` names the place the person typed it (a form field).
+ */
+export function findingTexts (t: Translate, findings: readonly PersonalDataFinding[], placeOf: (finding: PersonalDataFinding) => string | null = () => null): string[] {
+  return findings.map(finding => {
+    const kind = t(`publication.kind.${finding.kind}` as MessageKey)
+    const place = placeOf(finding)
+    return place === null
+      ? t('publication.finding', { kind, line: finding.line, text: finding.text })
+      : t('publication.findingInField', { kind, field: place, text: finding.text })
+  })
 }

@@ -18,12 +18,17 @@ export type Analyser = 'de' | 'en' | 'none'
 export const ANALYSERS: readonly Analyser[] = ['de', 'en', 'none']
 
 /** Bump when analysis changes: shards written with another version are rebuilt. */
-export const ANALYSIS_VERSION = 1
+export const ANALYSIS_VERSION = 2
 
 const WORD = /[\p{L}\p{N}]+/gu
 // Longer "words" are base64, hashes or URLs squashed together; nobody searches for them.
 const MAX_WORD_LENGTH = 60
-const FOLDABLE = /[ßäöü]|ae|oe|ue/
+const FOLDABLE = /[^\p{ASCII}]|ae|oe|ue/u
+// Accents on Latin and Greek letters, once a letter is decomposed (NFD): é is e and U+0301.
+const ACCENT = /(?<=[a-z\u03b1-\u03c9])[\u0300-\u036f]+/g
+// Letters that Unicode does not decompose, written as people type them without the key.
+const SEPARATE_LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th' }
+const SEPARATE_LETTER = /[ßæœøłđðþ]/g
 
 type PipelineFunction = (token: lunr.Token) => lunr.Token | undefined
 const germanLanguage = (lunr as unknown as { de: { stemmer: PipelineFunction, stopWordFilter: PipelineFunction } }).de
@@ -43,14 +48,17 @@ export function words (text: string): string[] {
 /**
  * Spelling variants that people use interchangeably become one: ß/ss, ä/ae, ö/oe, ü/ue
  * (as in German normalisation for search engines; "ue" after a vowel or q stays, as in
- * "neue" or "Quelle"). Both the index and queries go through this, so either spelling finds either.
+ * "neue" or "Quelle"), and a letter with an accent is the letter without it (é/e, ç/c,
+ * ø/o), since keyboards without the accent are common: "cafe" finds "Café". Cyrillic
+ * keeps its marks, as й and и are different letters. Both the index and queries go
+ * through this, so either spelling finds either.
  */
 export function fold (word: string): string {
   // Most words have none of these letters; skipping the replacements makes builds faster.
   if (!FOLDABLE.test(word)) return word
   return word
-    .replace(/ß/g, 'ss')
-    .replace(/ä/g, 'a').replace(/ö/g, 'o').replace(/ü/g, 'u')
+    .replace(SEPARATE_LETTER, letter => SEPARATE_LETTERS[letter] ?? letter)
+    .normalize('NFD').replace(ACCENT, '').normalize('NFC')
     .replace(/ae/g, 'a').replace(/oe/g, 'o')
     .replace(/(^|[^aeiouq])ue/g, '$1u')
 }

@@ -4,6 +4,7 @@ import type { Static } from '@sinclair/typebox'
 import type { MessageKey, Translate } from '../i18n/index.ts'
 import { seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
+import { fieldLabel } from '../lessons/field-labels.ts'
 import { SearchNotReadyError, SearchQueryTooLongError } from './errors.ts'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_QUERY_LENGTH, SearchQuerystring } from './schemas.ts'
 import type { SearchIndex } from './search-index.ts'
@@ -142,6 +143,7 @@ function facetLabel (t: Translate, name: FacetName, value: string): string {
     return key === undefined ? value : t(key)
   }
   if (name === 'origin' && value === 'local') return t('search.local')
+  if (name === 'field') return fieldLabel(t, value)
   return value
 }
 

@@ -246,7 +246,7 @@ describe('lessons over HTTP', () => {
       assert.match(source, /\n## Kontext\n\nDer Waschsalon ist der einzige Treffpunkt\.\n/)
 
       const filtered = await test.app.inject({ url: '/lessons?field=Quartiersarbeit&outcome=mixed&year=2023&impactStep=3&coProduction=co-designed&tag=beratung&place=Halle%20(Saale)' })
-      assert.match(filtered.body, /1 Lektionen gefunden/)
+      assert.match(filtered.body, /1 Lektion gefunden/)
       assert.match(filtered.body, /href="\/wiki\/sprechstunde-im-waschsalon"/)
       const map = await test.app.inject({ url: '/lessons/map' })
       assert.match(map.body, /<h3>Halle \(Saale\)<\/h3>\s*<ul class="lesson-list">\s*<li lang="de"><a href="\/wiki\/sprechstunde-im-waschsalon">/)
@@ -361,7 +361,7 @@ describe('lessons over HTTP', () => {
       const values = lessonForm({ title: 'Öffentlich mit Adresse', visibility: 'public', 'section-context': 'Treffpunkt Lindenstraße 12.' })
       const warned = await test.app.inject({ method: 'POST', url: '/lessons/new', ...form(values) })
       assert.equal(warned.statusCode, 422)
-      assert.match(warned.body, /Anschrift in Zeile \d+: „Lindenstraße 12“/)
+      assert.match(warned.body, /Anschrift im Feld „Kontext“: „Lindenstraße 12“/)
       assert.match(warned.body, /Treffpunkt Lindenstraße 12\./)
       const confirmed = await test.app.inject({ method: 'POST', url: '/lessons/new', ...form({ ...values, confirmPublication: 'yes' }) })
       assert.equal(confirmed.statusCode, 303)

@@ -23,6 +23,25 @@ describe('search analysis', () => {
     assert.equal(fold('neue quelle'), 'neue quelle')
   })
 
+  it('treats a letter with an accent and the letter without it as the same, in both languages', () => {
+    for (const language of ['de', 'en'] as const) {
+      sameTerms('Café', 'Cafe', language)
+      sameTerms('cafés', 'cafes', language)
+      sameTerms('Grünau', 'Gruenau', language)
+      sameTerms('Grünau', 'Grunau', language)
+      sameTerms('Nguyễn', 'Nguyen', language)
+      sameTerms('Ødegaard', 'Odegaard', language)
+      sameTerms('Łódź', 'Lodz', language)
+      sameTerms('Ελλάδα', 'Ελλαδα', language)
+    }
+    // Decomposed input (e and a combining accent) is the same word as the composed one.
+    sameTerms('Cafe\u0301', 'Café', 'de')
+    assert.deepEqual(queryVariants('cafe').sort(), queryVariants('café').sort())
+    assert.deepEqual(queryVariants('gruenau').sort(), queryVariants('grünau').sort())
+    // In Cyrillic the mark makes another letter: й is not и.
+    assert.notDeepEqual(analyse('йод', 'none'), analyse('иод', 'none'))
+  })
+
   it('stems English words', () => {
     sameTerms('volunteers', 'volunteering', 'en')
     sameTerms('running', 'runs', 'en')

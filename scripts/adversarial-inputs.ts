@@ -21,9 +21,15 @@ export function wideTableSource (columns = 1000, targetLength = 165_000): string
   return table.repeat(Math.max(1, Math.floor(targetLength / table.length)))
 }
 
-/** The same e-mail address line after line, about `length` characters of it. */
+/** A different e-mail address on each line, about `length` characters of them: each is a finding of its own. */
 export function manyEmailsSource (length = 490_000): string {
-  return 'a@b.de\n'.repeat(Math.floor(length / 7))
+  const lines: string[] = []
+  for (let total = 0, index = 0; total < length; index++) {
+    const line = `p${index}@b.de`
+    lines.push(line)
+    total += line.length + 1
+  }
+  return lines.join('\n')
 }
 
 /** Headings that all have the same text, so each needs a numbered id. */

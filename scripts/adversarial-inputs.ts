@@ -36,3 +36,13 @@ export function manyEmailsSource (length = 490_000): string {
 export function sameHeadingsSource (length = 490_000): string {
   return '## a\n\n'.repeat(Math.floor(length / 6))
 }
+
+/** Front matter of `fields` short fields: the YAML parser compares each name with every other. */
+export function manyFieldsSource (fields = 2200): string {
+  return `---\ntitle: Felder\n${Array.from({ length: fields }, (_, index) => `k${index}: v`).join('\n')}\n---\nText\n`
+}
+
+/** Front matter with brackets nested `depth` deep. */
+export function deepYamlSource (depth = 19_990): string {
+  return `---\ntitle: Tief\nplace: ${'['.repeat(depth)}\n---\nText\n`
+}

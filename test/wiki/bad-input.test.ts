@@ -131,4 +131,13 @@ describe('large input within the limits', () => {
     assert.match(response.body, /<pre class="source-too-large">\[\[Noch eine Seite\]\]/)
     assert.ok(response.body.length < MAX_RENDERED_HTML_LENGTH, `${response.body.length} characters`)
   })
+
+  it('answers front matter of 2,200 fields with 400 naming the line, and stores nothing', async () => {
+    const fields = Array.from({ length: 2200 }, (_, index) => `k${index}: v`).join('\n')
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Felder', source: `---\ntitle: Felder\n${fields}\n---\nText\n` }) })
+    assert.equal(response.statusCode, 400)
+    assert.match(response.body, /Zeile 2/)
+    assert.match(response.body, /more than 200 fields/)
+    assert.equal((await test.app.inject({ url: '/wiki/felder' })).statusCode, 404)
+  })
 })

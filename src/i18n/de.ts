@@ -139,6 +139,8 @@ export const de = {
   'diff.added': 'hinzugefügt',
   'diff.removed': 'entfernt',
   'diff.unchanged': 'unverändert',
+  'diff.coarse': 'Die Fassungen unterscheiden sich zu stark für einen Vergleich Zeile für Zeile. Gezeigt wird der geänderte Bereich als ein Block, der durch einen anderen ersetzt wurde.',
+  'diff.omitted': 'Weitere {count} Zeilen des Blocks sind hier nicht gezeigt.',
   'conflict.title': 'Bearbeitungskonflikt',
   'conflict.heading': 'Bearbeitungskonflikt bei „{title}“',
   'conflict.explanation': 'Jemand hat die Seite am {date} geändert, während Sie sie bearbeitet haben. Ihre Fassung wurde nicht gespeichert, und nichts wurde überschrieben.',

@@ -140,6 +140,8 @@ export const en: Record<MessageKey, Message> = {
   'diff.added': 'added',
   'diff.removed': 'removed',
   'diff.unchanged': 'unchanged',
+  'diff.coarse': 'The texts differ too much to compare line by line. The changed part is shown as one block replaced by another.',
+  'diff.omitted': '{count} more lines of the block are not shown here.',
   'conflict.title': 'Edit conflict',
   'conflict.heading': 'Edit conflict on “{title}”',
   'conflict.explanation': 'Someone changed this page on {date} while you were editing it. Your text was not saved, and nothing was overwritten.',

@@ -1,4 +1,5 @@
 import markdownIt from 'markdown-it'
+import { tableLimitsPlugin } from '../markdown/table-limits.ts'
 import { SECTION_HEADINGS, SECTION_IDS, headingsFor, type SectionId } from './vocabulary.ts'
 
 /** A lesson body as the form's boxes hold it. */
@@ -17,8 +18,9 @@ interface Heading {
   end: number
 }
 
-// Only the block structure is read here, and the renderer's plugins change inline text only.
-const markdown = markdownIt()
+// Only the block structure is read here: the renderer's plugins change inline text only,
+// but for its table limits, which keep a page of wide tables from filling in millions of cells.
+const markdown = markdownIt().use(tableLimitsPlugin)
 
 /**
  * Level-2 headings as the page will render them: a `##` line in a code block, a quote

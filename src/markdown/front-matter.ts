@@ -51,6 +51,16 @@ const MAX_TITLE_LENGTH = 200
 const MAX_SUMMARY_LENGTH = 2000
 const MAX_TAGS = 50
 const MAX_TAG_LENGTH = 60
+/**
+ * The YAML parser checks each field name against all before it and nests without bound,
+ * so 40,000 fields took a minute and deep brackets exhaust the stack (issue 14). The
+ * fields a page has, a summary of 2,000 characters and 50 tags among them, fit well within this.
+ */
+export const MAX_FRONT_MATTER_LENGTH = 20_000
+/** Brackets nested deeper than this are no page's fields; the parser takes seconds over thousands of them. */
+export const MAX_FRONT_MATTER_NESTING = 50
+/** Each field name is compared with every other in its map: 2,200 of them took 650 ms. Counted as "name:" pairs, colons in values too. */
+export const MAX_FRONT_MATTER_FIELDS = 200
 
 /** A source cut at its front matter delimiters; nothing is parsed yet. */
 export interface SplitSource {
@@ -107,6 +117,14 @@ export function composeSource (data: Record<string, unknown>, body: string): str
 
 /** Parses the YAML between the delimiters; line numbers are shifted by the opening line. */
 function parseYaml (yamlText: string): { data: Record<string, unknown>, lineOf: (key: string) => number } {
+  if (yamlText.length > MAX_FRONT_MATTER_LENGTH) {
+    const line = yamlText.slice(0, MAX_FRONT_MATTER_LENGTH).split('\n').length + 1
+    throw new FrontMatterError(line, `the front matter is longer than ${MAX_FRONT_MATTER_LENGTH} characters; long text belongs in the page itself`)
+  }
+  const fields = yamlText.match(/:(?=[ \t\n]|$)/g)?.length ?? 0
+  if (fields > MAX_FRONT_MATTER_FIELDS) throw new FrontMatterError(2, `the front matter has more than ${MAX_FRONT_MATTER_FIELDS} fields`)
+  const tooDeep = bracketsTooDeep(yamlText)
+  if (tooDeep !== null) throw new FrontMatterError(tooDeep + 1, `brackets are nested more than ${MAX_FRONT_MATTER_NESTING} deep`)
   const lineCounter = new LineCounter()
   // The core schema keeps "2024-03" and similar values as strings instead of dates.
   const document = parseDocument(yamlText, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false })
@@ -141,6 +159,20 @@ function parseYaml (yamlText: string): { data: Record<string, unknown>, lineOf: 
     throw new FrontMatterError(2, `the field name "${badName}" must not start with "$" or contain "."`)
   }
   return { data: data as Record<string, unknown>, lineOf }
+}
+
+/** The line (1-based, in the YAML) where brackets first nest too deep, counting quoted ones too; null when they never do. */
+function bracketsTooDeep (yamlText: string): number | null {
+  let depth = 0
+  let line = 1
+  for (let index = 0; index < yamlText.length; index++) {
+    const character = yamlText[index]
+    if (character === '\n') line++
+    else if (character === '[' || character === '{') {
+      if (++depth > MAX_FRONT_MATTER_NESTING) return line
+    } else if ((character === ']' || character === '}') && depth > 0) depth--
+  }
+  return null
 }
 
 /** Field names that MongoDB treats as operators or paths cannot be stored as written. */

@@ -26,6 +26,11 @@ export function createPageRenderer (options: {
   existingSlugs: (slugs: string[]) => Promise<Set<string>>
   maxEntries?: number
   /**
+   * What the cached texts may hold together, in characters (about two bytes each): a
+   * page's HTML can be megabytes, so a count of entries alone does not bound the memory.
+   */
+  maxCacheCharacters?: number
+  /**
    * How long the answer to "which link targets exist" is reused. Local changes clear it
    * at once (`forgetLinkTargets`); the time bounds how stale links can look when other
    * processes share a MongoDB database.
@@ -33,9 +38,10 @@ export function createPageRenderer (options: {
   linkTargetsTtlMs?: number
 }) {
   const max = options.maxEntries ?? 500
-  const parsed = new LRUCache<string, ParsedRevision>({ max })
-  const rendered = new LRUCache<string, RenderedMarkdown>({ max })
-  const existence = new LRUCache<string, Set<string>>({ max, ttl: options.linkTargetsTtlMs ?? 2000 })
+  const maxSize = options.maxCacheCharacters ?? DEFAULT_CACHE_CHARACTERS
+  const parsed = new LRUCache<string, ParsedRevision>({ max, maxSize, sizeCalculation: entry => 1 + entry.body.length + charactersOf(entry.targets) })
+  const rendered = new LRUCache<string, RenderedMarkdown>({ max, maxSize, sizeCalculation: entry => 1 + entry.html.length + charactersOf(entry.toc.map(heading => heading.title)) })
+  const existence = new LRUCache<string, Set<string>>({ max, maxSize, sizeCalculation: slugs => 1 + charactersOf([...slugs]), ttl: options.linkTargetsTtlMs ?? 2000 })
 
   function parse (request: RenderRequest): ParsedRevision {
     let entry = parsed.get(request.revisionId)
@@ -75,3 +81,10 @@ export function createPageRenderer (options: {
 }
 
 export type PageRenderer = ReturnType<typeof createPageRenderer>
+
+/** Each of the three caches: 16 million characters, some 32 MB. */
+export const DEFAULT_CACHE_CHARACTERS = 16_000_000
+
+function charactersOf (texts: string[]): number {
+  return texts.reduce((sum, text) => sum + text.length, 0)
+}

@@ -1,6 +1,6 @@
 import markdownIt, { type Token } from 'markdown-it'
-import anchor from 'markdown-it-anchor'
-import { slugifyTitle } from './slug.ts'
+import { headingIdsPlugin } from './heading-ids.ts'
+import { tableLimitsPlugin } from './table-limits.ts'
 import { wikiLinksPlugin, type WikiLinkEnv } from './wiki-links.ts'
 
 export interface TocEntry {
@@ -13,6 +13,8 @@ export interface RenderedMarkdown {
   html: string
   /** Headings of level 2–3; empty when the page is too short to need a contents list. */
   toc: TocEntry[]
+  /** The HTML would have been longer than MAX_RENDERED_HTML_LENGTH: `html` shows the source as text instead. */
+  tooLarge?: boolean
 }
 
 export interface RenderOptions {
@@ -23,6 +25,12 @@ export interface RenderOptions {
 
 /** A page with fewer headings reads fine without a table of contents. */
 const MIN_TOC_HEADINGS = 3
+/**
+ * A page source is at most 500,000 characters, and with table cells capped ordinary Markdown
+ * stays within a few times that; what renders longer still (thousands of wiki links in a
+ * row, say) is shown as its source, escaped: at most six characters for each of the source's.
+ */
+export const MAX_RENDERED_HTML_LENGTH = 2_000_000
 
 export interface MarkdownRenderer {
   render: (body: string, options?: RenderOptions) => RenderedMarkdown
@@ -34,18 +42,16 @@ export function createMarkdownRenderer (): MarkdownRenderer {
   // Raw HTML stays off: pages are user input, and escaping is cheaper than sanitising.
   const md = markdownIt('default', { html: false, linkify: true, typographer: false })
   md.use(wikiLinksPlugin)
-  md.use(anchor, {
-    level: [2, 3, 4],
-    slugify: (text: string) => slugifyTitle(text) || 'section',
-    // Ids only: permalink anchors would nest links when a heading holds a wiki link.
-    tabIndex: false
-  })
+  md.use(tableLimitsPlugin)
+  md.use(headingIdsPlugin)
 
   return {
     render (body, options = {}) {
       const env: WikiLinkEnv = { ...options }
       const tokens = md.parse(body, env)
-      return { html: md.renderer.render(tokens, md.options, env), toc: tableOfContents(tokens) }
+      const html = md.renderer.render(tokens, md.options, env)
+      if (html.length > MAX_RENDERED_HTML_LENGTH) return { html: `<pre class="source-too-large">${md.utils.escapeHtml(body)}</pre>\n`, toc: [], tooLarge: true }
+      return { html, toc: tableOfContents(tokens) }
     },
     linkTargets (body, language) {
       const env: WikiLinkEnv = { wikiLinkTargets: new Set() }

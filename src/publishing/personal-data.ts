@@ -3,6 +3,7 @@
  * It cannot be complete; it catches the usual slips in case notes (a client's name,
  * a phone number, an address) and says what it found, so the author decides.
  */
+import { FoundSpans } from './found-spans.ts'
 
 export type PersonalDataKind = 'name' | 'email' | 'phone' | 'birthDate' | 'address' | 'bankAccount'
 
@@ -14,7 +15,8 @@ export interface PersonalDataFinding {
   line: number
 }
 
-const MAX_FINDINGS = 50
+/** The author reads each finding; past this many, the first ones make the point. */
+export const MAX_FINDINGS = 50
 const MAX_TEXT_LENGTH = 1_000_000
 
 // Any script's letters: clients are called Yılmaz, Nowak, Ødegaard or Nguyễn as well as Müller.
@@ -90,10 +92,10 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
   }
   // The longer patterns run first; what starts inside something already found is part of it
   // (the digits of an IBAN are no phone number, the street of a postal address no second address).
-  const spans: Array<[number, number]> = []
+  const spans = new FoundSpans()
   const add = (kind: PersonalDataKind, found: string, offset: number): void => {
-    if (spans.some(([from, to]) => offset >= from && offset < to)) return
-    spans.push([offset, offset + found.length])
+    if (spans.covers(offset)) return
+    spans.add(offset, offset + found.length)
     const clean = found.trim().replace(/\s+/g, ' ')
     const key = `${kind}:${clean}`
     if (findings.length >= MAX_FINDINGS || seen.has(key)) return

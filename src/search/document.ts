@@ -1,11 +1,13 @@
 import MarkdownIt from 'markdown-it'
 import { FrontMatterError, splitFrontMatter } from '../markdown/front-matter.ts'
+import { tableLimitsPlugin } from '../markdown/table-limits.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 import type { RemotePageSnapshot } from '../federation/events.ts'
 import type { LessonFacets, SearchDocument } from './types.ts'
 
 const OUTCOMES = new Set(['works', 'fails', 'mixed', 'open'])
-const markdown = new MarkdownIt({ html: true })
+// The page's own table limits: a page of wide tables would fill in millions of empty cells.
+const markdown = new MarkdownIt({ html: true }).use(tableLimitsPlugin)
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number]
 

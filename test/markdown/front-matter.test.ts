@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseSource, composeSource, withTitle, FrontMatterError } from '../../src/markdown/front-matter.ts'
+import { parseSource, composeSource, withTitle, FrontMatterError, MAX_FRONT_MATTER_FIELDS, MAX_FRONT_MATTER_LENGTH, MAX_FRONT_MATTER_NESTING } from '../../src/markdown/front-matter.ts'
 
 function failure (source: string): FrontMatterError {
   try {
@@ -124,5 +124,17 @@ describe('front matter edits', () => {
   it('refuses field names the store would read as operators or paths', () => {
     assert.match(failure('---\n$where: x\n---\n').reason, /"\$where"/)
     assert.match(failure('---\nplace: {a.b: 1}\n---\n').reason, /"a\.b"/)
+  })
+
+  it('refuses front matter past its bounds before parsing it, naming the line', () => {
+    const long = failure(`---\ntitle: x\nsummary: ${'a'.repeat(MAX_FRONT_MATTER_LENGTH)}\n---\n`)
+    assert.equal(long.line, 3)
+    assert.match(long.reason, /longer than 20000 characters/)
+    const deep = failure(`---\ntitle: x\nplace: ${'['.repeat(MAX_FRONT_MATTER_NESTING + 1)}\n---\n`)
+    assert.equal(deep.line, 3)
+    assert.match(deep.reason, /nested more than 50 deep/)
+    const fields = Array.from({ length: MAX_FRONT_MATTER_FIELDS + 1 }, (_, index) => `k${index}: v`).join('\n')
+    assert.match(failure(`---\n${fields}\n---\n`).reason, /more than 200 fields/)
+    assert.equal(parseSource(`---\nplace: ${'['.repeat(MAX_FRONT_MATTER_NESTING)}${']'.repeat(MAX_FRONT_MATTER_NESTING)}\n---\n`).body, '', 'as deep as the limit is read')
   })
 })

@@ -1,7 +1,9 @@
-import { describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { findPersonalData, type PersonalDataKind } from '../../src/publishing/personal-data.ts'
+import { findPersonalData, MAX_FINDINGS, type PersonalDataKind } from '../../src/publishing/personal-data.ts'
 import { starterPages } from '../lessons/fixtures.ts'
+import { manyEmailsSource } from '../../scripts/adversarial-inputs.ts'
+import { form, startTestApp, type TestApp } from '../helpers.ts'
 
 const kinds = (text: string): PersonalDataKind[] => findPersonalData(text).map(finding => finding.kind)
 const texts = (text: string): string[] => findPersonalData(text).map(finding => finding.text)
@@ -77,5 +79,20 @@ describe('personal data check', () => {
 
   it('raises no alarm on any starter page', async () => {
     for (const [file, source] of await starterPages()) assert.deepEqual(findPersonalData(source), [], file)
+  })
+})
+
+describe('personal data check over HTTP', () => {
+  let test: TestApp
+  before(async () => { test = await startTestApp() })
+  after(async () => { await test.close() })
+
+  it('answers a public page of 490 kB of e-mail addresses with 422, lists at most the first findings and stores nothing', async () => {
+    const source = `---\ntitle: Verteiler\nvisibility: public\n---\n${manyEmailsSource(490_000)}\n`
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Verteiler', source }) })
+    assert.equal(response.statusCode, 422)
+    assert.equal(response.body.match(/E-Mail-Adresse in Zeile \d+/g)?.length, MAX_FINDINGS)
+    assert.match(response.body, /E-Mail-Adresse in Zeile 5: „p0@b\.de“/, 'the first ones, in the order of the text')
+    assert.equal((await test.app.inject({ url: '/wiki/verteiler' })).statusCode, 404)
   })
 })

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createPage, form, pageSource, startTestApp, type TestApp } from '../helpers.ts'
+import { wideTableSource } from '../../scripts/adversarial-inputs.ts'
+import { MAX_RENDERED_HTML_LENGTH } from '../../src/markdown/render.ts'
 
 describe('bad input', () => {
   let test: TestApp
@@ -103,5 +105,39 @@ describe('bad input', () => {
     const { slug } = await createPage(test.app, 'Namenskonflikt', 'x')
     const response = await test.app.inject({ method: 'POST', url: `/wiki/${slug}/rename`, ...form({ title: 'Neu', baseRevision: '0123456789abcdef01234567' }) })
     assert.equal(response.statusCode, 409)
+  })
+})
+
+describe('large input within the limits', () => {
+  let test: TestApp
+  before(async () => { test = await startTestApp() })
+  after(async () => { await test.close() })
+
+  it('saves 165 kB of tables with 1,000-column headers and shows them as text of about their size', async () => {
+    const source = wideTableSource(1000, 165_000)
+    const { slug } = await createPage(test.app, 'Breit', source)
+    const response = await test.app.inject({ url: `/wiki/${slug}` })
+    assert.equal(response.statusCode, 200)
+    assert.doesNotMatch(response.body, /<td>/)
+    assert.match(response.body, /<p>\|a\|a\|a\|/, 'as paragraphs, not as the source of a page too large to render')
+    assert.ok(response.body.length < 1.5 * source.length, `${response.body.length} characters`)
+  })
+
+  it('shows a page whose HTML would pass the limit as its escaped source', async () => {
+    const body = '[[Noch eine Seite]] '.repeat(24_000)
+    const { slug } = await createPage(test.app, 'Verweise', body)
+    const response = await test.app.inject({ url: `/wiki/${slug}` })
+    assert.equal(response.statusCode, 200)
+    assert.match(response.body, /<pre class="source-too-large">\[\[Noch eine Seite\]\]/)
+    assert.ok(response.body.length < MAX_RENDERED_HTML_LENGTH, `${response.body.length} characters`)
+  })
+
+  it('answers front matter of 2,200 fields with 400 naming the line, and stores nothing', async () => {
+    const fields = Array.from({ length: 2200 }, (_, index) => `k${index}: v`).join('\n')
+    const response = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Felder', source: `---\ntitle: Felder\n${fields}\n---\nText\n` }) })
+    assert.equal(response.statusCode, 400)
+    assert.match(response.body, /Zeile 2/)
+    assert.match(response.body, /more than 200 fields/)
+    assert.equal((await test.app.inject({ url: '/wiki/felder' })).statusCode, 404)
   })
 })

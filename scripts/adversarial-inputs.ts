@@ -118,6 +118,7 @@ ${'Was wir taten und was wir annahmen. '.repeat(40)}
 export function nestedRemoteHtml (scale = 1): string {
   const depth = sized(Math.floor(900_000 / '<div><b></b></div>'.length), scale)
   return `${'<div><b>'.repeat(depth)}Text<script>alert(1)</script>${'</b></div>'.repeat(depth)}`
+}
 
 // Sized for the tests of the bounded-work limits (a fixed size, no scale).
 

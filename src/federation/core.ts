@@ -4,6 +4,7 @@ import type { FederationConfig } from '../config/index.ts'
 import { createOrganisationActor, type OrganisationActor, type OrganisationProfile } from './actor.ts'
 import { ROUTES } from './activitypub-paths.ts'
 import { overrideApex } from './apex-overrides.ts'
+import { apexStoreDb } from './apex-store-db.ts'
 import type { Apex } from './apex-types.ts'
 import { PRAXISWIKI_CONTEXT } from './contexts.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
@@ -58,7 +59,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
       error: (...parts: unknown[]) => { options.log.error(parts.map(String).join(' ')) }
     }
   })
-  apex.store.db = db
+  apex.store.db = apexStoreDb(db)
   const actorId = apex.utils.usernameToIRI(config.actorName)
 
   const organisation = createOrganisationActor({ apex, config, profile: options.profile, baseUrl, actorId, log: options.log })

@@ -5,7 +5,7 @@ import type { ActivityObject, ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl, type RemotePageDocument
+  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -70,21 +70,20 @@ export function createInboxHandler (options: InboxOptions) {
       return
     }
     if (existing && existing.deletedAt === null && existing.updated.getTime() > fields.updated.getTime()) return
-    const result = await remotePages.findOneAndUpdate(
+    const stored = await remotePages.findOneAndUpdate(
       { objectId },
       { $set: { ...fields, receivedAt: new Date(), deletedAt: null }, $setOnInsert: { _id: newRemotePageId() } },
       { upsert: true, returnDocument: 'after' }
     )
-    const stored = result.value as RemotePageDocument | null
     if (stored) events.emit('remote.saved', remoteSnapshot(stored))
   }
 
   async function forgetArticle (sender: ActorObject, objectId: string): Promise<void> {
-    const result = await remotePages.findOneAndUpdate(
+    const withdrawn = await remotePages.findOneAndUpdate(
       { objectId, actorId: sender.id, deletedAt: null },
       { $set: { deletedAt: new Date(), html: '', source: null, summary: '' } }
     )
-    if (result.value) events.emit('remote.deleted', { id: objectId })
+    if (withdrawn) events.emit('remote.deleted', { id: objectId })
   }
 
   /**

@@ -72,18 +72,18 @@ export function createPageReview (store: PageStore, options: { events: WikiEvent
     if (input.revisionId !== page.revisionId.toHexString()) throw new OutdatedApprovalError(slug, input.revisionId, page.revisionId.toHexString())
     const entry = await reviewEntry(page)
     if (entry.authors.includes(input.reviewer)) throw new SelfApprovalError(slug)
-    const result = await pages.findOneAndUpdate(
+    const approved = await pages.findOneAndUpdate(
       { _id: page._id, revisionId: page.revisionId },
       { $set: { 'fields.visibility': review.requested, review: null, approval: { by: input.reviewer, at: now(), revisionId: page.revisionId } } },
       { returnDocument: 'after' }
     )
-    if (result.value === null) {
+    if (approved === null) {
       const latest = await requirePage(page.slug)
       throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, latest.source, page.revisionId.toHexString())
     }
     // Subscribers (search, federation) see the page go out as if it had just been saved.
-    events.emit('page.saved', { page: snapshot(result.value), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
-    return result.value
+    events.emit('page.saved', { page: snapshot(approved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
+    return approved
   }
 
   /** Pages whose wider visibility waits for a reviewer, oldest request first. */

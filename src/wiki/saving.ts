@@ -179,9 +179,9 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const update: Record<string, unknown> = { $set: set }
     if (slug !== page.slug) update.$addToSet = { formerSlugs: page.slug }
 
-    let result
+    let saved
     try {
-      result = await pages.findOneAndUpdate(
+      saved = await pages.findOneAndUpdate(
         { _id: page._id, revisionId: page.revisionId },
         update,
         { returnDocument: 'after' }
@@ -190,13 +190,13 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       await revisions.deleteOne({ _id: revision._id })
       throw error
     }
-    if (result.value === null) {
+    if (saved === null) {
       await revisions.deleteOne({ _id: revision._id })
       const latest = await pages.findOne({ _id: page._id })
       if (latest === null) throw new PageNotFoundError(page.slug)
       throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, proposedForConflict, page.revisionId.toHexString())
     }
-    return result.value
+    return saved
   }
 
   async function savePage (slug: string, input: SaveInput): Promise<SaveResult> {

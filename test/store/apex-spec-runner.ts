@@ -2,13 +2,15 @@
  * Runs activitypub-express's own jasmine suite (shipped in its npm package)
  * against the embedded engine. Its helper connects with
  * `new MongoClient('mongodb://localhost:27017')`; this runner hands that
- * helper a client for the embedded engine instead, and changes nothing else.
+ * helper a client for the embedded engine instead, whose databases come as
+ * the app gives them to apex (`apexStoreDb`), and changes nothing else.
  * Prints one JSON line: { total, passed, failed, pending, failures }.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
+import { apexStoreDb } from '../../src/federation/apex-store-db.ts'
 import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
 
 const require = createRequire(import.meta.url)
@@ -30,7 +32,7 @@ class EmbeddedMongoClient {
 
   db (name: string): unknown {
     if (!this.client) throw new Error('connect() first')
-    return this.client.db(name)
+    return apexStoreDb(this.client.db(name))
   }
 
   async close (): Promise<void> {}

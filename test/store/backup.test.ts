@@ -4,8 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import * as BSON from 'bson'
-import { Binary, Decimal128, Double, Int32, Long, ObjectId, type Db } from 'mongodb'
+import { Binary, BSON, Decimal128, Double, Int32, Long, ObjectId, type Db } from 'mongodb'
 import { BackupFileError, collectionLine, documentLine, endLine, headerLine } from '../../src/store/backup/format.ts'
 import { readBackup } from '../../src/store/backup/read-backup.ts'
 import { restoreBackup, RestoreTargetNotEmptyError } from '../../src/store/backup/restore-backup.ts'
@@ -20,7 +19,7 @@ async function contentsOf (db: Db): Promise<Record<string, { indexes: unknown[],
     const collection = db.collection(name)
     contents[name] = {
       indexes: await collection.listIndexes().toArray(),
-      documents: (await collection.find({}).toArray()).map(document => BSON.serialize(document).toString('hex'))
+      documents: (await collection.find({}).toArray()).map(document => Buffer.from(BSON.serialize(document)).toString('hex'))
     }
   }
   return contents

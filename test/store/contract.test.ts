@@ -196,7 +196,7 @@ for (const engine of enginesUnderTest()) {
         assert.deepEqual((await things.findOne({ id: 'a' }))?._meta.collection, ['inbox', 'outbox'])
         const unchanged = await things.updateOne({ id: 'a' }, { $addToSet: { '_meta.collection': 'inbox' } })
         assert.equal(unchanged.modifiedCount, 0)
-        await things.updateOne({ id: 'a' }, { $pull: { '_meta.collection': 'inbox' } })
+        await things.updateOne({ id: 'a' }, { $pull: { '_meta.collection': 'inbox' as any } })
         assert.deepEqual((await things.findOne({ id: 'a' }))?._meta.collection, ['outbox'])
         assert.equal(await things.countDocuments({ '_meta.collection': 'outbox' }), 1)
       })
@@ -226,27 +226,40 @@ for (const engine of enginesUnderTest()) {
         assert.equal(await things.countDocuments(), 2)
       })
 
-      it('gives findOneAnd* results the driver 4 shape, projection applied to value', async () => {
+      it('answers findOneAnd* with the document alone, projection applied, or null', async () => {
         await things.insertMany([{ id: 'a', n: 1, secret: 's' }, { id: 'b', n: 2, secret: 's' }])
-        const before = await things.findOneAndUpdate({ id: 'a' }, { $inc: { n: 10 } }, { projection: { _id: 0, secret: 0 } }) as any
+        assert.deepEqual(await things.findOneAndUpdate({ id: 'a' }, { $inc: { n: 10 } }, { projection: { _id: 0, secret: 0 } }), { id: 'a', n: 1 })
+        assert.deepEqual(await things.findOneAndUpdate({ id: 'a' }, { $inc: { n: 1 } }, { returnDocument: 'after', projection: { _id: 0, n: 1 } }), { n: 12 })
+        assert.equal(await things.findOneAndUpdate({ id: 'zz' }, { $set: { n: 0 } }), null)
+        assert.equal(await things.findOneAndUpdate({ id: 'c' }, { $set: { n: 3 } }, { upsert: true }), null)
+        assert.deepEqual(await things.findOneAndUpdate({ id: 'd' }, { $set: { n: 4 } }, { upsert: true, returnDocument: 'after', projection: { _id: 0 } }), { id: 'd', n: 4 })
+        assert.deepEqual(await things.findOneAndReplace({ id: 'b' }, { id: 'b', n: 20 }, { returnDocument: 'after', projection: { _id: 0 } }), { id: 'b', n: 20 })
+        assert.deepEqual(await things.findOneAndDelete({}, { sort: { n: -1 }, projection: { _id: 0, id: 1 } }), { id: 'b' })
+        assert.equal(await things.findOneAndDelete({ id: 'zz' }), null)
+        assert.equal(await things.countDocuments(), 3)
+      })
+
+      it('answers findOneAnd* with the whole ModifyResult when asked for its metadata', async () => {
+        await things.insertMany([{ id: 'a', n: 1, secret: 's' }, { id: 'b', n: 2, secret: 's' }])
+        const before = await things.findOneAndUpdate({ id: 'a' }, { $inc: { n: 10 } }, { projection: { _id: 0, secret: 0 }, includeResultMetadata: true })
         assert.deepEqual(before.value, { id: 'a', n: 1 })
         assert.equal(before.ok, 1)
-        assert.equal(before.lastErrorObject.n, 1)
-        assert.equal(before.lastErrorObject.updatedExisting, true)
+        assert.equal(before.lastErrorObject?.n, 1)
+        assert.equal(before.lastErrorObject?.updatedExisting, true)
         assert.equal('modifiedCount' in before, false)
-        const afterUpdate = await things.findOneAndUpdate({ id: 'a' }, { $inc: { n: 1 } }, { returnDocument: 'after', projection: { _id: 0, n: 1 } }) as any
-        assert.deepEqual(afterUpdate.value, { n: 12 })
-        const missing = await things.findOneAndUpdate({ id: 'zz' }, { $set: { n: 0 } }) as any
+        const missing = await things.findOneAndUpdate({ id: 'zz' }, { $set: { n: 0 } }, { includeResultMetadata: true })
         assert.equal(missing.value, null)
-        const upserted = await things.findOneAndUpdate({ id: 'c' }, { $set: { n: 3 } }, { upsert: true, returnDocument: 'after', projection: { _id: 0 } }) as any
+        assert.equal(missing.lastErrorObject?.n, 0)
+        const upserted = await things.findOneAndUpdate({ id: 'c' }, { $set: { n: 3 } }, { upsert: true, returnDocument: 'after', projection: { _id: 0 }, includeResultMetadata: true })
         assert.deepEqual(upserted.value, { id: 'c', n: 3 })
-        assert.equal(upserted.lastErrorObject.updatedExisting, false)
-        assert.ok(upserted.lastErrorObject.upserted)
-        const replaced = await things.findOneAndReplace({ id: 'b' }, { id: 'b', n: 20 }, { returnDocument: 'after', projection: { _id: 0 } }) as any
+        assert.equal(upserted.lastErrorObject?.updatedExisting, false)
+        assert.ok(upserted.lastErrorObject?.upserted instanceof ObjectId)
+        const replaced = await things.findOneAndReplace({ id: 'b' }, { id: 'b', n: 20 }, { returnDocument: 'after', projection: { _id: 0 }, includeResultMetadata: true })
         assert.deepEqual(replaced.value, { id: 'b', n: 20 })
-        const deleted = await things.findOneAndDelete({}, { sort: { n: -1 }, projection: { _id: 0, id: 1 } }) as any
+        const deleted = await things.findOneAndDelete({}, { sort: { n: -1 }, projection: { _id: 0, id: 1 }, includeResultMetadata: true })
         assert.deepEqual(deleted.value, { id: 'b' })
-        assert.equal(deleted.lastErrorObject.n, 1)
+        assert.equal(deleted.ok, 1)
+        assert.equal(deleted.lastErrorObject?.n, 1)
         assert.equal(await things.countDocuments(), 2)
       })
 

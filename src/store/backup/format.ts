@@ -1,5 +1,4 @@
-import * as BSON from 'bson'
-import type { Document } from 'mongodb'
+import { BSON, type Document } from 'mongodb'
 
 /*
  * A backup is one gzip stream of lines, each a JSON object:
@@ -49,7 +48,7 @@ export function collectionLine (name: string, indexes: Document[]): string {
 }
 
 export function documentLine (document: Document): string {
-  return JSON.stringify({ bson: BSON.serialize(document, { checkKeys: false, ignoreUndefined: false }).toString('base64') }) + '\n'
+  return JSON.stringify({ bson: Buffer.from(BSON.serialize(document, { checkKeys: false, ignoreUndefined: false })).toString('base64') }) + '\n'
 }
 
 export function endLine (counts: Record<string, number>): string {

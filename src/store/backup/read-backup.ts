@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { createGunzip } from 'node:zlib'
-import * as BSON from 'bson'
-import type { Document } from 'mongodb'
+import { BSON, type Document } from 'mongodb'
 import { BACKUP_FORMAT, BACKUP_VERSION, BackupFileError, type BackupHeader, type BackupRecord } from './format.ts'
 
 // A 16 MiB document in base64 with its wrapping; anything longer is not a line of a backup.

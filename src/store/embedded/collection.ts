@@ -352,24 +352,25 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     return this.updateResult(await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true }))
   }
 
-  private modifyResult (outcome: ModifyOutcome, returnAfter: boolean, projection?: Document): Document {
+  /** The document alone, as the driver gives it since version 6, or the whole `ModifyResult` when asked for. */
+  private modifyResult (outcome: ModifyOutcome, settings: Document): Document | null {
     const upserted = outcome.upsertedId !== undefined
     const lastErrorObject: Document = { n: outcome.matchedCount + (upserted ? 1 : 0), updatedExisting: outcome.matchedCount > 0 }
     if (upserted) lastErrorObject.upserted = cloneValue(outcome.upsertedId)
-    const value = returnAfter ? outcome.after : (upserted ? null : outcome.before)
-    return { lastErrorObject, value: this.present(value, projection), ok: 1 }
+    const value = returnsAfter(settings) ? outcome.after : (upserted ? null : outcome.before)
+    return withMetadata(settings, lastErrorObject, this.present(value, settings.projection))
   }
 
   async findOneAndUpdate (filter: Document, update: Document, options?: Document): Promise<any> {
-    const settings = checkOptions('findOneAndUpdate', options, ['upsert', 'arrayFilters', 'sort', 'projection', 'returnDocument', 'returnOriginal', 'hint'])
+    const settings = checkOptions('findOneAndUpdate', options, ['upsert', 'arrayFilters', 'sort', 'projection', 'returnDocument', 'includeResultMetadata', 'hint'])
     const outcome = await this.modify(filter, { update }, { multi: false, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters, sort: settings.sort })
-    return this.modifyResult(outcome, returnsAfter(settings), settings.projection)
+    return this.modifyResult(outcome, settings)
   }
 
   async findOneAndReplace (filter: Document, replacement: Document, options?: Document): Promise<any> {
-    const settings = checkOptions('findOneAndReplace', options, ['upsert', 'sort', 'projection', 'returnDocument', 'returnOriginal', 'hint'])
+    const settings = checkOptions('findOneAndReplace', options, ['upsert', 'sort', 'projection', 'returnDocument', 'includeResultMetadata', 'hint'])
     const outcome = await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true, sort: settings.sort })
-    return this.modifyResult(outcome, returnsAfter(settings), settings.projection)
+    return this.modifyResult(outcome, settings)
   }
 
   // ---- deletes ----
@@ -397,9 +398,9 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   }
 
   async findOneAndDelete (filter: Document, options?: Document): Promise<any> {
-    const settings = checkOptions('findOneAndDelete', options, ['sort', 'projection', 'hint'])
+    const settings = checkOptions('findOneAndDelete', options, ['sort', 'projection', 'includeResultMetadata', 'hint'])
     const [removed] = await this.remove(filter, { multi: false, sort: settings.sort })
-    return { lastErrorObject: { n: removed ? 1 : 0 }, value: this.present(removed ?? null, settings.projection), ok: 1 }
+    return withMetadata(settings, { n: removed ? 1 : 0 }, this.present(removed ?? null, settings.projection))
   }
 
   // ---- indexes and the collection itself ----
@@ -478,13 +479,14 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
 }
 
 function returnsAfter (settings: Document): boolean {
-  if (settings.returnDocument !== undefined) {
-    if (settings.returnDocument !== 'after' && settings.returnDocument !== 'before') {
-      throw invalidArgument('returnDocument must be either "before" or "after"')
-    }
-    return settings.returnDocument === 'after'
+  if (settings.returnDocument !== undefined && settings.returnDocument !== 'after' && settings.returnDocument !== 'before') {
+    throw invalidArgument('returnDocument must be either "before" or "after"')
   }
-  return settings.returnOriginal === false
+  return settings.returnDocument === 'after'
+}
+
+function withMetadata (settings: Document, lastErrorObject: Document, value: Document | null): Document | null {
+  return settings.includeResultMetadata === true ? { lastErrorObject, value, ok: 1 } : value
 }
 
 function withoutId (document: Document): Document {

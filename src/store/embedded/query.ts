@@ -1,6 +1,5 @@
-import { EJSON } from 'bson'
 import { LRUCache } from 'lru-cache'
-import type { Document } from 'mongodb'
+import { BSON, type Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
@@ -110,7 +109,7 @@ export function compileFilter (filter: Document | undefined): CompiledFilter {
  */
 function cacheKeyOf (condition: Document): string | null {
   if (!writesExactly(condition, 0)) return null
-  const key = EJSON.stringify(condition, { relaxed: false })
+  const key = BSON.EJSON.stringify(condition, { relaxed: false })
   return key.includes('"$expr"') ? null : key
 }
 

@@ -1,5 +1,6 @@
-import { Binary, ObjectId, type Document } from 'mongodb'
-import * as BSON from 'bson'
+// BSON comes through the driver: imported as 'bson' from ESM it would be a second copy of
+// the package (its ES module build), whose ObjectId is not the driver's.
+import { Binary, BSON, ObjectId, type Document } from 'mongodb'
 import { serverError } from './errors.ts'
 
 /** MongoDB's limit on one document, checked where the server checks it. */
@@ -12,7 +13,7 @@ const serializeOptions = { checkKeys: false, serializeFunctions: false, ignoreUn
  * becomes null, functions are dropped, cycles and unsupported values throw.
  */
 export function encodeDocument (document: Document): Buffer {
-  let bytes: Buffer
+  let bytes: Uint8Array
   try {
     bytes = BSON.serialize(document, serializeOptions)
   } catch (error) {
@@ -22,7 +23,8 @@ export function encodeDocument (document: Document): Buffer {
     throw serverError(2, 'BadValue', `document cannot be stored: ${(error as Error).message}`)
   }
   if (bytes.length > MAX_DOCUMENT_BYTES) throw documentTooLarge(bytes.length)
-  return bytes
+  // bson types its output as Uint8Array; a Buffer over the same memory gives the journal `equals` without a copy.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 export function decodeDocument (bytes: Uint8Array): Document {

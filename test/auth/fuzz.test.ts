@@ -59,8 +59,11 @@ function malformed (random: Random, method: string, path: string): InjectOptions
       return { ...base, headers: { ...base.headers, 'content-type': 'application/json' }, payload: `{"source":"${'y'.repeat(1_100_000)}"}` }
     case 8: // a wrong bearer token and odd authorization headers
       return { ...base, headers: { ...base.headers, authorization: pick(random, ['Bearer', 'Bearer \u0000', `Bearer ${'k'.repeat(3000)}`, 'Basic YTpi', `Bearer ${weirdText(random)}`]).replace(/[^\t\x20-\x7e\x80-\xff]/g, '?') } }
-    default: // query strings of the wrong shape
-      return { ...base, url: `${path}?page=abc&size=${'9'.repeat(40)}&outcome[]=x&from=${percent(weirdText(random))}&set=klingon&next=//evil.example` }
+    default: { // query strings of the wrong shape; a write also gets a broken body, or a route that reads no query would see a valid request
+      const url = `${path}?page=abc&size=${'9'.repeat(40)}&outcome[]=x&from=${percent(weirdText(random))}&set=klingon&next=//evil.example`
+      if (method === 'GET') return { ...base, url }
+      return { ...base, url, headers: { ...base.headers, 'content-type': 'application/json' }, payload: '{"source": ' }
+    }
   }
 }
 

@@ -89,6 +89,7 @@ export class OutdatedApprovalError extends WikiError {
   constructor (readonly slug: string, readonly approvedRevisionId: string, readonly currentRevisionId: string) {
     super(`approval of "${slug}" names revision ${approvedRevisionId}, but the page is at ${currentRevisionId}`)
   }
+
   override messageParams (): MessageParams { return { slug: this.slug } }
 }
 

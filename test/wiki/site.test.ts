@@ -154,6 +154,7 @@ describe('site pages, feeds and the JSON API', () => {
     const created = await test.app.inject({ method: 'POST', url: '/wiki', ...form({ title: 'Glocke', source }) })
     assert.equal(created.statusCode, 303, created.body)
     const page = await test.app.inject({ url: `/api/pages/${String(created.headers.location).replace('/wiki/', '')}` })
+    // eslint-disable-next-line no-control-regex -- the stored title keeps the control character the feed drops
     assert.match(page.json<{ title: string }>().title, /^Glocke\u0001 und .? allein$/u)
     // Everything outside XML 1.0's Char production (there is no XML parser among the dependencies to ask).
     const forbidden = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u

@@ -13,6 +13,12 @@ import path from 'node:path'
 import { apexStoreDb } from '../../src/federation/apex-store-db.ts'
 import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
 
+// The package's own test command runs node with --no-experimental-fetch, so that jsonld's
+// ky-universal falls back to node-fetch over node:http, where nock intercepts it. Node 24 no
+// longer has that flag; there, the globals are taken away before any spec is loaded (where the
+// flag was given, they are not there to take).
+for (const name of ['fetch', 'Headers', 'Request', 'Response', 'FormData']) Reflect.deleteProperty(globalThis, name)
+
 const require = createRequire(import.meta.url)
 const Module = require('node:module')
 const apexDirectory = path.dirname(require.resolve('activitypub-express/package.json'))

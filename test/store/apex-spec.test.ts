@@ -28,8 +28,10 @@ interface Summary {
 
 function runApexSuite (): Promise<Summary> {
   return new Promise((resolve, reject) => {
-    // The package's own test command runs node with --no-experimental-fetch so nock sees jsonld's requests.
-    const child = spawn(process.execPath, ['--no-experimental-fetch', '--import', 'tsx', runner], {
+    // The package's own test command runs node with --no-experimental-fetch so nock sees jsonld's
+    // requests; Node 24 has no such flag, and there the runner takes fetch away itself.
+    const withoutFetch = process.allowedNodeEnvironmentFlags.has('--no-experimental-fetch') ? ['--no-experimental-fetch'] : []
+    const child = spawn(process.execPath, [...withoutFetch, '--import', 'tsx', runner], {
       env: { ...process.env, NODE_ENV: '' },
       stdio: ['ignore', 'pipe', 'pipe']
     })

@@ -16,7 +16,7 @@ type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number]
 export function stripMarkdown (source: string): string {
   // Wiki links are not Markdown; their visible text is the label, or the target.
   const text = source.replace(/\[\[([^\]|\n]{1,200})(?:\|([^\]\n]{1,200}))?\]\]/g, (_whole, target: string, label?: string) => label ?? target)
-  const plain = text.length < LARGE_BODY_LENGTH ? withoutMarkup(text) : withoutMarkupRoughly(text)
+  const plain = source.length < LARGE_BODY_LENGTH ? withoutMarkup(text) : withoutMarkupRoughly(text)
   return plain.replace(/[ \t]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim()
 }
 

@@ -52,13 +52,16 @@ describe('render thread', () => {
   it('shows a body past the deadline as its escaped source, and keeps that answer', async () => {
     const renderer = countingRenderer()
     const thread = createRenderThread({ deadlineMs: 1 })
-    const pages = createPageRenderer({ renderer, thread, existingSlugs: async () => new Set() })
+    let jobs = 0
+    const counted = { ...thread, linkTargets: async (body: string, language?: string) => { jobs++; return await thread.linkTargets(body, language) } }
+    const pages = createPageRenderer({ renderer, thread: counted, existingSlugs: async () => new Set() })
     try {
       const body = `<b>\n\n${sameHeadingsSource(490_000)}`
       const rendered = await pages.render(request('r1', body))
       assert.equal(rendered.tooLarge, true)
       assert.ok(rendered.html.startsWith('<pre class="source-too-large">&lt;b&gt;\n\n## a\n\n## a'))
       await pages.render(request('r1', body))
+      assert.equal(jobs, 1, 'the second read did not ask the thread again')
       assert.deepEqual([renderer.linkReadings, renderer.renders], [0, 0])
       assert.deepEqual(pages.counts(), { inProcess: 0, inWorker: 0, asText: 2 })
     } finally {
@@ -69,7 +72,7 @@ describe('render thread', () => {
   it('answers a job after a deadline from a new thread', async () => {
     const thread = createRenderThread({ deadlineMs: 1000 })
     try {
-      const slow = await thread.linkTargets(sameHeadingsSource(490_000))
+      const slow = await thread.render(sameHeadingsSource(490_000), { existing: [] })
       assert.deepEqual(slow, { done: false, reason: 'deadline' })
       const next = await thread.linkTargets('[[Eins]] [[Zwei]]')
       assert.deepEqual(next, { done: true, value: ['eins', 'zwei'] })

@@ -13,15 +13,19 @@ export type RenderReply =
 /** The first message of a thread: the set-up is loaded. */
 export interface RenderReady { ready: true }
 
-/** A job's answer, or why there is none: past its deadline, too many waiting, the worker failed or was closed. */
+/**
+ * A job's answer, or why there is none: it ran past its deadline; too many waiting, or it
+ * waited as long as a deadline; the worker failed; the thread was closed.
+ */
 export type RenderOutcome<Result> =
   | { done: true, value: Result }
   | { done: false, reason: 'deadline' | 'busy' | 'failed' | 'closed' }
 
 /**
- * How long a large page may take, waiting included. markdown-it has no way to stop part
- * way, so a job past it ends the thread; a new one starts for the next job. A thread's
- * own start (a second or more under tsx) does not count: it is the same for every input.
+ * How long a job may run, and how long it may wait for the thread before that. markdown-it
+ * has no way to stop part way, so a job past it ends the thread; a new one starts for the
+ * next job. A thread's own start (a second or more under tsx) does not count: it is the
+ * same for every input. Only "ran too long" says something about the page itself.
  */
 export const RENDER_DEADLINE_MS = 2000
 /** Jobs waiting behind the running one; past that a page is shown as text rather than queue without end. */
@@ -35,7 +39,7 @@ interface Job {
   id: number
   job: RenderJob
   resolve: (outcome: RenderOutcome<unknown>) => void
-  /** Set once a started thread can take jobs. */
+  /** While waiting, how long it may wait; while running, once the thread can take jobs, its deadline. */
   timer?: NodeJS.Timeout
 }
 
@@ -66,10 +70,9 @@ export function createRenderThread (options: { deadlineMs?: number, maxWaiting?:
     if (stopped !== null) void stopped.terminate()
   }
 
-  function arm (job: Job): void {
-    job.timer ??= setTimeout(() => {
-      if (running === job) stopThread()
-      else waiting.splice(waiting.indexOf(job), 1)
+  function startDeadline (job: Job): void {
+    job.timer = setTimeout(() => {
+      stopThread()
       finish(job, { done: false, reason: 'deadline' })
     }, deadlineMs)
   }
@@ -81,7 +84,7 @@ export function createRenderThread (options: { deadlineMs?: number, maxWaiting?:
       if (started !== thread) return
       if ('ready' in reply) {
         threadReady = true
-        for (const job of [running, ...waiting]) if (job !== null) arm(job)
+        if (running !== null) startDeadline(running)
         return
       }
       if (running === null || reply.id !== running.id) return
@@ -105,7 +108,9 @@ export function createRenderThread (options: { deadlineMs?: number, maxWaiting?:
       return
     }
     running = job
+    clearTimeout(job.timer)
     thread ??= startThread()
+    if (threadReady) startDeadline(job)
     thread.ref()
     thread.postMessage({ id: job.id, job: job.job })
   }
@@ -115,8 +120,11 @@ export function createRenderThread (options: { deadlineMs?: number, maxWaiting?:
     if (waiting.length >= maxWaiting) return { done: false, reason: 'busy' }
     return await new Promise(resolve => {
       const entry: Job = { id: nextId++, job, resolve: resolve as Job['resolve'] }
+      entry.timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(entry), 1)
+        finish(entry, { done: false, reason: 'busy' })
+      }, deadlineMs)
       waiting.push(entry)
-      if (thread !== null && threadReady) arm(entry)
       if (running === null) startNext()
     })
   }

@@ -72,8 +72,9 @@ describe('render thread', () => {
   it('answers a job after a deadline from a new thread', async () => {
     const thread = createRenderThread({ deadlineMs: 1000 })
     try {
-      const slow = await thread.render(sameHeadingsSource(490_000), { existing: [] })
+      const [slow, waited] = await Promise.all([thread.render(sameHeadingsSource(490_000), { existing: [] }), thread.linkTargets('[[Eins]]')])
       assert.deepEqual(slow, { done: false, reason: 'deadline' })
+      assert.deepEqual(waited, { done: false, reason: 'busy' }, 'waiting as long as a deadline says nothing about the page')
       const next = await thread.linkTargets('[[Eins]] [[Zwei]]')
       assert.deepEqual(next, { done: true, value: ['eins', 'zwei'] })
     } finally {

@@ -70,7 +70,7 @@ describe('render thread', () => {
   })
 
   it('answers a job after a deadline from a new thread', async () => {
-    const thread = createRenderThread({ deadlineMs: 1000 })
+    const thread = createRenderThread({ deadlineMs: 300 })
     try {
       const [slow, waited] = await Promise.all([thread.render(sameHeadingsSource(490_000), { existing: [] }), thread.linkTargets('[[Eins]]')])
       assert.deepEqual(slow, { done: false, reason: 'deadline' })

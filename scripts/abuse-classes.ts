@@ -3,7 +3,7 @@
 // which times each alone, and bench:soak, which mixes them into ordinary traffic.
 import type { FastifyInstance } from 'fastify'
 import type { FollowedPeer } from './followed-peer.ts'
-import { deepYamlSource, diffRevisionSources, exportLessonSource, longWikiLinksSource, nestedRemoteHtml, personalDataSource, tableBlowUpSource, wildcardQuery, yamlAliasBombSource } from './adversarial-inputs.ts'
+import { deepYamlSource, diffRevisionSources, exportLessonSource, longWikiLinksSource, manyWikiLinksSource, nestedRemoteHtml, personalDataSource, sameHeadingsPage, tableBlowUpSource, wildcardQuery, yamlAliasBombSource } from './adversarial-inputs.ts'
 import { MAX_SLUG_LENGTH } from '../src/markdown/slug.ts'
 import { json, send, type Answer } from './http-client.ts'
 
@@ -116,6 +116,8 @@ export function abuseClasses (context: AbuseContext): AbuseClass[] {
     saving('personal-data', 'POST /api/pages of a public page of ~490 kB of a@b.de lines (expected 422)', () => personalDataSource(scale), { confirmPublication: false }),
     saving('long-links-save', 'POST /api/pages, the longest slug, a 200-character title, ~490 kB of distinct 200-character [[wiki links]]', () => longWikiLinksSource(scale), { slug: longSlug }),
     reading('long-links-read', 'anonymous GET /wiki/:slug of that page', () => longWikiLinksSource(scale), longSlug),
+    reading('same-headings', 'anonymous GET /wiki/:slug of ~490 kB of "## a" headings', () => sameHeadingsPage(scale)),
+    reading('many-wiki-links', 'anonymous GET /wiki/:slug of 24,000 [[wiki links]] to one page', () => manyWikiLinksSource(scale)),
     saving('yaml-aliases', 'POST /api/pages with "billion laughs" YAML aliases in the front matter', () => yamlAliasBombSource(scale)),
     saving('yaml-deep', 'POST /api/pages with front matter nested ~240,000 flow sequences deep', () => deepYamlSource(scale)),
     {

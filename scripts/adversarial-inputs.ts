@@ -63,6 +63,16 @@ export function longWikiLinksSource (scale = 1): string {
   return publicPage(longTitle(), links.join(''))
 }
 
+/** About 480 kB of one short wiki link after another: 24,000 links to one target, whose HTML passes the rendered limit. */
+export function manyWikiLinksSource (scale = 1): string {
+  return publicPage('Verweise', '[[Noch eine Seite]] '.repeat(sized(24_000, scale)))
+}
+
+/** About 490 kB of equal headings as a public page: markdown-it takes seconds to parse them. */
+export function sameHeadingsPage (scale = 1): string {
+  return publicPage('Überschriften', sameHeadingsSource(sized(SOURCE_BUDGET, scale)))
+}
+
 /**
  * "Billion laughs" in the front matter: each alias level repeats the one below ten
  * times, nine levels deep, so expanding every alias would make 10^9 strings.

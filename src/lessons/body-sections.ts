@@ -1,4 +1,5 @@
 import markdownIt from 'markdown-it'
+import { LARGE_BODY_LENGTH } from '../markdown/render.ts'
 import { tableLimitsPlugin } from '../markdown/table-limits.ts'
 import { SECTION_HEADINGS, SECTION_IDS, headingsFor, type SectionId } from './vocabulary.ts'
 
@@ -27,6 +28,7 @@ const markdown = markdownIt().use(tableLimitsPlugin)
  * or a list does not start a section, and an underlined (setext) heading does.
  */
 function sectionHeadings (text: string): Heading[] {
+  if (text.length >= LARGE_BODY_LENGTH) return sectionHeadingsByLines(text)
   const tokens = markdown.parse(text, {})
   const headings: Heading[] = []
   tokens.forEach((token, index) => {
@@ -34,6 +36,55 @@ function sectionHeadings (text: string): Heading[] {
     headings.push({ title: tokens[index + 1]?.content ?? '', start: token.map[0], end: token.map[1] })
   })
   return headings
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/
+const ATX_HEADING = /^ {0,3}##(?:[ \t]|$)/
+const SETEXT_UNDERLINE = /^ {0,3}-+[ \t]*$/
+/** Lines that open a block of their own: a quote, a list item, a thematic break, a heading of another level. */
+const OTHER_BLOCK = /^ {0,3}(?:>|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|#{1,6}(?:[ \t]|$)|(?:[*_][ \t]*){3,}$)/
+
+/**
+ * The same headings read line by line, in linear time: markdown-it's block parse alone
+ * takes most of a second for a large body (a page of `## a` lines), and the guided form
+ * runs in the event loop. It sees `##` lines and underlined headings outside fenced code;
+ * unlike the parser it takes them inside a list item's indented lines too.
+ */
+function sectionHeadingsByLines (text: string): Heading[] {
+  const lines = text.split('\n')
+  const headings: Heading[] = []
+  let fence: string | null = null
+  let paragraphStart: number | null = null
+  lines.forEach((line, index) => {
+    if (fence !== null) {
+      if (line.trim().startsWith(fence) && line.trim().replaceAll(fence[0] ?? '', '') === '') fence = null
+      return
+    }
+    const opening = FENCE.exec(line)
+    if (opening !== null) {
+      fence = opening[1] ?? null
+      paragraphStart = null
+    } else if (ATX_HEADING.test(line)) {
+      headings.push({ title: atxTitle(line), start: index, end: index + 1 })
+      paragraphStart = null
+    } else if (paragraphStart !== null && SETEXT_UNDERLINE.test(line)) {
+      headings.push({ title: lines.slice(paragraphStart, index).map(part => part.trim()).join('\n'), start: paragraphStart, end: index + 1 })
+      paragraphStart = null
+    } else if (line.trim() === '' || OTHER_BLOCK.test(line)) {
+      paragraphStart = null
+    } else if (paragraphStart === null && !/^ {4}|^\t/.test(line)) {
+      paragraphStart = index
+    }
+  })
+  return headings
+}
+
+/** A `## Title ##` line's title, without a regular expression that could backtrack over a long line. */
+function atxTitle (line: string): string {
+  const text = line.trim().slice(2).trim()
+  let end = text.length
+  while (end > 0 && text[end - 1] === '#') end--
+  return end === 0 ? '' : end === text.length || text[end - 1] === ' ' || text[end - 1] === '\t' ? text.slice(0, end).trim() : text
 }
 
 function normaliseHeading (heading: string): string {

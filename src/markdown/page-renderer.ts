@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { parseSource } from './front-matter.ts'
-import type { MarkdownRenderer, RenderedMarkdown } from './render.ts'
+import { LARGE_BODY_LENGTH, type MarkdownRenderer, type RenderedMarkdown } from './render.ts'
+import type { RenderOutcome, RenderThread } from './render-thread.ts'
 
 export interface RenderRequest {
   revisionId: string
@@ -14,6 +15,16 @@ export interface RenderRequest {
 interface ParsedRevision {
   body: string
   targets: string[]
+  /** The render thread could not read the links (past the deadline, busy, failed): the page shows as text. */
+  shownAsText?: boolean
+}
+
+/** How many bodies were rendered where: for tests and for whoever watches the server. */
+export interface RenderCounts {
+  inProcess: number
+  inWorker: number
+  /** Shown as text because the render thread was past its deadline, busy or failed. */
+  asText: number
 }
 
 /**
@@ -23,6 +34,8 @@ interface ParsedRevision {
  */
 export function createPageRenderer (options: {
   renderer: MarkdownRenderer
+  /** Where bodies of LARGE_BODY_LENGTH characters or more are parsed and rendered. */
+  thread: RenderThread
   existingSlugs: (slugs: string[]) => Promise<Set<string>>
   maxEntries?: number
   /**
@@ -43,19 +56,41 @@ export function createPageRenderer (options: {
   const rendered = new LRUCache<string, RenderedMarkdown>({ max, maxSize, sizeCalculation: entry => 1 + entry.html.length + charactersOf(entry.toc.map(heading => heading.title)) })
   const existence = new LRUCache<string, Set<string>>({ max, maxSize, sizeCalculation: slugs => 1 + charactersOf([...slugs]), ttl: options.linkTargetsTtlMs ?? 2000 })
 
-  function parse (request: RenderRequest): ParsedRevision {
+  const counts: RenderCounts = { inProcess: 0, inWorker: 0, asText: 0 }
+
+  /**
+   * A body past its deadline is kept as such: it would be as slow again. A busy or failed
+   * render thread is not: the next request may well find it free.
+   */
+  function keeps (outcome: RenderOutcome<unknown>): boolean {
+    return outcome.done || outcome.reason === 'deadline'
+  }
+
+  async function parse (request: RenderRequest): Promise<ParsedRevision> {
     let entry = parsed.get(request.revisionId)
     if (entry === undefined) {
       const body = parseSource(request.source).body
-      entry = { body, targets: [...options.renderer.linkTargets(body, request.language)].sort() }
+      if (body.length < LARGE_BODY_LENGTH) {
+        entry = { body, targets: [...options.renderer.linkTargets(body, request.language)].sort() }
+      } else {
+        const outcome = await options.thread.linkTargets(body, request.language)
+        entry = outcome.done ? { body, targets: outcome.value.sort() } : { body, targets: [], shownAsText: true }
+        if (!keeps(outcome)) return entry
+      }
       parsed.set(request.revisionId, entry)
     }
     return entry
   }
 
+  function asText (body: string): RenderedMarkdown {
+    counts.asText++
+    return options.renderer.sourceAsText(body)
+  }
+
   return {
     async render (request: RenderRequest): Promise<RenderedMarkdown> {
-      const { body, targets } = parse(request)
+      const { body, targets, shownAsText } = await parse(request)
+      if (shownAsText === true) return asText(body)
       let existing = existence.get(request.revisionId)
       if (existing === undefined) {
         existing = await options.existingSlugs(targets)
@@ -64,14 +99,29 @@ export function createPageRenderer (options: {
       const key = `${request.revisionId}:${request.locale}:${targets.map(slug => existing.has(slug) ? '1' : '0').join('')}`
       let result = rendered.get(key)
       if (result === undefined) {
-        result = options.renderer.render(body, {
-          language: request.language,
-          pageExists: slug => existing.has(slug),
-          missingPageTitle: request.missingPageTitle
-        })
+        if (body.length < LARGE_BODY_LENGTH) {
+          counts.inProcess++
+          result = options.renderer.render(body, {
+            language: request.language,
+            pageExists: slug => existing.has(slug),
+            missingPageTitle: request.missingPageTitle
+          })
+        } else {
+          const outcome = await options.thread.render(body, {
+            language: request.language,
+            missingPageTitle: request.missingPageTitle,
+            existing: targets.filter(slug => existing.has(slug))
+          })
+          if (outcome.done) counts.inWorker++
+          result = outcome.done ? outcome.value : asText(body)
+          if (!keeps(outcome)) return result
+        }
         rendered.set(key, result)
       }
       return result
+    },
+    counts (): RenderCounts {
+      return { ...counts }
     },
     /** Call when a page appears, moves or disappears: links to it change colour. */
     forgetLinkTargets (): void {

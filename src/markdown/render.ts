@@ -13,7 +13,10 @@ export interface RenderedMarkdown {
   html: string
   /** Headings of level 2–3; empty when the page is too short to need a contents list. */
   toc: TocEntry[]
-  /** The HTML would have been longer than MAX_RENDERED_HTML_LENGTH: `html` shows the source as text instead. */
+  /**
+   * The HTML would have been longer than MAX_RENDERED_HTML_LENGTH, or rendering took longer
+   * than its deadline: `html` shows the source as text instead.
+   */
   tooLarge?: boolean
 }
 
@@ -31,11 +34,19 @@ const MIN_TOC_HEADINGS = 3
  * row, say) is shown as its source, escaped: at most six characters for each of the source's.
  */
 export const MAX_RENDERED_HTML_LENGTH = 2_000_000
+/**
+ * From this length on, markdown-it must not run in the server's event loop: pathological
+ * Markdown (a page of `## a` headings, of thousands of wiki links) takes seconds at
+ * 500,000 characters, but stays well under 100 ms below this length.
+ */
+export const LARGE_BODY_LENGTH = 32_000
 
 export interface MarkdownRenderer {
   render: (body: string, options?: RenderOptions) => RenderedMarkdown
   /** Slugs of all wiki link targets, without rendering. */
   linkTargets: (body: string, language?: string) => Set<string>
+  /** The source as escaped text, for a page whose HTML would be too long or take too long. */
+  sourceAsText: (body: string) => RenderedMarkdown
 }
 
 export function createMarkdownRenderer (): MarkdownRenderer {
@@ -44,13 +55,14 @@ export function createMarkdownRenderer (): MarkdownRenderer {
   md.use(wikiLinksPlugin)
   md.use(tableLimitsPlugin)
   md.use(headingIdsPlugin)
+  const sourceAsText = (body: string): RenderedMarkdown => ({ html: `<pre class="source-too-large">${md.utils.escapeHtml(body)}</pre>\n`, toc: [], tooLarge: true })
 
   return {
     render (body, options = {}) {
       const env: WikiLinkEnv = { ...options }
       const tokens = md.parse(body, env)
       const html = md.renderer.render(tokens, md.options, env)
-      if (html.length > MAX_RENDERED_HTML_LENGTH) return { html: `<pre class="source-too-large">${md.utils.escapeHtml(body)}</pre>\n`, toc: [], tooLarge: true }
+      if (html.length > MAX_RENDERED_HTML_LENGTH) return sourceAsText(body)
       return { html, toc: tableOfContents(tokens) }
     },
     linkTargets (body, language) {
@@ -58,7 +70,8 @@ export function createMarkdownRenderer (): MarkdownRenderer {
       if (language !== undefined) env.language = language
       md.parse(body, env)
       return env.wikiLinkTargets ?? new Set()
-    }
+    },
+    sourceAsText
   }
 }
 

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it'
 import { FrontMatterError, splitFrontMatter } from '../markdown/front-matter.ts'
+import { LARGE_BODY_LENGTH } from '../markdown/render.ts'
 import { tableLimitsPlugin } from '../markdown/table-limits.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 import type { RemotePageSnapshot } from '../federation/events.ts'
@@ -15,6 +16,11 @@ type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number]
 export function stripMarkdown (source: string): string {
   // Wiki links are not Markdown; their visible text is the label, or the target.
   const text = source.replace(/\[\[([^\]|\n]{1,200})(?:\|([^\]\n]{1,200}))?\]\]/g, (_whole, target: string, label?: string) => label ?? target)
+  const plain = source.length < LARGE_BODY_LENGTH ? withoutMarkup(text) : withoutMarkupRoughly(text)
+  return plain.replace(/[ \t]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim()
+}
+
+function withoutMarkup (text: string): string {
   const parts: string[] = []
   const collect = (tokens: Token[]): void => {
     for (const token of tokens) {
@@ -27,7 +33,21 @@ export function stripMarkdown (source: string): string {
     }
   }
   collect(markdown.parse(text, {}))
-  return parts.join('').replace(/[ \t]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim()
+  return parts.join('')
+}
+
+/**
+ * Indexing runs in the event loop when a page is saved, and markdown-it takes seconds
+ * for some large texts (a page of `## a` lines): a large text loses its markup by line
+ * patterns instead, in linear time. The index may keep a stray character the parser
+ * would have dropped; the words are the same.
+ */
+function withoutMarkupRoughly (text: string): string {
+  return text
+    .replace(/<[^<>\n]{0,500}>/g, ' ')
+    .replace(/!?\[([^[\]\n]{0,500})\]\([^()\n]{0,2000}\)/g, '$1')
+    .replace(/^[ \t]{0,3}(?:#{1,6}(?=[ \t]|$)|>[ \t]?|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])|(?:```|~~~)[^\n]*$)/gm, '')
+    .replace(/[*_`|]+/g, ' ')
 }
 
 /** A local wiki page as the index sees it. */

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../threads/start-worker.ts'
 import type { WorkerRequest, WorkerResponse } from './protocol.ts'
 
 /** A failure reported by a worker, with the worker's error name and, for shard files, the reason. */
@@ -54,17 +55,6 @@ const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 512 }
 const RESTART_LIMIT = 3
 const RESTART_WINDOW_MS = 60_000
 
-/**
- * Starts a worker thread running worker.ts. When the server itself runs TypeScript
- * through tsx, a worker does not inherit tsx's loader, so it registers it first.
- */
-function startWorker (): Worker {
-  if (!workerFile.pathname.endsWith('.ts')) return new Worker(workerFile, { resourceLimits: RESOURCE_LIMITS })
-  const loader = import.meta.resolve('tsx/esm/api')
-  const bootstrap = `import(${JSON.stringify(loader)}).then(api => { api.register(); return import(${JSON.stringify(workerFile.href)}) })`
-  return new Worker(bootstrap, { eval: true, resourceLimits: RESOURCE_LIMITS })
-}
-
 interface Pending { resolve: (value: unknown) => void, reject: (error: Error) => void }
 
 /** One place in the pool: its current thread, the requests that thread owes, and its recent crashes. */
@@ -90,7 +80,7 @@ export class WorkerPool {
   constructor (options: WorkerPoolOptions) {
     this.#onCrash = options.onCrash
     for (let worker = 0; worker < options.size; worker++) {
-      const slot: Slot = { thread: startWorker(), incarnation: 0, pending: new Map(), crashTimes: [], stopped: false }
+      const slot: Slot = { thread: startWorker(workerFile, { resourceLimits: RESOURCE_LIMITS }), incarnation: 0, pending: new Map(), crashTimes: [], stopped: false }
       this.#slots.push(slot)
       this.#watch(worker, slot)
     }
@@ -171,7 +161,7 @@ export class WorkerPool {
     slot.crashTimes = [...slot.crashTimes.filter(time => now - time < RESTART_WINDOW_MS), now]
     const restarted = slot.crashTimes.length <= RESTART_LIMIT
     if (restarted) {
-      slot.thread = startWorker()
+      slot.thread = startWorker(workerFile, { resourceLimits: RESOURCE_LIMITS })
       slot.incarnation++
       slot.pending = new Map()
       this.#watch(worker, slot)

@@ -7,6 +7,7 @@ import type { Locale } from '../i18n/index.ts'
 import type { Visibility } from '../markdown/front-matter.ts'
 import { createPageRenderer, type PageRenderer } from '../markdown/page-renderer.ts'
 import { createMarkdownRenderer } from '../markdown/render.ts'
+import { createRenderThread } from '../markdown/render-thread.ts'
 import type { SaveCheck } from '../publishing/check.ts'
 import { apiRoutes } from './api-routes.ts'
 import { registerWikiErrorPages } from './error-pages.ts'
@@ -51,7 +52,9 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
   const { events } = options
   const wiki = createWikiService({ db: app.store.db, events, checkSave: options.checkSave, reviewRequired: options.reviewRequired })
   await wiki.ensureIndexes()
-  const renderer = createPageRenderer({ renderer: createMarkdownRenderer(), existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
+  const thread = createRenderThread()
+  app.addHook('onClose', async () => { await thread.close() })
+  const renderer = createPageRenderer({ renderer: createMarkdownRenderer(), thread, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
   // Pages appearing, moving or disappearing change which wiki links lead somewhere.
   events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
   events.on('page.deleted', () => { renderer.forgetLinkTargets() })

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseSource } from '../../src/markdown/front-matter.ts'
 import { splitBody } from '../../src/lessons/body-sections.ts'
+import { LARGE_BODY_LENGTH } from '../../src/markdown/render.ts'
 import { checkForm } from '../../src/lessons/form-check.ts'
 import { blankValues, valuesFromSource, type LessonFormValues } from '../../src/lessons/form-values.ts'
 import { sourceFromValues } from '../../src/lessons/front-matter-editing.ts'
@@ -147,6 +148,17 @@ describe('lesson form and Markdown source', () => {
     assert.equal(lead, '> ## Zitat\n\n- ## Punkt\n\n    ## Code')
     assert.equal(sections.context, 'K')
     assert.equal(extra, '')
+  })
+
+  it('splits a large body line by line where the page shows its level-2 headings', () => {
+    const prose = 'Ein Satz, der den Text lang macht. '.repeat(Math.ceil(LARGE_BODY_LENGTH / 35))
+    const body = `> ## Zitat\n\n- ## Punkt\n\n    ## Code\n\n\`\`\`\n## Im Code\n\`\`\`\n\n${prose}\n\nKontext\n-------\n\nK\n\n## Belege ##\n\nE\n\n## Belege\n\nNoch einmal\n\n## Eigene\nText\n---\n`
+    const { sections, lead, extra } = splitBody(body)
+    assert.ok(body.length >= LARGE_BODY_LENGTH)
+    assert.equal(lead, `> ## Zitat\n\n- ## Punkt\n\n    ## Code\n\n\`\`\`\n## Im Code\n\`\`\`\n\n${prose.trim()}`)
+    assert.equal(sections.context, 'K')
+    assert.equal(sections.evidence, 'E')
+    assert.equal(extra, '## Belege\n\nNoch einmal\n\n## Eigene\nText\n---')
   })
 
   it('accepts the extra box with the line ends a browser posts', () => {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { analyse, fold, queryVariants } from '../../src/search/analysis.ts'
 import { documentFromRemote, stripMarkdown } from '../../src/search/document.ts'
+import { LARGE_BODY_LENGTH } from '../../src/markdown/render.ts'
 import { parseQuery } from '../../src/search/query.ts'
 import { snippet } from '../../src/search/snippet.ts'
 
@@ -60,6 +61,13 @@ describe('search analysis', () => {
   it('strips Markdown and keeps wiki link labels', () => {
     const text = stripMarkdown('## Kontext\n\nWir **lernten** viel über [[Quartiersarbeit|das Quartier]] und [Links](https://example.org).\n\n- Punkt')
     assert.equal(text, 'Kontext\nWir lernten viel über das Quartier und Links.\nPunkt')
+  })
+
+  it('strips the markup of a large text by patterns, leaving the words the parser leaves', () => {
+    const part = '## Kontext\n\nWir **lernten** viel über [[Quartiersarbeit|das Quartier]] und [Links](https://example.org).\n\n> Zitat\n\n1. Punkt\n- `Code`\n\n```js\nlet x\n```\n\n'
+    const copies = Math.ceil(2 * LARGE_BODY_LENGTH / part.length)
+    const words = (text: string): string[] => text.split(/\s+/).filter(word => word !== '')
+    assert.deepEqual(words(stripMarkdown(part.repeat(copies))), words(stripMarkdown(part).replace(/\n|$/g, ' ').repeat(copies)))
   })
 
   it('indexes the text after the front matter, and all of a text whose front matter is never closed', () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createPage, form, pageSource, startTestApp, type TestApp } from '../helpers.ts'
-import { wideTableSource } from '../../scripts/adversarial-inputs.ts'
+import { sameHeadingsSource, wideTableSource } from '../../scripts/adversarial-inputs.ts'
 import { MAX_RENDERED_HTML_LENGTH } from '../../src/markdown/render.ts'
 
 describe('bad input', () => {
@@ -130,6 +130,20 @@ describe('large input within the limits', () => {
     assert.equal(response.statusCode, 200)
     assert.match(response.body, /<pre class="source-too-large">\[\[Noch eine Seite\]\]/)
     assert.ok(response.body.length < MAX_RENDERED_HTML_LENGTH, `${response.body.length} characters`)
+  })
+
+  it('renders a 490 kB page of equal headings in the render thread, never in the event loop\'s', async () => {
+    const saved = await test.app.inject({ method: 'POST', url: '/api/pages', payload: { source: pageSource('Überschriften', sameHeadingsSource(490_000)) } })
+    assert.equal(saved.statusCode, 201, saved.body)
+    const { slug } = saved.json<{ slug: string }>()
+    const before = test.app.pageRenderer.counts()
+    const response = await test.app.inject({ url: `/wiki/${slug}` })
+    assert.equal(response.statusCode, 200)
+    // Within its deadline the thread renders the headings; past it the page shows as text.
+    assert.match(response.body, /<h2 id="a-1">a<\/h2>|<pre class="source-too-large">## a/)
+    const after = test.app.pageRenderer.counts()
+    assert.equal(after.inProcess, before.inProcess)
+    assert.equal(after.inWorker + after.asText, before.inWorker + before.asText + 1)
   })
 
   it('answers front matter of 2,200 fields with 400 naming the line, and stores nothing', async () => {

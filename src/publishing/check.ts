@@ -1,6 +1,6 @@
 import type { PageFields, ParsedSource } from '../markdown/front-matter.ts'
 import { PersonalDataError } from './errors.ts'
-import { findPersonalData } from './personal-data.ts'
+import { findPersonalDataInTurns } from './personal-data.ts'
 
 export interface SaveCheckInput {
   source: string
@@ -27,12 +27,12 @@ export function allChecks (...checks: SaveCheck[]): SaveCheck {
  * never checked: they do not leave the wiki.
  */
 export function createPublishingCheck (): SaveCheck {
-  return ({ source, parsed, previous, confirmPublication }) => {
+  return async ({ source, parsed, previous, confirmPublication }) => {
     if (parsed.fields.visibility === 'local' || confirmPublication) return
-    let findings = findPersonalData(source)
+    let findings = await findPersonalDataInTurns(source)
     // What was already published (and confirmed then) is not asked about again.
     if (previous !== null && previous.fields.visibility !== 'local' && findings.length > 0) {
-      const known = new Set(findPersonalData(previous.source).map(finding => `${finding.kind}:${finding.text}`))
+      const known = new Set((await findPersonalDataInTurns(previous.source)).map(finding => `${finding.kind}:${finding.text}`))
       findings = findings.filter(finding => !known.has(`${finding.kind}:${finding.text}`))
     }
     if (findings.length > 0) throw new PersonalDataError(findings)

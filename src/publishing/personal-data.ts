@@ -4,6 +4,7 @@
  * a phone number, an address) and says what it found, so the author decides.
  */
 import { FoundSpans } from './found-spans.ts'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 
 export type PersonalDataKind = 'name' | 'email' | 'phone' | 'birthDate' | 'address' | 'bankAccount'
 
@@ -75,6 +76,24 @@ const ENGLISH_CASE_HINT = new RegExp(ENGLISH_CASE_WORDS.join('|'), 'i')
 const ENGLISH_CASE_NAME = new RegExp(`${START}(?:${ENGLISH_CASE_WORDS.map(word => `[${word[0]?.toUpperCase()}${word[0]}]${word.slice(1)}`).join('|')})s?\\s+(${NAME}(?:\\s+(?:${NAME}|${INITIAL}))?|${INITIAL})`, 'gu')
 
 export function findPersonalData (input: string): PersonalDataFinding[] {
+  const scan = scanPersonalData(input)
+  for (let step = scan.next(); ; step = scan.next()) if (step.done === true) return step.value
+}
+
+/**
+ * The same check, giving the event loop back between its passes: over a long page each
+ * pass costs tens of milliseconds, all of them together more than a request may hold.
+ */
+export async function findPersonalDataInTurns (input: string): Promise<PersonalDataFinding[]> {
+  const scan = scanPersonalData(input)
+  for (let step = scan.next(); ; step = scan.next()) {
+    if (step.done === true) return step.value
+    await yieldToEventLoop()
+  }
+}
+
+/** The passes of the check, one pattern (or group of patterns) each, with a pause point after every one. */
+function * scanPersonalData (input: string): Generator<void, PersonalDataFinding[]> {
   const text = input.slice(0, MAX_TEXT_LENGTH)
   const findings: PersonalDataFinding[] = []
   const seen = new Set<string>()
@@ -103,15 +122,20 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     findings.push({ kind, text: clean, line: lineOf(offset) })
   }
 
+  yield
   for (const match of text.matchAll(EMAIL)) add('email', match[0], match.index)
+  yield
   for (const match of text.matchAll(IBAN)) {
     if (match[0].replace(/ /g, '').length >= 15) add('bankAccount', match[0], match.index)
   }
+  yield
   for (const match of text.matchAll(PHONE)) {
     const digits = match[0].replace(/\D/g, '').length
     if (digits >= 7 && digits <= 15 && !/^0\d{0,3}[./-]\d{1,2}[./-]/.test(match[0])) add('phone', match[0], match.index)
   }
+  yield
   for (const match of text.matchAll(BIRTH_DATE)) add('birthDate', match[0], match.index)
+  yield
   // Unicode-aware patterns that may start at any capital are slow over long texts; they run only
   // on the lines that could hold what they look for (an address needs a house number).
   const onLines = function * (pattern: RegExp, hint: RegExp): Generator<{ text: string, index: number }> {
@@ -124,6 +148,7 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
   }
   for (const pattern of [GERMAN_POSTAL_ADDRESS, GERMAN_STREET, GERMAN_STREET_SEPARATE, ENGLISH_STREET]) {
     for (const match of onLines(pattern, /\d/)) add('address', match.text, match.index)
+    yield
   }
   for (const match of text.matchAll(TITLE_NAME)) {
     const before = (WORD_BEFORE.exec(text.slice(Math.max(0, match.index - 40), match.index))?.[1] ?? '').toLowerCase()
@@ -139,7 +164,9 @@ export function findPersonalData (input: string): PersonalDataFinding[] {
     if (german && name !== firstName && !WITH_DEGREE.test(match[0])) end -= name.length - firstName.length
     add('name', text.slice(start, end), start)
   }
+  yield
   for (const match of text.matchAll(GERMAN_CASE_NAME)) add('name', match[0], match.index)
+  yield
   for (const match of onLines(ENGLISH_CASE_NAME, ENGLISH_CASE_HINT)) add('name', match.text, match.index)
   return findings.sort((a, b) => a.line - b.line)
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { findPersonalData, MAX_FINDINGS, type PersonalDataKind } from '../../src/publishing/personal-data.ts'
+import { findPersonalData, findPersonalDataInTurns, MAX_FINDINGS, type PersonalDataKind } from '../../src/publishing/personal-data.ts'
 import { starterPages } from '../lessons/fixtures.ts'
 import { manyEmailsSource } from '../../scripts/adversarial-inputs.ts'
 import { form, startTestApp, type TestApp } from '../helpers.ts'
@@ -94,5 +94,17 @@ describe('personal data check over HTTP', () => {
     assert.equal(response.body.match(/E-Mail-Adresse in Zeile \d+/g)?.length, MAX_FINDINGS)
     assert.match(response.body, /E-Mail-Adresse in Zeile 5: „p0@b\.de“/, 'the first ones, in the order of the text')
     assert.equal((await test.app.inject({ url: '/wiki/verteiler' })).statusCode, 404)
+  })
+
+  it('gives the event loop back between its passes over a long page, and finds the same as in one go', async () => {
+    const source = `Frau Müller, Tel. 030 1234567, Musterstraße 12, 10115 Berlin\n${manyEmailsSource(200_000)}`
+    let turns = 0
+    let counting = true
+    const count = (): void => { if (counting) { turns++; setImmediate(count) } }
+    setImmediate(count)
+    const found = await findPersonalDataInTurns(source)
+    counting = false
+    assert.deepEqual(found, findPersonalData(source))
+    assert.ok(turns >= 8, `other work ran only ${turns} times while the check ran`)
   })
 })

@@ -24,3 +24,25 @@ describe('links in remote pages', () => {
     assert.equal(webUrl('HTTPS://other.example/'), 'HTTPS://other.example/')
   })
 })
+
+describe('bounded work on remote HTML', () => {
+  const nested = (depth: number, inner: string): string => `${'<span><b>'.repeat(depth)}${inner}${'</b></span>'.repeat(depth)}`
+
+  it('keeps the markup of an Article that nests 100 elements deep', () => {
+    const page = articleToRemotePage({ id: 'https://other.example/ap/o/1', content: nested(50, 'Text') }, sender, now)
+    assert.equal(page.html, nested(50, 'Text'))
+  })
+
+  it('stores an Article nested deeper than 100 elements as one paragraph of its text, without its script', () => {
+    const page = articleToRemotePage({ id: 'https://other.example/ap/o/1', content: nested(30_000, 'Text & mehr<script>alert(1)</script> <a href="javascript:x">Link</a>') }, sender, now)
+    assert.equal(page.html, '<p>Text &amp; mehr Link</p>')
+  })
+
+  it('flattens an Article of more than 10,000 elements however shallow, and a nested title', () => {
+    const content = `${'<p>eins</p>'.repeat(10_000)}<p>zwei<img src=x onerror=alert(1)></p>`
+    const page = articleToRemotePage({ id: 'https://other.example/ap/o/1', content, name: nested(30_000, 'Titel') }, sender, now)
+    assert.equal(page.html, `<p>${'eins '.repeat(10_000)}zwei</p>`)
+    assert.equal(page.title, 'Titel')
+    assert.equal(articleToRemotePage({ id: 'https://other.example/ap/o/1', content: '<p>eins</p>'.repeat(10_000) }, sender, now).html, '<p>eins</p>'.repeat(10_000))
+  })
+})

@@ -100,6 +100,23 @@ function flattenedText (html: string): string {
   return sanitizeHtml(withoutCode.replace(/<[^<>]*>/g, ' '), { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, ' ').trim()
 }
 
+/**
+ * The paragraphs of HTML as plain text, each in one linear pass: for stored HTML too large
+ * to turn into Markdown within the event loop's budget.
+ */
+export function htmlParagraphs (html: string): string[] {
+  return html.split(/<\/(?:p|li|h[1-6]|blockquote|pre|tr|dt|dd)\s*>|<br\s*\/?>/i)
+    .map(part => unescapeText(flattenedText(part)))
+    .filter(text => text !== '')
+}
+
+// sanitize-html escapes only these in text.
+const escapedCharacters: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' }
+
+function unescapeText (text: string): string {
+  return text.replace(/&(?:amp|lt|gt|quot);/g, entity => escapedCharacters[entity] ?? entity)
+}
+
 /** Allowed HTML only; HTML past the depth or element limit is kept as one paragraph of its text. */
 export function sanitizeRemoteHtml (html: string): string {
   const bounded = html.slice(0, MAX_HTML)

@@ -5,7 +5,7 @@ import { stringify } from 'yaml'
 import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../http/context.ts'
 import type { WikiService } from '../wiki/service.ts'
-import { latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
+import { htmlParagraphs, latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
 const REMOTE_LIST_LIMIT = 200
 
@@ -58,6 +58,13 @@ export async function remotePageRoutes (app: FastifyInstance, options: RemotePag
 }
 
 /**
+ * Stored HTML longer than this forks as paragraphs of text: turndown builds a DOM and
+ * needs about 4 ms per kB of dense markup (200 ms for 48 kB of nested spans), all on the
+ * event loop.
+ */
+export const MAX_FORK_HTML = 16 * 1024
+
+/**
  * A fork keeps the text and says where it came from; it starts as a local
  * draft, so nothing goes back out before its new authors decide.
  */
@@ -72,6 +79,8 @@ export function forkSource (page: RemotePageDocument, turndown: TurndownService)
     } catch {
       body = page.source
     }
+  } else if (page.html.length > MAX_FORK_HTML) {
+    body = htmlParagraphs(page.html).map(text => turndown.escape(text)).join('\n\n')
   } else {
     body = turndown.turndown(page.html)
   }

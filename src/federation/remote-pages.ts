@@ -57,13 +57,77 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   }
 }
 
+/**
+ * How deep remote HTML may nest and how many elements it may hold before it is kept as
+ * plain text. htmlparser2 (under sanitize-html) shifts its stack of open elements from the
+ * front, so parsing costs depth² (512 kB of nested `<div><b>` held the event loop for 6 s);
+ * within these limits sanitising 512 kB stays well under 100 ms.
+ */
+export const MAX_HTML_DEPTH = 100
+export const MAX_HTML_ELEMENTS = 10_000
+
+// Elements that never hold content, so their tags open nothing.
+const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'])
+
+/**
+ * Whether HTML stays within MAX_HTML_DEPTH and MAX_HTML_ELEMENTS, counted from the tags
+ * alone in one linear pass. Unclosed tags (`<p>` without `</p>`) count as open, so the
+ * estimate errs towards too deep, never towards too shallow.
+ */
+export function htmlWithinBounds (html: string): boolean {
+  let depth = 0
+  let elements = 0
+  for (const [, closing, name = ''] of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g)) {
+    if (voidElements.has(name.toLowerCase())) continue
+    if (closing === '/') {
+      depth = Math.max(0, depth - 1)
+      continue
+    }
+    depth += 1
+    elements += 1
+    if (depth > MAX_HTML_DEPTH || elements > MAX_HTML_ELEMENTS) return false
+  }
+  return true
+}
+
+/**
+ * The text of HTML without any of its tags, escaped. `[^<>]*` stops at the next `<`, so
+ * stripping is linear; what is left holds no complete tag for the parser to nest.
+ */
+function flattenedText (html: string): string {
+  // A script's or style's text up to the next tag is code, not content.
+  const withoutCode = html.replace(/<(script|style|template|textarea)\b[^<>]*>[^<]*/gi, ' ')
+  return sanitizeHtml(withoutCode.replace(/<[^<>]*>/g, ' '), { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * The paragraphs of HTML as plain text, each in one linear pass: for stored HTML too large
+ * to turn into Markdown within the event loop's budget.
+ */
+export function htmlParagraphs (html: string): string[] {
+  return html.split(/<\/(?:p|li|h[1-6]|blockquote|pre|tr|dt|dd)\s*>|<br\s*\/?>/i)
+    .map(part => unescapeText(flattenedText(part)))
+    .filter(text => text !== '')
+}
+
+// sanitize-html escapes only these in text.
+const escapedCharacters: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' }
+
+function unescapeText (text: string): string {
+  return text.replace(/&(?:amp|lt|gt|quot);/g, entity => escapedCharacters[entity] ?? entity)
+}
+
+/** Allowed HTML only; HTML past the depth or element limit is kept as one paragraph of its text. */
 export function sanitizeRemoteHtml (html: string): string {
-  return sanitizeHtml(html.slice(0, MAX_HTML), sanitizeOptions)
+  const bounded = html.slice(0, MAX_HTML)
+  if (!htmlWithinBounds(bounded)) return `<p>${flattenedText(bounded)}</p>`
+  return sanitizeHtml(bounded, sanitizeOptions)
 }
 
 /** Plain text, for titles and summaries that arrive as HTML. */
 export function plainText (value: string, limit: number): string {
-  return sanitizeHtml(value, { allowedTags: [], allowedAttributes: {} }).replace(/\s+/g, ' ').trim().slice(0, limit)
+  const text = htmlWithinBounds(value) ? sanitizeHtml(value, { allowedTags: [], allowedAttributes: {} }) : flattenedText(value)
+  return text.replace(/\s+/g, ' ').trim().slice(0, limit)
 }
 
 export function remotePagesCollection (db: Db): Collection<RemotePageDocument> {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Negotiator from 'negotiator'
 import { LessonQuery, selectionOf } from './browse.ts'
-import { lessonsCsv, lessonsGeoJson, lessonsJsonLd, type ExportContext } from './exports.ts'
+import { lessonsCsvInChunks, lessonsGeoJson, lessonsJsonLd, type ExportContext } from './exports.ts'
 import type { Lesson } from './schema.ts'
 import type { LessonService } from './service.ts'
 import { exportableLessons } from './visible-lessons.ts'
@@ -21,7 +21,7 @@ export async function exportRoutes (parent: FastifyInstance, options: ExportRout
   const exportContext = (): ExportContext => ({ baseUrl: options.baseUrl, siteName: options.siteName() })
 
   app.get('/lessons.csv', { schema: { querystring: LessonQuery } }, async (request, reply) => {
-    const csv = lessonsCsv(await exportableLessons(lessons, selectionOf(request.query)), exportContext())
+    const csv = await lessonsCsvInChunks(await exportableLessons(lessons, selectionOf(request.query)), exportContext())
     return reply
       .type('text/csv; charset=utf-8; header=present')
       .header('Content-Disposition', 'attachment; filename="lessons.csv"')

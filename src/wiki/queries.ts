@@ -9,6 +9,13 @@ export interface RecentChange extends RevisionSummary {
 
 const RECENT_BATCHES = 20
 
+/**
+ * Distinct wiki link targets looked up per page at the most. The store checks every page
+ * against every slug asked, so thousands of links held the event loop for a save; the
+ * targets past this many (in slug order) show as links to create.
+ */
+export const MAX_LINK_LOOKUPS = 500
+
 export type PageQueries = ReturnType<typeof createPageQueries>
 
 /** Reads across many pages: lists, recent changes, which wiki links exist, what the search index copies. */
@@ -52,9 +59,13 @@ export function createPageQueries (store: PageStore) {
     return changes
   }
 
-  /** Which of these slugs name live pages (or redirect to one), for wiki links. */
+  /** Which of these slugs, up to MAX_LINK_LOOKUPS, name live pages (or redirect to one), for wiki links. */
   async function existingSlugs (slugs: Iterable<string>): Promise<Set<string>> {
-    const wanted = [...slugs]
+    const wanted: string[] = []
+    for (const slug of slugs) {
+      if (wanted.length === MAX_LINK_LOOKUPS) break
+      wanted.push(slug)
+    }
     if (wanted.length === 0) return new Set()
     const found = await pages.find(
       { deletedAt: null, $or: [{ slug: { $in: wanted } }, { formerSlugs: { $in: wanted } }] },

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { lessonsCsv, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
+import { lessonsCsv, lessonsCsvInChunks, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
 import { licenceUrl } from '../../src/markdown/licence.ts'
 import { lesson } from './fixtures.ts'
 
@@ -65,5 +65,16 @@ describe('lesson exports', () => {
     assert.deepEqual(jsonld.itemListElement.map(entry => entry.item.license), ['https://creativecommons.org/licenses/by/4.0/', 'https://spdx.org/licenses/MIT.html'])
     assert.equal(jsonld.itemListElement[0]?.item['@type'], 'Article')
     assert.equal(licenceUrl('CC-BY-SA-4.0'), 'https://creativecommons.org/licenses/by-sa/4.0/')
+  })
+})
+
+describe('CSV export in chunks', () => {
+  it('writes 25 lessons in chunks of 10 with a pause between chunks, the same CSV as in one piece', async () => {
+    const lessons = Array.from({ length: 25 }, (_, index) => lesson({ slug: `lesson-${index}`, title: `Lektion ${index}` }))
+    let pauses = 0
+    const csv = await lessonsCsvInChunks(lessons, context, 10, async () => { pauses += 1 })
+    assert.equal(pauses, 2)
+    assert.equal(csv, lessonsCsv(lessons, context))
+    assert.equal(csv.split('\r\n').filter(line => line.includes('/wiki/lesson-')).length, 25)
   })
 })

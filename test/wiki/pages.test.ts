@@ -281,4 +281,14 @@ describe('pages over HTTP', () => {
     assert.equal((await test.app.inject({ method: 'POST', url: '/wiki/fehlt/revert', ...form({ revision: 'x', baseRevision: 'y' }) })).statusCode, 404)
     assert.equal((await test.app.inject({ url: '/wiki/fehlt/history' })).statusCode, 404)
   })
+
+  it('looks up the first 500 distinct link targets of a page, in slug order, and shows the rest as links to create', async () => {
+    await createPage(test.app, 'AA Ziel', 'Text.')
+    await createPage(test.app, 'ZZ Ziel', 'Text.')
+    const filler = Array.from({ length: 500 }, (_, index) => `[[Fehlt ${String(index).padStart(3, '0')}]]`).join('\n')
+    const { slug } = await createPage(test.app, 'Viele Verweise', `[[ZZ Ziel]]\n[[AA Ziel]]\n${filler}`)
+    const html = (await test.app.inject({ url: `/wiki/${slug}` })).body
+    assert.match(html, /<a class="wiki-link" href="\/wiki\/aa-ziel">AA Ziel<\/a>/)
+    assert.match(html, /<a class="wiki-link new" rel="nofollow" href="\/wiki\/zz-ziel\/edit\?title=ZZ%20Ziel"[^>]*>ZZ Ziel<\/a>/)
+  })
 })

@@ -6,6 +6,7 @@ import {
 import { dummyVerify, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from './passwords.ts'
 import { isRole, type Role } from './roles.ts'
 import { randomToken, tokenHash } from './secrets.ts'
+import { isDuplicateKey } from '../store/index.ts'
 
 export interface AccountDocument {
   _id: ObjectId
@@ -56,7 +57,6 @@ export interface Viewer {
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/
 export const MAX_INVITATION_LABEL = 100
-const DUPLICATE_KEY = 11000
 
 export interface AccountServiceOptions {
   db: Db
@@ -109,7 +109,7 @@ export function createAccountService (options: AccountServiceOptions) {
     try {
       await accounts.insertOne(account)
     } catch (error) {
-      if (typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY) throw new UsernameTakenError(username)
+      if (isDuplicateKey(error)) throw new UsernameTakenError(username)
       throw error
     }
     return account

@@ -12,6 +12,7 @@ import {
   EmptyBody, FORM_BODY_LIMIT, IdParams, InvitationBody, LoginBody, LoginQuery, NewTokenBody, PasswordBody, SetupBody, SetupQuery,
   TokenParams
 } from './schemas.ts'
+import { sameSitePath } from '../http/return-path.ts'
 
 export interface SetupState {
   /** The one-time set-up link's token while no admin exists; null once used. */
@@ -52,7 +53,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     })
 
   app.get('/login', { schema: { querystring: LoginQuery } }, async (request, reply) => {
-    return await loginForm(request, reply, { next: safeNext(request.query.next) })
+    return await loginForm(request, reply, { next: sameSitePath(request.query.next) })
   })
 
   app.post('/login', {
@@ -61,7 +62,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     config: { rateLimit: { max: options.loginRateLimit, timeWindow: '1 minute' } }
   }, async (request, reply) => {
     const { username, password } = request.body
-    const next = safeNext(request.body.next)
+    const next = sameSitePath(request.body.next)
     const name = username.trim().toLowerCase()
     const wait = await lockout.addressWaitMs(request.ip)
     if (wait > 0) {
@@ -208,39 +209,6 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     }
     return await reply.redirect('/account', 303)
   })
-}
-
-/** Any base will do: only whether a `next` stays on it matters. */
-const NEXT_BASE = new URL('http://praxiswiki.invalid')
-
-/**
- * Only paths on this site, so a crafted link cannot send people elsewhere after signing in.
- * Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil.example` or `/\evil.example`
- * would leave the site: such characters are refused outright, raw or percent-encoded, and what
- * remains must keep this site's origin once parsed as a browser parses it, and not start with `//`.
- */
-export function safeNext (next: string | undefined): string {
-  if (next === undefined || !next.startsWith('/') || hasUnsafeCharacter(next)) return '/'
-  let url: URL
-  try {
-    url = new URL(next, NEXT_BASE)
-  } catch {
-    return '/'
-  }
-  const path = `${url.pathname}${url.search}${url.hash}`
-  if (url.origin !== NEXT_BASE.origin || path.startsWith('//') || hasUnsafeCharacter(path)) return '/'
-  return path
-}
-
-function hasUnsafeCharacter (text: string): boolean {
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(text)
-  } catch {
-    return true
-  }
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  return [text, decoded].some(form => /[\\\u0000-\u001f\u007f]/.test(form)) || decoded.startsWith('//')
 }
 
 function accountErrorText (request: FastifyRequest, error: unknown): string {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { parse as parseCookies } from 'cookie'
 import { LOCALES, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.ts'
+import { sameSitePath } from './return-path.ts'
 
 export const LOCALE_COOKIE = 'locale'
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60
@@ -43,29 +44,12 @@ export function chooseLocale (request: FastifyRequest): Locale {
   return preference
 }
 
-/**
- * Only a path on this site may be a return address, so the switch cannot send
- * readers elsewhere (`//host`, `/\host`, `https:` and control characters are refused).
- */
-export function safeReturnPath (value: string | undefined): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-  if (value === undefined || !value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/'
-  const base = 'http://praxiswiki.invalid'
-  try {
-    const url = new URL(value, base)
-    if (url.origin !== base) return '/'
-    return `${url.pathname}${url.search}${url.hash}`
-  } catch {
-    return '/'
-  }
-}
-
 /** Links that switch the interface language and come back to the same address. */
 export function localeLinks (request: FastifyRequest): Array<{ locale: Locale, href: string, current: boolean }> {
   const current = request.locale
   return LOCALES.map(locale => ({
     locale,
-    href: `/locale?set=${locale}&return=${encodeURIComponent(safeReturnPath(request.url))}`,
+    href: `/locale?set=${locale}&return=${encodeURIComponent(sameSitePath(request.url))}`,
     current: locale === current
   }))
 }
@@ -99,6 +83,6 @@ export async function localeRoutes (parent: FastifyInstance): Promise<void> {
     const secure = request.protocol === 'https' ? '; Secure' : ''
     reply.header('Set-Cookie', `${LOCALE_COOKIE}=${request.query.set}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; SameSite=Lax; HttpOnly${secure}`)
     reply.header('Cache-Control', 'no-store')
-    return await reply.redirect(safeReturnPath(request.query.return), 303)
+    return await reply.redirect(sameSitePath(request.query.return), 303)
   })
 }

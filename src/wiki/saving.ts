@@ -9,6 +9,7 @@ import type { PageReview } from './review.ts'
 import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
 import { cleanTitle } from '../markdown/title.ts'
 import type { SaveCheck } from '../publishing/check.ts'
+import { isDuplicateKey } from '../store/index.ts'
 
 export interface SaveInput {
   source: string
@@ -42,7 +43,6 @@ export interface SaveResult {
   created: boolean
 }
 
-const DUPLICATE_KEY = 11000
 const MAX_SLUG_RETRIES = 5
 const MAX_MESSAGE_LENGTH = 500
 
@@ -294,8 +294,4 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
 
 function cleanMessage (message: string | undefined): string {
   return (message ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_MESSAGE_LENGTH)
-}
-
-function isDuplicateKey (error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { safeNext } from '../../src/auth/routes.ts'
+import { sameSitePath } from '../../src/http/return-path.ts'
 import { cookieOf, csrfTokenOf, form, startTestApp, TEST_PASSWORD, type TestApp } from '../helpers.ts'
 
 /** Forms of `next` that a browser, after normalising the URL, would take off the site. */
@@ -17,14 +17,14 @@ const STAYING = ['/', '/wiki', '/wiki/new', '/wiki/eine-seite/edit?from=history#
 
 describe('where sign-in leads next', () => {
   it('keeps paths on the site and turns every form that leaves it into the home page', () => {
-    for (const next of STAYING) assert.equal(safeNext(next), next, JSON.stringify(next))
-    for (const next of LEAVING) assert.equal(safeNext(next), '/', JSON.stringify(next))
-    assert.equal(safeNext(undefined), '/')
+    for (const next of STAYING) assert.equal(sameSitePath(next), next, JSON.stringify(next))
+    for (const next of LEAVING) assert.equal(sameSitePath(next), '/', JSON.stringify(next))
+    assert.equal(sameSitePath(undefined), '/')
   })
 
   it('gives the path as a browser would read it, never one it would read as another host', () => {
-    assert.equal(safeNext('/wiki/../lessons'), '/lessons')
-    assert.equal(safeNext('/wiki/a b'), '/wiki/a%20b')
+    assert.equal(sameSitePath('/wiki/../lessons'), '/lessons')
+    assert.equal(sameSitePath('/wiki/a b'), '/wiki/a%20b')
   })
 })
 

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyRequest } from 'fastify'
 import { formatNumber, translator } from '../../src/i18n/index.ts'
-import { chooseLocale, safeReturnPath } from '../../src/http/locale.ts'
+import { chooseLocale } from '../../src/http/locale.ts'
+import { sameSitePath } from '../../src/http/return-path.ts'
 import { signIn, startTestApp, type TestApp } from '../helpers.ts'
 
 const htmlLang = (body: string) => /<html lang="([^"]+)"/.exec(body)?.[1]
@@ -69,9 +70,9 @@ describe('interface language', () => {
       const location = String(response.headers.location)
       assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.includes('\\') && !/[\r\n]/.test(location), `${target} → ${location}`)
     }
-    assert.equal(safeReturnPath('/wiki/a?b=c#d'), '/wiki/a?b=c#d')
-    assert.equal(safeReturnPath('/\t/evil.example'), '/')
-    assert.equal(safeReturnPath('//evil.example'), '/')
+    assert.equal(sameSitePath('/wiki/a?b=c#d'), '/wiki/a?b=c#d')
+    assert.equal(sameSitePath('/\t/evil.example'), '/')
+    assert.equal(sameSitePath('//evil.example'), '/')
   })
 
   it('refuses a language it does not have with a 400, setting nothing', async () => {

@@ -15,7 +15,12 @@ export interface EngineProblem {
 interface LockedPackage {
   version?: string
   engines?: Record<string, string> | string[]
+  optional?: boolean
+  cpu?: string[]
 }
+
+/** Processors a deployment runs on; optional binaries built only for others (sharp's win32-ia32) are not installed there. */
+const SERVED_CPUS = ['x64', 'arm64']
 
 /**
  * The first release of each line the range allows (`^20.19.0 || >=24` gives 20.19.0 and 24.0.0):
@@ -33,6 +38,7 @@ export function engineProblems (lock: { packages?: Record<string, LockedPackage>
   for (const [location, locked] of Object.entries(lock.packages ?? {})) {
     // The root is the project itself; its range is the one being checked against.
     if (location === '') continue
+    if (locked.optional === true && locked.cpu !== undefined && !locked.cpu.some(cpu => SERVED_CPUS.includes(cpu))) continue
     const wants = Array.isArray(locked.engines) ? undefined : locked.engines?.node
     if (wants === undefined) continue
     const refuses = versions.filter(version => !semver.satisfies(version, wants))

@@ -85,6 +85,7 @@ export function createSearchIndex (options: SearchIndexOptions) {
       markLoaded()
     }
     shardsLoaded = true
+    if (isClosed(index)) return
     for (const change of early.splice(0)) {
       if ('upsert' in change) batch.stage(change.upsert)
       else batch.unstage(change.remove)
@@ -101,6 +102,8 @@ export function createSearchIndex (options: SearchIndexOptions) {
     batch.checkSettled()
   }
 
+  /** Comparisons for sources added after start; close waits for them, as it waits for start. */
+  const lateReconciles = new Set<Promise<void>>()
   const ready = start().catch(error => {
     log.error({ err: error }, 'the search index could not start')
     throw error
@@ -136,7 +139,14 @@ export function createSearchIndex (options: SearchIndexOptions) {
     async addSource (source: DocumentSource): Promise<void> {
       index.sources.push(source)
       await ready
-      await reconciler.reconcile()
+      if (isClosed(index)) return
+      const reconciling = reconciler.reconcile()
+      lateReconciles.add(reconciling)
+      try {
+        await reconciling
+      } finally {
+        lateReconciles.delete(reconciling)
+      }
       batch.flush()
     },
 
@@ -166,6 +176,10 @@ export function createSearchIndex (options: SearchIndexOptions) {
       // Changes not yet built are not lost: the sources have them, and the next start compares.
       index.state = 'closed'
       batch.close()
+      // Start and late comparisons stop at their next step; until they have, they may still read
+      // the sources, so the store must stay open (a command that closes at once, like a refused
+      // `npm run follow`, would otherwise see them fail against a closed store).
+      await Promise.allSettled([ready, ...lateReconciles])
       await index.pool?.close()
     }
   }

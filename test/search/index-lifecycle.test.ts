@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config/index.ts'
 import { remotePagesCollection, remoteSnapshot } from '../../src/federation/remote-pages.ts'
 import { remotePageFixture } from '../federation/fixtures.ts'
-import { addPage, assertSearchLoading, makeDataDir, removeDataDir, searchApi, startSearchApp, titlesFor } from './helpers.ts'
+import { addPage, assertSearchLoading, makeDataDir, removeDataDir, searchApi, startSearchApp, TEST_TUNING, titlesFor } from './helpers.ts'
 
 /** A page from another organisation, stored and announced as federation does. */
 async function addRemotePage (app: FastifyInstance, objectId: string, title: string): Promise<void> {
@@ -182,5 +184,27 @@ describe('search index life cycle', () => {
     assert.equal(second.searchIndex.status().discardedShards, 1)
     assert.deepEqual((await readdir(dir)).sort(), ['shard-0000.bin'])
     assert.equal((await searchApi(second, 'Stadtteilmütter')).total, 2)
+  })
+
+  it('closes while it is still starting without reading from a closed store', async () => {
+    const first = await start()
+    for (let n = 1; n <= 20; n++) await addPage(first, `Seite ${n}`, 'Schuldnerberatung im Stadtteil.')
+    await first.close()
+    apps = []
+    // A command-line run (npm run follow refusing its arguments) closes the app at once, while
+    // the search index, without shard files, is still reading every page from the store.
+    const lines: string[] = []
+    const config = loadConfig({ DATA_DIR: dataDir, BASE_URL: 'http://wiki.test', FEDERATION_KEY_BITS: '2048' })
+    for (let round = 0; round < 5; round++) {
+      await rm(path.join(dataDir, 'search'), { recursive: true, force: true })
+      await mkdir(path.join(dataDir, 'search'))
+      const closing = await buildApp(config, { logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }, search: TEST_TUNING })
+      assert.equal(closing.searchIndex.status().state, 'loading')
+      await closing.close()
+    }
+    assert.deepEqual(lines.map(line => (JSON.parse(line) as { msg: string }).msg), [])
+    const again = await start()
+    await again.searchIndex.ready
+    assert.equal((await searchApi(again, 'Schuldnerberatung')).total, 20)
   })
 })

@@ -22,7 +22,7 @@ const markdown = new MarkdownIt({ html: false, linkify: true, breaks: true })
 
 /** A comment's Markdown as HTML, in the allowed subset. */
 export function renderCommentMarkdown (source: string): string {
-  return sanitizeHtml(markdown.render(source), ALLOWED)
+  return sanitizeHtml(markdown.render(source), ALLOWED).trim()
 }
 
 /** A reply from another server, reduced to the allowed subset and bounded in size. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import type { AppConfig } from '../config/index.ts'
+import { isFederationPath } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
 import type { PageDocument } from '../wiki/model.ts'
 import { connectCommentFederation } from './federation.ts'
@@ -39,6 +40,15 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
     log: { info: message => { app.log.info(message) }, warn: message => { app.log.warn(message) } }
   })
   app.addHook('onClose', async () => { disconnect() })
+
+  // Moderators see in the header how many items wait for them, as reviewers see their queue.
+  app.addHook('preHandler', async (request, reply) => {
+    const account = request.account
+    if (account === null || request.viaToken || !hasRole(account.role, 'moderator')) return
+    const route = request.routeOptions.url ?? ''
+    if (route.startsWith('/static/') || route.startsWith('/api/') || isFederationPath(route)) return
+    reply.locals = { ...reply.locals, moderationCount: await comments.countPending() }
+  })
 
   app.pageExtras.push(async (request: FastifyRequest, page: PageDocument) => {
     const pageId = page._id.toHexString()

@@ -630,7 +630,7 @@ export const de = {
   'moderation.notice.approved': 'Freigeschaltet.',
   'moderation.notice.rejected': 'Abgelehnt.',
   'moderation.notice.blocked': 'Gesperrt; wartende Antworten abgelehnt.',
-  'layout.moderation': 'Moderation'
+  'nav.moderationCount': 'Moderation ({count})'
 } as const
 
 export type MessageKey = keyof typeof de

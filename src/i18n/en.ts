@@ -630,5 +630,5 @@ export const en: Record<MessageKey, Message> = {
   'moderation.notice.approved': 'Approved.',
   'moderation.notice.rejected': 'Rejected.',
   'moderation.notice.blocked': 'Blocked; waiting replies rejected.',
-  'layout.moderation': 'Moderation'
+  'nav.moderationCount': 'Moderation ({count})'
 }

@@ -111,39 +111,12 @@ export function connectCommentFederation (options: CommentFederationOptions): ()
     return await comments.deleteRemote(objectId, sender.id)
   }
 
-  /** A local comment as a Note: in reply to the Article or to the comment it answers. */
-  async function noteFor (comment: CommentDocument, page: PageDocument, actorId: string, followersId: string): Promise<{ note: Record<string, unknown>, to: string[], cc: string[] }> {
-    const id = comment._id.toHexString()
-    const parent = comment.parentId === null ? null : await comments.require(comment.parentId.toHexString()).catch(() => null)
-    const inReplyTo = parent === null ? federation.publisher.articleIdOf(page._id.toHexString()) : (parent.kind === 'remote' && parent.objectId !== null ? parent.objectId : commentIri(baseUrl, parent._id.toHexString()))
-    const addressing = addressingFor(page.fields.visibility, followersId)
-    // Whoever is answered gets it in their inbox, with a mention as Mastodon expects.
-    const answered = parent?.kind === 'remote' ? parent.author.actorId ?? null : null
-    const to = answered === null ? addressing.to : [...addressing.to, answered]
-    const note: Record<string, unknown> = {
-      id: commentIri(baseUrl, id),
-      type: 'Note',
-      attributedTo: actorId,
-      inReplyTo,
-      context: conversationIri(baseUrl, page._id.toHexString()),
-      content: `<p><strong>${escapeHtml(comment.author.name)}</strong>:</p>${comment.html}`,
-      url: `${baseUrl}/wiki/${page.slug}#comment-${id}`,
-      published: comment.createdAt.toISOString(),
-      ...(comment.updatedAt.getTime() !== comment.createdAt.getTime() ? { updated: comment.updatedAt.toISOString() } : {}),
-      ...(answered !== null ? { tag: [{ type: 'Mention', href: answered, name: parent?.author.server ?? answered }] } : {}),
-      to,
-      cc: addressing.cc
-    }
-    return { note, to, cc: addressing.cc }
-  }
-
   async function send (comment: CommentDocument, kind: 'Create' | 'Update' | 'Delete'): Promise<void> {
     if (comment.kind !== 'local') return
     const page = await wiki.pageById(comment.pageId)
     if (page === null || !isOutward(page.fields.visibility)) return
     const actor = await federation.core.actor()
-    const followersId = actor.followers[0] as string
-    const { note, to, cc } = await noteFor(comment, page, actor.id, followersId)
+    const { note, to, cc } = await noteOfComment({ comment, page, federation, comments, baseUrl })
     if (kind === 'Delete') {
       const tombstone = await apex.buildTombstone({ id: note.id as string })
       await apex.addToOutbox(actor, await apex.buildActivity('Delete', actor.id, to, { object: tombstone, cc }))
@@ -166,22 +139,35 @@ export function connectCommentFederation (options: CommentFederationOptions): ()
   return () => { for (const off of unsubscribe) off() }
 }
 
-/** The Note of a local comment as other servers fetch it. */
-export async function noteOfComment (input: { comment: CommentDocument, page: PageDocument, federation: Federation, baseUrl: string }): Promise<Record<string, unknown>> {
+/**
+ * A local comment as a Note, as it is sent and as other servers fetch it: in reply to the Article
+ * or to the comment it answers, addressed like its page plus whoever it answers (with a Mention).
+ */
+export async function noteOfComment (input: { comment: CommentDocument, page: PageDocument, federation: Federation, comments: CommentService, baseUrl: string }): Promise<{ note: Record<string, unknown>, to: string[], cc: string[] }> {
   const { comment, page, federation, baseUrl } = input
   const actor = await federation.core.actor()
   const id = comment._id.toHexString()
-  const inReplyTo = comment.parentId === null ? federation.publisher.articleIdOf(page._id.toHexString()) : commentIri(baseUrl, comment.parentId.toHexString())
-  return {
-    '@context': 'https://www.w3.org/ns/activitystreams',
-    id: comment.kind === 'remote' && comment.objectId !== null ? comment.objectId : commentIri(baseUrl, id),
+  const parent = comment.parentId === null ? null : await input.comments.require(comment.parentId.toHexString()).catch(() => null)
+  const inReplyTo = parent === null
+    ? federation.publisher.articleIdOf(page._id.toHexString())
+    : parent.kind === 'remote' && parent.objectId !== null ? parent.objectId : commentIri(baseUrl, parent._id.toHexString())
+  const addressing = addressingFor(page.fields.visibility, actor.followers[0] as string)
+  const answered = parent?.kind === 'remote' ? parent.author.actorId ?? null : null
+  const to = answered === null ? addressing.to : [...addressing.to, answered]
+  const note: Record<string, unknown> = {
+    id: commentIri(baseUrl, id),
     type: 'Note',
-    attributedTo: comment.kind === 'remote' ? comment.author.actorId : actor.id,
+    attributedTo: actor.id,
     inReplyTo,
     context: conversationIri(baseUrl, page._id.toHexString()),
-    content: comment.kind === 'local' ? `<p><strong>${escapeHtml(comment.author.name)}</strong>:</p>${comment.html}` : comment.html,
+    // One organisation actor speaks for everyone here: the person's name leads the text.
+    content: `<p><strong>${escapeHtml(comment.author.name)}</strong>:</p>${comment.html}`,
     url: `${baseUrl}/wiki/${page.slug}#comment-${id}`,
     published: comment.createdAt.toISOString(),
-    ...addressingFor(page.fields.visibility, actor.followers[0] as string)
+    ...(comment.updatedAt.getTime() !== comment.createdAt.getTime() ? { updated: comment.updatedAt.toISOString() } : {}),
+    ...(answered !== null ? { tag: [{ type: 'Mention', href: answered, name: parent?.author.server ?? answered }] } : {}),
+    to,
+    cc: addressing.cc
   }
+  return { note, to, cc: addressing.cc }
 }

@@ -191,12 +191,13 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
   app.get('/comments/:id', { schema: { params: CommentIdParams } }, async (request, reply) => {
     const comment = await comments.require(request.params.id)
     const page = await wiki.pageById(comment.pageId)
-    if (page === null || page.deletedAt !== null || comment.deletedAt !== null || comment.status !== 'approved') throw new CommentNotFoundError(request.params.id)
+    if (page === null || page.deletedAt !== null || comment.deletedAt !== null || comment.status !== 'approved' || comment.kind !== 'local') throw new CommentNotFoundError(request.params.id)
     assertCanRead(request, page)
     reply.header('Vary', 'Accept')
     if (!wantsActivityJson(request.headers.accept)) return await reply.redirect(`/wiki/${page.slug}#comment-${comment._id.toHexString()}`, 303)
     if (!isOutward(page.fields.visibility)) throw new CommentNotFoundError(request.params.id)
-    return await reply.type(ACTIVITY_JSON).send(await noteOfComment({ comment, page, federation: options.federation, baseUrl }))
+    const { note } = await noteOfComment({ comment, page, federation: options.federation, comments, baseUrl })
+    return await reply.type(ACTIVITY_JSON).send({ '@context': 'https://www.w3.org/ns/activitystreams', ...note })
   })
 
   /** The conversation of a public or unlisted page, for software that shows whole threads (FEP-7888). */

@@ -13,6 +13,7 @@ import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
+import { commentsPlugin } from './comments/plugin.ts'
 import type { SettingsEvents } from './settings/events.ts'
 import { settingsPlugin } from './settings/plugin.ts'
 import { createSiteSettings, initialSettings, PROFILE_SETTINGS } from './settings/site-settings.ts'
@@ -121,6 +122,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     events.on('settings.changed', async ({ changes }) => {
       if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
     })
+    await app.register(commentsPlugin, { config })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

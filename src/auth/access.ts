@@ -56,6 +56,24 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'PUT /api/pages/:slug': 'editor',
   'DELETE /api/pages/:slug': 'editor',
 
+  // Comments: signed-in people write; experiences need no account; moderators decide
+  'GET /comments/:id': 'anyone',
+  'GET /api/pages/:slug/comments': 'anyone',
+  'GET /conversations/:pageId': 'anyone',
+  'GET /conversations/:pageId/replies': 'anyone',
+  'POST /wiki/:slug/experiences': 'anyone',
+  'POST /wiki/:slug/comments': 'member',
+  'POST /api/pages/:slug/comments': 'member',
+  'POST /comments/:id/edit': 'member',
+  'POST /comments/:id/delete': 'member',
+  'GET /moderation': 'moderator',
+  'POST /moderation/:id/approve': 'moderator',
+  'POST /moderation/:id/reject': 'moderator',
+  'POST /moderation/:id/block': 'moderator',
+  'POST /moderation/:id/block-domain': 'moderator',
+  'POST /api/comments/:id/approve': 'moderator',
+  'POST /api/comments/:id/reject': 'moderator',
+
   // Review
   'GET /review': 'reviewer',
   'POST /review/:slug/approve': 'reviewer',

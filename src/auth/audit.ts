@@ -6,6 +6,7 @@ export type AuditKind =
   | 'role-changed' | 'account-disabled' | 'account-enabled' | 'invitation-created' | 'invitation-revoked'
   | 'follow' | 'unfollow' | 'follow-approved' | 'follow-rejected' | 'block-added' | 'block-removed'
   | 'publication-approved' | 'setting-changed'
+  | 'comment-approved' | 'comment-rejected' | 'comment-deleted' | 'comment-author-blocked'
 
 export interface AuditEntry {
   _id: ObjectId

@@ -20,6 +20,13 @@ declare module 'fastify' {
     /** Signed in by `Authorization: Bearer`: no session, no CSRF token. */
     viaToken: boolean
   }
+  interface FastifyContextConfig {
+    /**
+     * A form for people without an account (and so without a session or CSRF token), whose
+     * submissions a moderator reads before anyone else sees them.
+     */
+    withoutCsrf?: boolean
+  }
   interface Session {
     accountId?: string
     signedInAt?: number
@@ -94,7 +101,7 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
 
   // Every change a browser can make carries the session's CSRF token; API tokens and other servers do not need one.
   app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (!UNSAFE_METHODS.has(request.method) || request.viaToken || isFederationPath(request.url)) { done(); return }
+    if (!UNSAFE_METHODS.has(request.method) || request.viaToken || isFederationPath(request.url) || request.routeOptions.config.withoutCsrf === true) { done(); return }
     app.csrfProtection(request, reply, () => {
       // The token has done its job; route schemas need not know it.
       const body = request.body

@@ -1,5 +1,5 @@
 /** Each role can do everything the roles before it can. */
-export const ROLES = ['reader', 'editor', 'reviewer', 'admin'] as const
+export const ROLES = ['reader', 'editor', 'reviewer', 'moderator', 'admin'] as const
 export type Role = typeof ROLES[number]
 
 /** What a route asks of the person: `anyone` includes anonymous visitors, `member` any signed-in account. */

@@ -28,6 +28,8 @@ export const SettingsSchema = Type.Object({
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),
   SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
   REVIEW_REQUIRED: Type.Boolean({ default: false, description: 'four-eyes review: a page becomes public or unlisted only after another account (reviewer or admin) approves' }),
+  COMMENTS_PUBLISH_FROM_FOLLOWED: Type.Boolean({ default: false, description: 'replies from organisations this wiki follows appear at once; all other replies and experiences wait for a moderator' }),
+  EXPERIENCES_PER_TEN_MINUTES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'experiences one address may send (without an account) in ten minutes' }),
   DEFAULT_VISIBILITY: Type.Union([Type.Literal('local'), Type.Literal('unlisted'), Type.Literal('public')], { default: 'local', description: 'visibility the new-page and new-lesson forms start with; local pages never federate' }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5, description: 'failed sign-ins of one account that lock it for LOGIN_LOCK_MINUTES' }),
   LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address within LOGIN_LOCK_MINUTES after which it must wait before each further try (1 second, doubling, at most a minute)' }),
@@ -77,6 +79,8 @@ export interface AuthConfig {
   /** Secure cookies when the public URL is https (behind a proxy, only once TRUST_PROXY lets it say https). */
   secureCookies: boolean
   reviewRequired: boolean
+  /** Replies from followed organisations without a moderator, and the no-account form's rate. */
+  comments: { publishFromFollowed: boolean, experiencesPerTenMinutes: number }
   maxAccountFailures: number
   /** Failures from one address within the window after which it is slowed down. */
   maxAddressFailures: number
@@ -144,6 +148,7 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       sessionMaxAgeMs: valid.SESSION_HOURS * 60 * 60 * 1000,
       secureCookies: false,
       reviewRequired: valid.REVIEW_REQUIRED,
+      comments: { publishFromFollowed: valid.COMMENTS_PUBLISH_FROM_FOLLOWED, experiencesPerTenMinutes: valid.EXPERIENCES_PER_TEN_MINUTES },
       maxAccountFailures: valid.LOGIN_MAX_FAILURES,
       maxAddressFailures: valid.LOGIN_MAX_FAILURES_PER_IP,
       lockWindowMs: valid.LOGIN_LOCK_MINUTES * 60 * 1000,

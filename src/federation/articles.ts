@@ -1,4 +1,5 @@
 import { licenceUrl } from '../markdown/licence.ts'
+import { conversationIri, repliesIri } from './conversations.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
@@ -71,6 +72,9 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
     source: { content: page.source, mediaType: 'text/markdown' },
     url,
     attributedTo: input.actorId,
+    // Where the comments on it can be fetched: the approved replies, and the whole thread (FEP-7888).
+    replies: repliesIri(baseUrl, page.id),
+    context: conversationIri(baseUrl, page.id),
     published: page.createdAt.toISOString(),
     updated: page.updatedAt.toISOString(),
     tag: page.fields.tags.map(tag => ({

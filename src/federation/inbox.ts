@@ -20,6 +20,12 @@ export interface InboxEvents extends Record<string, unknown> {
   handled: { activityId: string, type: string }
 }
 
+/** Replies to our Articles and comments, handed to the comments; true when a reply was theirs to handle. */
+export interface ReplyHandler {
+  received: (sender: ActorObject, object: Record<string, any>, isUpdate: boolean) => Promise<boolean>
+  deleted: (sender: ActorObject, objectId: string) => Promise<boolean>
+}
+
 export interface InboxOptions {
   core: FederationCore
   db: Db
@@ -41,6 +47,7 @@ export function createInboxHandler (options: InboxOptions) {
   const { apex } = core
   const remotePages = remotePagesCollection(db)
   const handled = new EventBus<InboxEvents>()
+  let replies: ReplyHandler | null = null
 
   async function isFollowing (us: ActorObject, actorId: string): Promise<boolean> {
     return (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, actorId)) != null
@@ -128,6 +135,7 @@ export function createInboxHandler (options: InboxOptions) {
           await renameActor(sender, object)
           return
         }
+        if (object && replies !== null && await replies.received(sender, object, type === 'update')) return
         if (!object || String(object.type) !== 'Article') return
         if (!await isFollowing(us, sender.id)) {
           options.log.info(`ignored an Article from ${sender.id}, which this wiki does not follow`)
@@ -138,7 +146,7 @@ export function createInboxHandler (options: InboxOptions) {
       case 'delete': {
         const deleted = idOf(activity.object)
         if (deleted === sender.id) await forgetActor(us, sender)
-        else await forgetArticle(sender, deleted)
+        else if (replies === null || !await replies.deleted(sender, deleted)) await forgetArticle(sender, deleted)
       }
     }
   }
@@ -155,6 +163,8 @@ export function createInboxHandler (options: InboxOptions) {
   return {
     handle,
     handled,
+    /** Lets the comments take the replies (they are set up after federation). */
+    handleReplies (handler: ReplyHandler): void { replies = handler },
     keepArticle,
     acceptFollow,
     /** Accepts a follow request that waited for approval. */

@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb'
+import { ObjectId, type Collection, type Db } from 'mongodb'
 import { PageDeletedError, PageNotFoundError } from './errors.ts'
 import type { PageDocument, RevisionDocument } from './model.ts'
 import { slugProblem } from '../markdown/slug.ts'
@@ -49,6 +49,12 @@ export function createPageStore (db: Db) {
     return page
   }
 
+  /** A page by its id, deleted or not; null for an id that names none. */
+  async function pageById (id: string): Promise<PageDocument | null> {
+    if (!/^[0-9a-f]{24}$/.test(id)) return null
+    return await pages.findOne({ _id: new ObjectId(id) })
+  }
+
   async function isTaken (slug: string): Promise<boolean> {
     return (await pages.countDocuments({ slug }, { limit: 1 })) > 0
   }
@@ -59,5 +65,5 @@ export function createPageStore (db: Db) {
     return revision
   }
 
-  return { pages, revisions, ensureIndexes, resolve, requirePage, requireAnyPage, isTaken, currentRevision }
+  return { pages, revisions, ensureIndexes, resolve, requirePage, requireAnyPage, pageById, isTaken, currentRevision }
 }

@@ -54,6 +54,7 @@ export function createWikiService (options: WikiServiceOptions) {
     resolve: store.resolve,
     requirePage: store.requirePage,
     requireAnyPage: store.requireAnyPage,
+    pageById: store.pageById,
     createPage: saving.createPage,
     savePage: saving.savePage,
     renamePage: saving.renamePage,

@@ -7,7 +7,7 @@ import { cookieOf, csrfTokenOf, signIn, startTestApp, type Inject, type TestApp 
 
 type Who = Role | 'anonymous'
 /** Everyone, then each role, each allowed what the ones before it are (src/auth/roles.ts). */
-const WHO: Who[] = ['anonymous', 'reader', 'editor', 'reviewer', 'admin']
+const WHO: Who[] = ['anonymous', 'reader', 'editor', 'reviewer', 'moderator', 'admin']
 
 /**
  * Who may use each route: the first in WHO allowed, and everyone after. Written out here
@@ -63,6 +63,23 @@ const EXPECTED: Record<string, Who> = {
 
   'GET /review': 'reviewer',
   'POST /review/:slug/approve': 'reviewer',
+
+  'GET /comments/:id': 'anonymous',
+  'GET /api/pages/:slug/comments': 'anonymous',
+  'GET /conversations/:pageId': 'anonymous',
+  'GET /conversations/:pageId/replies': 'anonymous',
+  'POST /wiki/:slug/experiences': 'anonymous',
+  'POST /wiki/:slug/comments': 'reader',
+  'POST /api/pages/:slug/comments': 'reader',
+  'POST /comments/:id/edit': 'reader',
+  'POST /comments/:id/delete': 'reader',
+  'GET /moderation': 'moderator',
+  'POST /moderation/:id/approve': 'moderator',
+  'POST /moderation/:id/reject': 'moderator',
+  'POST /moderation/:id/block': 'moderator',
+  'POST /moderation/:id/block-domain': 'moderator',
+  'POST /api/comments/:id/approve': 'moderator',
+  'POST /api/comments/:id/reject': 'moderator',
 
   'GET /login': 'anonymous',
   'POST /login': 'anonymous',
@@ -195,7 +212,7 @@ describe('every route for every role', () => {
       const given = typeof options === 'string' ? { url: options } : options
       return await test.anonymous({ ...given, headers: { cookie, 'x-csrf-token': token, ...given.headers } })
     })
-    for (const role of ['reader', 'editor', 'reviewer'] as const) as.set(role, (await signIn(test.app, test.anonymous, `matrix-${role}`, role)).inject)
+    for (const role of ['reader', 'editor', 'reviewer', 'moderator'] as const) as.set(role, (await signIn(test.app, test.anonymous, `matrix-${role}`, role)).inject)
     as.set('admin', test.admin!.inject)
   })
   after(async () => { await test.close() })

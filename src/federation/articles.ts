@@ -1,5 +1,6 @@
 import { licenceUrl } from '../markdown/licence.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
+import { longFormFields } from './long-form.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
 
@@ -59,20 +60,12 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
       if (page.frontMatter[field] !== undefined) lesson[field] = page.frontMatter[field]
     }
   }
-  const summary = page.fields.summary ?? ''
   return {
     id: input.articleId,
     type: 'Article',
-    name: page.title,
-    ...(summary !== '' ? { summary } : {}),
-    content: html,
+    ...longFormFields(page, html, url),
     contentMap: { [page.language]: html },
-    mediaType: 'text/html',
-    source: { content: page.source, mediaType: 'text/markdown' },
-    url,
     attributedTo: input.actorId,
-    published: page.createdAt.toISOString(),
-    updated: page.updatedAt.toISOString(),
     tag: page.fields.tags.map(tag => ({
       type: 'Hashtag',
       name: `#${tag.replace(/\s+/g, '')}`,

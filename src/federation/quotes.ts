@@ -73,7 +73,8 @@ export function createQuotes (options: QuotesOptions) {
     const us = await core.actor()
     const active = await approvals.find({ articleId, revokedAt: null }).toArray()
     for (const approval of active) {
-      const tombstone = await apex.buildTombstone({ id: approval.authorizationId })
+      // Public like the authorisation was, so that whoever checks it learns it is gone (410).
+      const tombstone = { ...await apex.buildTombstone({ id: approval.authorizationId }), to: [apex.consts.publicAddress] }
       await apex.store.updateObject(tombstone, us.id, true)
       await approvals.updateOne({ authorizationId: approval.authorizationId }, { $set: { revokedAt: new Date() } })
       const deletion = await apex.buildActivity('Delete', us.id, [PUBLIC_COLLECTION, approval.requesterId], { object: approval.authorizationId })

@@ -151,9 +151,9 @@ export function misskeyQuoteCreate (server: FakeServer, userId: string, noteId: 
 export function signedBy (entry: { path: string, headers?: Record<string, string | string[] | undefined> }, keyId: string, publicKeyPem: string): boolean {
   const headers = entry.headers ?? {}
   const signature = String(headers.signature ?? '')
-  const fields = Object.fromEntries([...signature.matchAll(/(\w+)="([^"]*)"/g)].map(match => [match[1], match[2]]))
+  const fields: Record<string, string> = Object.fromEntries([...signature.matchAll(/(\w+)="([^"]*)"/g)].map(match => [match[1] ?? '', match[2] ?? '']))
   if (fields.keyId !== keyId || !fields.headers || !fields.signature) return false
-  const signingString = fields.headers.split(' ').map(name => name === '(request-target)'
+  const signingString = fields.headers.split(' ').map((name: string) => name === '(request-target)'
     ? `(request-target): post ${entry.path}`
     : `${name}: ${String(headers[name] ?? '')}`).join('\n')
   return createVerify('RSA-SHA256').update(signingString).verify(publicKeyPem, fields.signature, 'base64')

@@ -132,7 +132,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
 
   registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
   await app.register(remotePageRoutes, { wiki: setup.wiki })
-  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit, ownHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}` })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)

@@ -2,6 +2,10 @@
 export const de = {
   'layout.skipToContent': 'Zum Inhalt springen',
   'layout.footer': 'Praxiswiki – Wissen aus der Praxis sozialer Arbeit: was wirkt und was scheitert.',
+  'handle.label': 'Im Fediverse (etwa auf Mastodon) folgen Sie dieser Organisation unter:',
+  'handle.copy': 'Adresse kopieren',
+  'handle.copied': 'Kopiert.',
+  'handle.copyFailed': 'Kopieren ging nicht; bitte die Adresse markieren und kopieren.',
   'layout.languages': 'Sprache der Oberfläche',
   'layout.help': 'Hilfe: eine Lektion schreiben',
   'locale.name.de': 'Deutsch',
@@ -498,6 +502,7 @@ export const de = {
   'admin.openInvitations': 'Offene Einladungen',
   'admin.invitationLine': '{role}, von {by}, gültig bis {until}',
   'admin.following': 'Wir folgen',
+  'admin.ownHandle': 'Unsere Adresse im Fediverse',
   'admin.followers': 'Uns folgen',
   'admin.requests': 'Anfragen zum Folgen',
   'admin.followTarget': 'Adresse (wiki@beispiel.org) oder URL',

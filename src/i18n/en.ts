@@ -4,6 +4,10 @@ import type { Message } from './message.ts'
 export const en: Record<MessageKey, Message> = {
   'layout.skipToContent': 'Skip to content',
   'layout.footer': 'Praxiswiki – practice knowledge from social work: what works and what fails.',
+  'handle.label': 'In the fediverse (on Mastodon, say) follow this organisation at:',
+  'handle.copy': 'Copy address',
+  'handle.copied': 'Copied.',
+  'handle.copyFailed': 'Copying did not work; please select the address and copy it.',
   'layout.languages': 'Interface language',
   'layout.help': 'Help: writing a lesson',
   'locale.name.de': 'Deutsch',
@@ -498,6 +502,7 @@ export const en: Record<MessageKey, Message> = {
   'admin.openInvitations': 'Open invitations',
   'admin.invitationLine': '{role}, by {by}, valid until {until}',
   'admin.following': 'We follow',
+  'admin.ownHandle': 'Our address in the fediverse',
   'admin.followers': 'Our followers',
   'admin.requests': 'Follow requests',
   'admin.followTarget': 'Address (wiki@example.org) or URL',

@@ -39,6 +39,16 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     }, WCAG_TAGS)
   }
 
+  /** Signs in as the instance's admin through the login form and opens the federation page. */
+  const adminPage = async (page: Page, instance: Instance): Promise<void> => {
+    await page.goto(`${instance.url}/login`)
+    await page.fill('#username', 'verwaltung')
+    await page.fill('#password', TEST_PASSWORD)
+    await page.locator('main form button[type="submit"]').click()
+    await page.waitForURL(url => url.pathname !== '/login')
+    await page.goto(`${instance.url}/admin/federation`)
+  }
+
   it('shows the handle on the home page and copies it with the button', async () => {
     const context = await browser.newContext({ locale: 'de-DE', bypassCSP: false })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: a.url })
@@ -79,12 +89,7 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     const context = await browser.newContext({ locale: 'de-DE', bypassCSP: true })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: b.url })
     const page = await context.newPage()
-    await page.goto(`${b.url}/login`)
-    await page.fill('#username', 'verwaltung')
-    await page.fill('#password', TEST_PASSWORD)
-    await page.locator('main form button[type="submit"]').click()
-    await page.waitForURL(url => url.pathname !== '/login')
-    await page.goto(`${b.url}/admin/federation`)
+    await adminPage(page, b)
     const following = page.locator('section[aria-labelledby="following-heading"] li').first()
     assert.equal((await following.locator('.actor-name').textContent())?.trim(), 'Stadtteilverein Nord')
     assert.equal((await following.locator('.actor-handle').textContent())?.trim(), `@wiki@${a.host}`)
@@ -96,12 +101,7 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     await page.screenshot({ path: path.join(outputDir, 'fediverse-handle-admin.png'), fullPage: true })
     assert.deepEqual(await violations(page), [])
 
-    await page.goto(`${a.url}/login`)
-    await page.fill('#username', 'verwaltung')
-    await page.fill('#password', TEST_PASSWORD)
-    await page.locator('main form button[type="submit"]').click()
-    await page.waitForURL(url => url.pathname !== '/login')
-    await page.goto(`${a.url}/admin/federation`)
+    await adminPage(page, a)
     const follower = page.locator('section[aria-labelledby="followers-heading"] li').first()
     assert.equal((await follower.locator('.actor-name').textContent())?.trim(), 'Jugendhilfe Süd')
     assert.equal((await follower.locator('.actor-handle').textContent())?.trim(), `@wiki@${b.host}`)

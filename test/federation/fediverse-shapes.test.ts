@@ -69,6 +69,20 @@ describe('Mastodon 4.5 and Misskey, as they send things, over HTTP with real sig
     assert.equal((await fetch(accept.result, { headers: { accept: 'application/activity+json' } })).status, 410)
   })
 
+  it('withdraws the authorisation of a quoted page that is deleted', async () => {
+    const page = await wiki.app.wiki.createPage({ source: publicPage('Bald gelöscht') })
+    await wiki.app.federation.publisher.idle()
+    const request = mastodonQuoteRequest(fake, 'alice', wiki.app.federation.publisher.articleIdOf(page._id.toHexString()), '105')
+    const handled = handledBy(wiki, request.id as string)
+    assert.ok(accepted((await post('alice', request)).status))
+    await handled
+    const { body: accept } = await eventually(async () => receivedOf('Accept').find(item => (item.body.object.id ?? item.body.object) === request.id), 15_000, 'the Accept')
+    await wiki.app.wiki.deletePage(page.slug)
+    await wiki.app.federation.publisher.idle()
+    await eventually(async () => receivedOf('Delete').find(item => item.body.object === accept.result), 15_000, 'the Delete of the authorisation')
+    assert.equal((await fetch(accept.result, { headers: { accept: 'application/activity+json' } })).status, 410)
+  })
+
   it('refuses a quote of a page for followers only and of an object it does not have, and keeps nothing', async () => {
     const page = await wiki.app.wiki.createPage({ source: publicPage('Nur für Folgende', 'unlisted') })
     await wiki.app.federation.publisher.idle()

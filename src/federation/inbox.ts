@@ -107,7 +107,7 @@ export function createInboxHandler (options: InboxOptions) {
    * one that withdraws its consent to search (`indexable: false`) leaves the index, and
    * comes back when it gives it again.
    */
-  async function renameActor (actor: ActorObject, updated: Record<string, any>): Promise<void> {
+  async function applyActorUpdate (actor: ActorObject, updated: Record<string, any>): Promise<void> {
     const actorName = actorNameOf({ id: actor.id, name: String(first(updated.name) ?? first(updated.preferredUsername) ?? '') })
     const indexable = indexableOf(updated)
     const result = await remotePages.updateMany(
@@ -138,7 +138,7 @@ export function createInboxHandler (options: InboxOptions) {
       case 'create':
       case 'update':
         if (type === 'update' && object && idOf(object) === sender.id) {
-          await renameActor(sender, object)
+          await applyActorUpdate(sender, object)
           return
         }
         if (!object || String(object.type) !== 'Article') return

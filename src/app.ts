@@ -107,6 +107,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: () => current().siteName,
       defaultVisibility: () => current().defaultVisibility,
       homePages: { de: 'willkommen', en: 'welcome' },
+      fediverseHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}`,
       // Federation registers later; the list is asked for per request.
       remoteChanges: limit => app.federation.recentRemotePages(limit)
     })

@@ -24,6 +24,7 @@ export const SettingsSchema = Type.Object({
   FEDERATION_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'allow fetching from and delivering to loopback and private addresses (tests only)' }),
   FEDERATION_BLOCKED_DOMAINS: Type.String({ default: '', description: 'comma-separated hosts whose activities are refused' }),
   FEDERATION_FOLLOW_APPROVAL: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'auto', description: 'accept followers automatically or after an admin approves' }),
+  FEDERATION_INDEXABLE: Type.Boolean({ default: true, description: 'tell other servers (indexable, discoverable) that the organisation\'s pages and profile may be found by search' }),
   FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' }),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),
   SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
@@ -96,6 +97,7 @@ export interface FederationConfig {
   allowPrivateAddresses: boolean
   blockedDomains: string[]
   followApproval: 'auto' | 'manual'
+  indexable: boolean
   keyBits: 2048 | 3072 | 4096
 }
 
@@ -142,6 +144,7 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       allowPrivateAddresses: valid.FEDERATION_ALLOW_PRIVATE,
       blockedDomains: valid.FEDERATION_BLOCKED_DOMAINS.split(',').map(host => host.trim().toLowerCase()).filter(host => host !== ''),
       followApproval: valid.FEDERATION_FOLLOW_APPROVAL,
+      indexable: valid.FEDERATION_INDEXABLE,
       keyBits: valid.FEDERATION_KEY_BITS
     },
     auth: {

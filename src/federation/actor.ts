@@ -18,6 +18,7 @@ export interface OrganisationProfile {
   organisationSummary: string
   organisationIcon: string | null
   followApproval: 'auto' | 'manual'
+  indexable: boolean
 }
 
 export interface OrganisationActorOptions {
@@ -53,6 +54,9 @@ export function createOrganisationActor (options: OrganisationActorOptions): Org
       summary: wanted.organisationSummary,
       url: baseUrl,
       manuallyApprovesFollowers: wanted.followApproval === 'manual',
+      // Consent to search, as Mastodon reads it (FEP-5feb): the pages and the profile alike.
+      indexable: wanted.indexable,
+      discoverable: wanted.indexable,
       ...(wanted.organisationIcon !== null ? { icon: { type: 'Image', url: wanted.organisationIcon } } : {})
     }
   }
@@ -63,7 +67,7 @@ export function createOrganisationActor (options: OrganisationActorOptions): Org
    */
   async function updateProfile (existing: ActorObject): Promise<ActorObject> {
     const wanted = await apex.fromJSONLD({ '@context': apex.context, id: actorId, type: existing.type, ...profile() })
-    const fields = ['name', 'summary', 'url', 'manuallyApprovesFollowers', 'icon']
+    const fields = ['name', 'summary', 'url', 'manuallyApprovesFollowers', 'indexable', 'discoverable', 'icon']
     const same = (field: string): boolean => JSON.stringify(existing[field] ?? null) === JSON.stringify(wanted[field] ?? null)
     if (fields.every(same)) return existing
     // Only the profile's fields change (null removes one); the key pair stays as it is, and

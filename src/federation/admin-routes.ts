@@ -10,6 +10,7 @@ import type { FederationCore } from './core.ts'
 import type { Follows } from './follows.ts'
 import type { InboxHandler } from './inbox.ts'
 import { idOf } from './remote-pages.ts'
+import { actorCards } from './actor-cards.ts'
 
 export interface FederationAdminRoutesOptions {
   core: FederationCore
@@ -17,6 +18,8 @@ export interface FederationAdminRoutesOptions {
   inbox: InboxHandler
   blocks: DomainBlocks
   audit: AuditLog
+  /** This wiki's own handle (wiki@host), shown to copy. */
+  ownHandle: string
 }
 
 /** Given-up deliveries shown on the federation page, newest first. */
@@ -39,12 +42,16 @@ export async function federationAdminRoutes (parent: FastifyInstance, options: F
       blocks.list(),
       core.delivery.recentFailures(FAILURES_SHOWN)
     ])
+    const pendingActors = pending.map(follow => idOf(follow.actor))
+    const [followingCards, requestedCards, followerCards, pendingCards] = await Promise.all(
+      [following, requested, followers, pendingActors].map(ids => actorCards(core.apex, ids)))
     return await render(request, reply, 'admin-federation', {
       title: request.t('admin.federationTitle'),
-      following,
-      requested,
-      followers,
-      pending: pending.map(follow => ({ id: String(follow.id), actor: idOf(follow.actor) })),
+      ownHandle: options.ownHandle,
+      following: followingCards,
+      requested: requestedCards,
+      followers: followerCards,
+      pending: pending.map((follow, index) => ({ id: String(follow.id), actor: pendingCards?.[index] })),
       blocks: blockList,
       failures: failures.map(failure => ({ ...failure, when: formatDate(failure.at, request.locale) })),
       error: state.error ?? null,

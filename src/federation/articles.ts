@@ -1,6 +1,7 @@
 import { licenceUrl } from '../markdown/licence.ts'
 import { conversationIri, repliesIri } from './conversations.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
+import { longFormFields } from './long-form.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
 
@@ -60,23 +61,15 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
       if (page.frontMatter[field] !== undefined) lesson[field] = page.frontMatter[field]
     }
   }
-  const summary = page.fields.summary ?? ''
   return {
     id: input.articleId,
     type: 'Article',
-    name: page.title,
-    ...(summary !== '' ? { summary } : {}),
-    content: html,
+    ...longFormFields(page, html, url),
     contentMap: { [page.language]: html },
-    mediaType: 'text/html',
-    source: { content: page.source, mediaType: 'text/markdown' },
-    url,
     attributedTo: input.actorId,
     // Where the comments on it can be fetched: the approved replies, and the whole thread (FEP-7888).
     replies: repliesIri(baseUrl, page.id),
     context: conversationIri(baseUrl, page.id),
-    published: page.createdAt.toISOString(),
-    updated: page.updatedAt.toISOString(),
     tag: page.fields.tags.map(tag => ({
       type: 'Hashtag',
       name: `#${tag.replace(/\s+/g, '')}`,

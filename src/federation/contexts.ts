@@ -61,5 +61,18 @@ export const PRAXISWIKI_CONTEXT = {
   lesson: { '@id': 'pw:lesson', '@type': '@json' },
   license: { '@id': 'pw:license', '@type': '@id' },
   licenseName: 'pw:licenseName',
-  forkOf: { '@id': 'pw:forkOf', '@type': '@id' }
+  forkOf: { '@id': 'pw:forkOf', '@type': '@id' },
+  // Consent to search (Mastodon, FEP-5feb) and quotes (FEP-044f, as Mastodon 4.5 names them).
+  toot: 'http://joinmastodon.org/ns#',
+  indexable: 'toot:indexable',
+  discoverable: 'toot:discoverable',
+  gts: 'https://gotosocial.org/ns#',
+  interactionPolicy: { '@id': 'gts:interactionPolicy', '@type': '@id' },
+  canQuote: { '@id': 'gts:canQuote', '@type': '@id' },
+  automaticApproval: { '@id': 'gts:automaticApproval', '@type': '@id' },
+  interactingObject: { '@id': 'gts:interactingObject', '@type': '@id' },
+  interactionTarget: { '@id': 'gts:interactionTarget', '@type': '@id' },
+  QuoteRequest: 'https://w3id.org/fep/044f#QuoteRequest',
+  QuoteAuthorization: 'https://w3id.org/fep/044f#QuoteAuthorization',
+  quoteAuthorization: { '@id': 'https://w3id.org/fep/044f#quoteAuthorization', '@type': '@id' }
 }

@@ -17,6 +17,8 @@ export interface RemotePageSnapshot {
   text: string
   frontMatter: Record<string, unknown>
   updatedAt: Date
+  /** False when its publisher said `indexable: false`: it is shown where followed but never searched. */
+  indexable?: boolean
 }
 
 /** What federation emits; subscribers (search, the reader cache) depend on this declaration only. */

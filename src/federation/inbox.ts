@@ -3,9 +3,10 @@ import { EventBus } from '../events/index.ts'
 import type { FederationEventBus } from './events.ts'
 import type { ActivityObject, ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
+import type { Quotes } from './quotes.ts'
 import { withoutFragment } from './signatures.ts'
 import {
-  actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl
+  actorNameOf, articleToRemotePage, first, idOf, indexableOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl
 } from './remote-pages.ts'
 
 export interface InboxMessage {
@@ -30,6 +31,7 @@ export interface InboxOptions {
   core: FederationCore
   db: Db
   events: FederationEventBus
+  quotes: Quotes
   /** Asked at each Follow: an admin may switch it in the settings. */
   followApproval: () => 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
@@ -70,7 +72,7 @@ export function createInboxHandler (options: InboxOptions) {
       options.log.warn(`ignored an Article ${objectId} that ${sender.id} does not own`)
       return
     }
-    const fields = articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date())
+    const fields = { ...articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date()), indexable: indexableOf(sender) }
     const existing = await remotePages.findOne({ objectId })
     if (existing && existing.actorId !== sender.id) {
       options.log.warn(`ignored an ${isUpdate ? 'Update' : 'Create'} of ${objectId} from ${sender.id}, which does not own it`)
@@ -107,10 +109,18 @@ export function createInboxHandler (options: InboxOptions) {
     options.log.info(`${actor.id} deleted itself: withdrew ${pages.length} of its pages`)
   }
 
-  /** An organisation that renames itself is shown under its new name on the pages it sent. */
-  async function renameActor (actor: ActorObject, updated: Record<string, any>): Promise<void> {
+  /**
+   * An organisation that renames itself is shown under its new name on the pages it sent;
+   * one that withdraws its consent to search (`indexable: false`) leaves the index, and
+   * comes back when it gives it again.
+   */
+  async function applyActorUpdate (actor: ActorObject, updated: Record<string, any>): Promise<void> {
     const actorName = actorNameOf({ id: actor.id, name: String(first(updated.name) ?? first(updated.preferredUsername) ?? '') })
-    const result = await remotePages.updateMany({ actorId: actor.id, actorName: { $ne: actorName } }, { $set: { actorName } })
+    const indexable = indexableOf(updated)
+    const result = await remotePages.updateMany(
+      { actorId: actor.id, $or: [{ actorName: { $ne: actorName } }, { indexable: { $ne: indexable } }] },
+      { $set: { actorName, indexable } }
+    )
     if (result.modifiedCount === 0) return
     for (const page of await remotePages.find({ actorId: actor.id, deletedAt: null }).toArray()) events.emit('remote.saved', remoteSnapshot(page))
   }
@@ -124,6 +134,9 @@ export function createInboxHandler (options: InboxOptions) {
         if (options.followApproval() === 'auto') await acceptFollow(us, activity, sender)
         else options.log.info(`follow request from ${sender.id} waits for approval`)
         return
+      case 'quoterequest':
+        await options.quotes.answer(us, activity, sender)
+        return
       case 'accept': {
         const accepted = object && String(object.type ?? '').toLowerCase() === 'follow' ? object : null
         if (accepted && idOf(accepted.actor) === us.id) await options.backfill(sender)
@@ -132,7 +145,7 @@ export function createInboxHandler (options: InboxOptions) {
       case 'create':
       case 'update':
         if (type === 'update' && object && idOf(object) === sender.id) {
-          await renameActor(sender, object)
+          await applyActorUpdate(sender, object)
           return
         }
         if (object && replies !== null && await replies.received(sender, object, type === 'update')) return

@@ -13,6 +13,7 @@ import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
+import { createQuotes } from './quotes.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
@@ -96,15 +97,18 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     keepArticle: (sender, article, isUpdate) => inbox.keepArticle(sender, article, isUpdate),
     log
   })
+  const quotes = createQuotes({ core, db: app.store.db, log })
+  await quotes.ensureIndexes()
   const inbox = createInboxHandler({
     core,
     db: app.store.db,
     events: setup.events,
+    quotes,
     followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
     log
   })
-  const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log })
+  const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log, onNoLongerPublic: quotes.revokeFor })
 
   // Express sees only the ActivityPub routes: it swaps the prototypes of every request it
   // handles, which would break Fastify's own routes under light-my-request (app.inject).
@@ -128,7 +132,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
 
   registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
   await app.register(remotePageRoutes, { wiki: setup.wiki })
-  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit, ownHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}` })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)

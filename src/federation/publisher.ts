@@ -10,6 +10,8 @@ export interface PublisherOptions {
   renderer: PageRenderer
   baseUrl: string
   log: { warn: (message: string) => void }
+  /** Told of each Article that stopped being public (made unlisted, local or deleted): its quotes end. */
+  onNoLongerPublic?: (articleId: string) => Promise<unknown>
 }
 
 /**
@@ -58,6 +60,7 @@ export function createPublisher (options: PublisherOptions) {
     const articleId = articleIdOf(event.page.id)
     const stored = await apex.store.getObject(articleId, true)
     const existing = stored && stored.type !== 'Tombstone' ? stored : null
+    if (event.page.fields.visibility !== 'public' && existing) await options.onNoLongerPublic?.(articleId)
     if (!isOutward(event.page.fields.visibility)) {
       if (existing) await withdraw(articleId, existing)
       return
@@ -85,6 +88,7 @@ export function createPublisher (options: PublisherOptions) {
   async function onDeleted (event: PageDeletedEvent): Promise<void> {
     const articleId = articleIdOf(event.id)
     const existing = await published(articleId)
+    if (existing) await options.onNoLongerPublic?.(articleId)
     if (existing) await withdraw(articleId, existing)
   }
 

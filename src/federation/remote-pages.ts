@@ -24,6 +24,8 @@ export interface RemotePageDocument {
   updated: Date
   receivedAt: Date
   deletedAt: Date | null
+  /** False when the publishing actor says `indexable: false`: shown here, kept out of search. Absent on pages kept before. */
+  indexable?: boolean
 }
 
 export const MAX_TITLE = 300
@@ -183,6 +185,17 @@ export function idOf (value: unknown): string {
   return ''
 }
 
+/**
+ * Where a `url` points: a plain IRI, or a Link (FEP-b2b8 sends one with its `href`), the
+ * one for HTML first when there are several.
+ */
+export function linkOf (value: unknown): string {
+  const links = Array.isArray(value) ? value : [value]
+  const link = links.find(item => item !== null && typeof item === 'object' && text((item as Record<string, unknown>).mediaType) === 'text/html') ?? links[0]
+  if (link !== null && typeof link === 'object' && 'href' in link) return idOf((link as { href: unknown }).href)
+  return idOf(link)
+}
+
 function dateOf (value: unknown, fallback: Date): Date {
   const parsed = Date.parse(text(value))
   return Number.isFinite(parsed) ? new Date(parsed) : fallback
@@ -203,6 +216,14 @@ function parseLesson (value: unknown): Record<string, unknown> | null {
   const serialized = JSON.stringify(lesson)
   if (serialized.length > 20_000) return null
   return JSON.parse(serialized)
+}
+
+/**
+ * Whether an actor consents to its posts being searched: Mastodon's `indexable` (FEP-5feb).
+ * Only an explicit no counts; an organisation that says nothing publishes to be found.
+ */
+export function indexableOf (actor: Record<string, unknown>): boolean {
+  return first(actor.indexable) !== false
 }
 
 /** How an organisation is named on its pages here: its display name, else its host. */
@@ -232,7 +253,7 @@ export function articleToRemotePage (article: Record<string, unknown>, sender: {
     actorId: sender.id,
     actorName: actorNameOf(sender),
     origin: new URL(objectId).host,
-    url: webUrl(idOf(article.url)) || webUrl(objectId),
+    url: webUrl(linkOf(article.url)) || webUrl(objectId),
     title: plainText(text(article.name), MAX_TITLE) || objectId,
     summary: plainText(text(article.summary), MAX_SUMMARY),
     html: sanitizeRemoteHtml(text(article.content)),
@@ -264,7 +285,8 @@ export function remoteSnapshot (page: RemotePageDocument): { page: RemotePageSna
       language: page.language,
       text: page.source ?? page.html,
       frontMatter: { ...(page.lesson ?? {}), ...(page.lesson ? { type: 'lesson' } : {}), tags: page.tags, summary: page.summary },
-      updatedAt: page.updated
+      updatedAt: page.updated,
+      indexable: page.indexable !== false
     }
   }
 }
@@ -274,14 +296,17 @@ export async function latestRemotePages (db: Db, limit: number): Promise<Array<O
   return await remotePagesCollection(db).find({ deletedAt: null }, { projection: { html: 0, source: 0 } }).sort({ updated: -1 }).limit(limit).toArray()
 }
 
-/** Each live remote page's id and version (its last update): enough for a copy kept elsewhere to see what changed. */
+/**
+ * Each live remote page's id and version (its last update) whose publisher consents to
+ * search: enough for the search index to see what changed, and to drop what it may not keep.
+ */
 export async function * remotePageVersions (db: Db): AsyncIterable<{ id: string, version: string }> {
-  const cursor = remotePagesCollection(db).find({ deletedAt: null }, { projection: { objectId: 1, updated: 1 } })
+  const cursor = remotePagesCollection(db).find({ deletedAt: null, indexable: { $ne: false } }, { projection: { objectId: 1, updated: 1 } })
   for await (const page of cursor) yield { id: page.objectId, version: String(page.updated.getTime()) }
 }
 
-/** The live remote pages among these Article ids, as federation's events describe them. */
+/** The live remote pages among these Article ids that may be searched, as federation's events describe them. */
 export async function * remotePageSnapshots (db: Db, ids: string[]): AsyncIterable<RemotePageSnapshot> {
-  const cursor = remotePagesCollection(db).find({ objectId: { $in: ids }, deletedAt: null })
+  const cursor = remotePagesCollection(db).find({ objectId: { $in: ids }, deletedAt: null, indexable: { $ne: false } })
   for await (const page of cursor) yield remoteSnapshot(page).page
 }

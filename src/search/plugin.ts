@@ -51,7 +51,8 @@ export async function registerSearch (app: FastifyInstance, options: SearchSetup
   const unsubscribe = [
     events.on('page.saved', event => { search.upsert(documentFromPage(event.page)) }),
     events.on('page.deleted', event => { search.remove(event.id) }),
-    events.on('remote.saved', event => { search.upsert(documentFromRemote(event.page)) }),
+    // A page whose publisher does not consent to search leaves the index (FEP-5feb).
+    events.on('remote.saved', event => { if (event.page.indexable !== false) search.upsert(documentFromRemote(event.page)); else search.remove(event.page.id) }),
     events.on('remote.deleted', event => { search.remove(event.id) })
   ]
   app.addHook('onClose', async () => {

@@ -5,6 +5,8 @@ export interface SiteSettings {
   organisationSummary: string
   organisationIcon: string | null
   followApproval: 'auto' | 'manual'
+  /** Whether the organisation says `indexable` and `discoverable`: its pages and profile may be found by search. */
+  indexable: boolean
   reviewRequired: boolean
   mapTileUrl: string | null
   mapTileAttribution: string
@@ -16,12 +18,12 @@ export type SettingName = keyof SiteSettings
 
 /** In the order the page and the API show them. */
 export const SETTING_NAMES: readonly SettingName[] = [
-  'siteName', 'organisationName', 'organisationSummary', 'organisationIcon', 'followApproval',
+  'siteName', 'organisationName', 'organisationSummary', 'organisationIcon', 'followApproval', 'indexable',
   'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility'
 ]
 
 /** The organisation actor's profile: a change to any of these is sent to the followers. */
-export const PROFILE_SETTINGS: readonly SettingName[] = ['organisationName', 'organisationSummary', 'organisationIcon', 'followApproval']
+export const PROFILE_SETTINGS: readonly SettingName[] = ['organisationName', 'organisationSummary', 'organisationIcon', 'followApproval', 'indexable']
 
 export interface SettingChange {
   name: SettingName

@@ -82,6 +82,7 @@ export function changeFromForm (body: Static<typeof SettingsForm>): Static<typeo
     organisationSummary: body.organisationSummary.trim(),
     organisationIcon: url(body.organisationIcon),
     followApproval: body.followApproval as 'auto',
+    indexable: body.indexable === 'on',
     reviewRequired: body.reviewRequired === 'on',
     mapTileUrl: url(body.mapTileUrl),
     mapTileAttribution: body.mapTileAttribution.trim(),

@@ -28,6 +28,7 @@ export function initialSettings (config: AppConfig): SiteSettings {
     organisationSummary: config.federation.organisationSummary,
     organisationIcon: config.federation.organisationIcon ?? null,
     followApproval: config.federation.followApproval,
+    indexable: config.federation.indexable,
     reviewRequired: config.auth.reviewRequired,
     mapTileUrl: config.lessons.mapTileUrl ?? null,
     mapTileAttribution: config.lessons.mapTileAttribution,

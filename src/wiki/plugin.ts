@@ -35,6 +35,8 @@ export interface WikiPluginOptions {
   homePages: Record<Locale, string>
   /** Pages received from other organisations, for recent changes (federation registers later). */
   remoteChanges: SiteRoutesOptions['remoteChanges']
+  /** The organisation's fediverse handle (wiki@host), shown on the home page. */
+  fediverseHandle?: string
 }
 
 declare module 'fastify' {
@@ -82,6 +84,7 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     baseUrl: options.baseUrl,
     siteName: options.siteName,
     homePages: options.homePages,
+    fediverseHandle: options.fediverseHandle,
     readerCache
   })
   const extrasOf: PageExtras = async (request, page) => {

@@ -18,6 +18,8 @@ export interface SiteRoutesOptions {
   homePages: Record<Locale, string>
   /** Recently received pages of other organisations, listed beside the wiki's own changes. */
   remoteChanges?: (limit: number) => Promise<RemoteChange[]>
+  /** The organisation's fediverse handle (wiki@host), shown in the home page's footer to copy. */
+  fediverseHandle?: string
   /** Keeps the home page and recent changes for readers who are not signed in. */
   readerCache?: ReaderCache
 }
@@ -47,10 +49,11 @@ export async function siteRoutes (parent: FastifyInstance, options: SiteRoutesOp
     const changes = await wiki.recentChanges(HOME_CHANGES, { includeLocal: seesLocalPages(request) })
     const found = await wiki.resolve(options.homePages[request.locale])
     // A local home page is for members; visitors get the plain home page.
-    if (found.kind !== 'page' || (found.page.fields.visibility === 'local' && !seesLocalPages(request))) return await render(request, reply, 'home', { title: options.siteName(), changes, rendered: null })
+    const fediverseHandle = options.fediverseHandle ?? null
+    if (found.kind !== 'page' || (found.page.fields.visibility === 'local' && !seesLocalPages(request))) return await render(request, reply, 'home', { title: options.siteName(), changes, rendered: null, fediverseHandle })
     const page = found.page
     const rendered = await renderPageHtml(renderer, request, page)
-    return await render(request, reply, 'home', { title: page.title, page, rendered, changes })
+    return await render(request, reply, 'home', { title: page.title, page, rendered, changes, fediverseHandle })
   })
 
   app.get('/recent-changes', kept, async (request, reply) => {

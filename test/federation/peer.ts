@@ -67,7 +67,7 @@ export interface FakeServer {
   host: string
   /** Documents served by path, as ActivityPub JSON. */
   documents: Map<string, unknown>
-  received: Array<{ path: string, body: string, userAgent: string, at: number }>
+  received: Array<{ path: string, body: string, userAgent: string, at: number, headers?: http.IncomingHttpHeaders }>
   /** GET requests, in order. */
   fetched: Array<{ path: string, userAgent: string }>
   /**
@@ -94,7 +94,7 @@ export async function startFakeServer (): Promise<FakeServer> {
       const path = (request.url ?? '/').split('?')[0] as string
       const userAgent = request.headers['user-agent'] ?? ''
       if (request.method === 'POST') {
-        received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent, at: Date.now() })
+        received.push({ path, body: Buffer.concat(chunks).toString('utf8'), userAgent, at: Date.now(), headers: request.headers })
         const rule = refusing.get(path)
         if (typeof rule === 'object' && rule.times > 0) {
           rule.times--

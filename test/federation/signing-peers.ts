@@ -28,6 +28,7 @@ export interface InboxEntry {
 
 export interface FedifyPeer {
   url: string
+  host: string
   /** Headers that sign a request as one of the peer's actors (fedi, mallory), made by Fedify with RFC 9421. */
   sign: (order: { actor: string, url: string, method?: string, body?: string, createdSecondsAgo?: number }) => Promise<Record<string, string>>
   received: () => Promise<InboxEntry[]>
@@ -65,6 +66,7 @@ export async function startFedifyPeer (): Promise<FedifyPeer> {
   const url = `http://127.0.0.1:${port}`
   return {
     url,
+    host: `127.0.0.1:${port}`,
     sign: async order => {
       const answer = await fetch(`${url}/sign`, { method: 'POST', body: JSON.stringify(order) })
       const headers = await answer.json() as Record<string, string>
@@ -109,7 +111,10 @@ export async function startCavageOnlyPeer (): Promise<CavagePeer> {
         response.writeHead(200, { 'content-type': 'application/activity+json' }).end(JSON.stringify(mastodonActor(self as FakeServer, 'cara', keys)))
         return
       }
-      if (request.method !== 'POST') return void response.writeHead(404).end()
+      if (request.method !== 'POST') {
+        response.writeHead(404).end()
+        return
+      }
       const entry: InboxEntry = { path: requestPath, type: '', rfc9421: request.headers['signature-input'] !== undefined, status: 401 }
       try {
         entry.type = String(JSON.parse(body.toString('utf8')).type)

@@ -24,6 +24,7 @@ export const SettingsSchema = Type.Object({
   FEDERATION_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'allow fetching from and delivering to loopback and private addresses (tests only)' }),
   FEDERATION_BLOCKED_DOMAINS: Type.String({ default: '', description: 'comma-separated hosts whose activities are refused' }),
   FEDERATION_FOLLOW_APPROVAL: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'auto', description: 'accept followers automatically or after an admin approves' }),
+  // Mastodon 4.5 signs with draft-cavage and tries RFC 9421 only when that is refused (its pull request 39756).
   FEDERATION_SIGNATURE_FIRST: Type.Union([Type.Literal('draft-cavage'), Type.Literal('rfc9421')], { default: 'draft-cavage', description: 'HTTP signature spec tried first with a server nothing is known of; the other is tried when it refuses' }),
   FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' }),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),

@@ -27,7 +27,10 @@ interface StoredChoice {
 
 export interface SignatureChoiceOptions {
   db: Db
-  /** The spec tried first with a host nothing is remembered of (a live setting). */
+  /**
+   * The spec tried first with a host nothing is remembered of (a live setting). Its default,
+   * draft-cavage, is Mastodon 4.5's order: RFC 9421 only when draft-cavage is refused.
+   */
   preferred: () => SignatureSpec
   ttlMs?: number
   now?: () => number

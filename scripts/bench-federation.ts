@@ -10,7 +10,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
-import { rfc9421Headers } from '../src/federation/rfc9421.ts'
+import { checkRfc9421Request, rfc9421Headers, verifyRfc9421 } from '../src/federation/rfc9421.ts'
+import { checkSignedRequest, verifyWithKey } from '../src/federation/signatures.ts'
 
 const FOLLOWERS = Number(process.env.BENCH_FOLLOWERS ?? 200)
 const INBOX_POSTS = Number(process.env.BENCH_INBOX_POSTS ?? 400)
@@ -90,6 +91,13 @@ function sign (url: string, body: string, keyId: string): Record<string, string>
 function signRfc9421 (url: string, body: string, keyId: string): Record<string, string> {
   const target = new URL(url)
   return { host: target.host, 'content-type': 'application/activity+json', ...rfc9421Headers('POST', target, body, { keyId, privateKeyPem: keys.privateKey }) }
+}
+
+/** A Create as the inbox rounds send it, for the in-process probe. */
+function probeCreate (): string {
+  const actor = `${receiverUrl}/users/0`
+  const note = { id: `${actor}/notes/probe`, type: 'Note', attributedTo: actor, content: '<p>Probe</p>', to: ['https://www.w3.org/ns/activitystreams#Public'] }
+  return JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${actor}/notes/probe/activity`, type: 'Create', actor, object: note, to: note.to })
 }
 
 async function inParallel<T> (items: T[], work: (item: T) => Promise<void>): Promise<void> {
@@ -177,6 +185,29 @@ try {
   const postRate = median(rates['draft-cavage'])
   const rfc9421Rate = median(rates.rfc9421)
 
+  // The verification alone, in this process (parse, digest, RSA), without HTTP and the store:
+  // alternating batches of one signed Create per spec, median microseconds per request.
+  const probeBody = probeCreate()
+  const asReceived = (headers: Record<string, string>) => ({
+    method: 'POST',
+    originalUrl: new URL(inbox).pathname,
+    httpVersion: '1.1',
+    rawBody: Buffer.from(probeBody),
+    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+  })
+  const cavageProbe = asReceived(sign(inbox, probeBody, `${receiverUrl}/users/0#main-key`))
+  const rfc9421Probe = asReceived(signRfc9421(inbox, probeBody, `${receiverUrl}/users/0#main-key`))
+  const verifyCost: Record<Spec, number[]> = { 'draft-cavage': [], rfc9421: [] }
+  const timeBatch = (spec: Spec, check: () => boolean): void => {
+    const started = performance.now()
+    for (let index = 0; index < 200; index++) if (!check()) throw new Error(`the ${spec} probe does not verify`)
+    verifyCost[spec].push((performance.now() - started) / 200 * 1000)
+  }
+  for (let round = 0; round < 9; round++) {
+    timeBatch('draft-cavage', () => verifyWithKey(checkSignedRequest(cavageProbe), keys.publicKey))
+    timeBatch('rfc9421', () => verifyRfc9421(checkRfc9421Request(rfc9421Probe, baseUrl), keys.publicKey))
+  }
+
   // Fan-out: one edit of a public page becomes one Update per follower inbox.
   const page = await app.wiki.createPage({ source: '---\ntitle: Fan-out\nvisibility: public\n---\nErste Fassung.\n' })
   await app.federation.publisher.idle()
@@ -203,6 +234,8 @@ try {
   row('ratio RFC 9421 / draft-cavage', `${(rfc9421Rate / postRate).toFixed(2)}`)
   row('inbox: latency median, draft-cavage', `${median(latencies['draft-cavage']).toFixed(1)} ms`)
   row('inbox: latency median, RFC 9421', `${median(latencies.rfc9421).toFixed(1)} ms`)
+  row('verification alone, draft-cavage', `${median(verifyCost['draft-cavage']).toFixed(0)} µs per request (median of 9 batches)`)
+  row('verification alone, RFC 9421', `${median(verifyCost.rfc9421).toFixed(0)} µs per request (ratio ${(median(verifyCost.rfc9421) / median(verifyCost['draft-cavage'])).toFixed(2)})`)
   row('baseline: actor GETs over HTTP', `${getRate.toFixed(0)}/s`)
   row('baseline: RSA-2048 verifications, one core', `${verifyRate.toFixed(0)}/s`)
   row('ratio inbox POSTs / actor GETs', `${(postRate / getRate).toFixed(2)}`)

@@ -35,12 +35,14 @@ export interface FedifyPeer {
   close: () => Promise<void>
 }
 
-/** The Node binary for the peer: this one on Node 22 or newer, else Node 24 from the registry's package (as .ci/run gets it). */
+let peerNode: Promise<string> | undefined
+
+/** The Node binary for the peer: this one on Node 22 or newer, else Node 24 from the registry's package (as .ci/run gets it); looked up once. */
 async function nodeForPeer (): Promise<string> {
   if (process.env.FEDIFY_PEER_NODE) return process.env.FEDIFY_PEER_NODE
   if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath
-  const { stdout } = await promisify(execFile)('npx', ['-y', '-p', 'node@24', '--', 'node', '-e', 'process.stdout.write(process.execPath)'], { timeout: 120_000 })
-  return stdout.trim()
+  peerNode ??= promisify(execFile)('npx', ['-y', '-p', 'node@24', '--', 'node', '-e', 'process.stdout.write(process.execPath)'], { timeout: 120_000 }).then(({ stdout }) => stdout.trim())
+  return await peerNode
 }
 
 /** Why the Fedify peer cannot run here, or null when it can. */

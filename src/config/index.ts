@@ -25,6 +25,8 @@ export const SettingsSchema = Type.Object({
   FEDERATION_BLOCKED_DOMAINS: Type.String({ default: '', description: 'comma-separated hosts whose activities are refused' }),
   FEDERATION_FOLLOW_APPROVAL: Type.Union([Type.Literal('auto'), Type.Literal('manual')], { default: 'auto', description: 'accept followers automatically or after an admin approves' }),
   FEDERATION_INDEXABLE: Type.Boolean({ default: true, description: 'tell other servers (indexable, discoverable) that the organisation\'s pages and profile may be found by search' }),
+  // Mastodon 4.5 signs with draft-cavage and tries RFC 9421 only when that is refused (its pull request 39756).
+  FEDERATION_SIGNATURE_FIRST: Type.Union([Type.Literal('draft-cavage'), Type.Literal('rfc9421')], { default: 'draft-cavage', description: 'HTTP signature spec tried first with a server nothing is known of; the other is tried when it refuses' }),
   FEDERATION_KEY_BITS: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 4096, description: 'RSA key size of the organisation actor, made at first start' }),
   SESSION_SECRET: Type.Optional(Type.String({ minLength: 32, maxLength: 500, description: 'signs session cookies; made and kept in the store when not set' })),
   SESSION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12, description: 'how long a sign-in lasts' }),
@@ -99,6 +101,8 @@ export interface FederationConfig {
   followApproval: 'auto' | 'manual'
   indexable: boolean
   keyBits: 2048 | 3072 | 4096
+  /** Which HTTP signature spec is tried first (see federation/signature-choice.ts). */
+  signatureFirst: 'draft-cavage' | 'rfc9421'
 }
 
 /** An invalid setting; the message is one line that names it. */
@@ -145,7 +149,8 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       blockedDomains: valid.FEDERATION_BLOCKED_DOMAINS.split(',').map(host => host.trim().toLowerCase()).filter(host => host !== ''),
       followApproval: valid.FEDERATION_FOLLOW_APPROVAL,
       indexable: valid.FEDERATION_INDEXABLE,
-      keyBits: valid.FEDERATION_KEY_BITS
+      keyBits: valid.FEDERATION_KEY_BITS,
+      signatureFirst: valid.FEDERATION_SIGNATURE_FIRST
     },
     auth: {
       sessionMaxAgeMs: valid.SESSION_HOURS * 60 * 60 * 1000,

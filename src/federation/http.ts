@@ -3,6 +3,8 @@ import net from 'node:net'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { Agent, fetch, type Response } from 'undici'
+import { rfc9421Headers } from './rfc9421.ts'
+import type { SignatureChoice, SignatureSpec } from './signature-choice.ts'
 
 const require = createRequire(import.meta.url)
 const httpSignature = require('http-signature') as {
@@ -69,13 +71,15 @@ export interface RemoteHttpOptions {
   userAgent: string
   /** Hosts refused outright (domain blocks). */
   isBlocked: (host: string) => boolean
+  /** Which signature spec each host gets (double-knocking); without it, draft-cavage only. */
+  signatureChoice?: SignatureChoice
 }
 
 /**
  * The one door to other servers. It refuses private and loopback addresses
  * at connect time (so DNS cannot point a public name at them), blocked
- * domains, slow answers and oversized bodies, and signs requests
- * (draft-cavage HTTP signatures, as Mastodon expects).
+ * domains, slow answers and oversized bodies, and signs requests with
+ * draft-cavage or RFC 9421 HTTP signatures, whichever the host accepts.
  */
 export function createRemoteHttp (options: RemoteHttpOptions) {
   const agent = new Agent({
@@ -116,17 +120,27 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
     return url
   }
 
-  function signedHeaders (method: string, url: URL, headers: Record<string, string>, signer: Signer | undefined, signed: string[]): Record<string, string> {
+  /** The request's headers, signed with `spec` when a signer is given; `body` is what a POST sends. */
+  function signedHeaders (spec: SignatureSpec, method: string, url: URL, headers: Record<string, string>, signer: Signer | undefined, body?: string): Record<string, string> {
     const all: Record<string, string> = { Host: url.host, Date: new Date().toUTCString(), ...headers }
     if (!signer) return all
+    if (spec === 'rfc9421') return { ...all, ...rfc9421Headers(method, url, body, signer) }
+    if (body !== undefined) all.Digest = 'SHA-256=' + createHash('sha256').update(body).digest('base64')
     const request: SignableRequest = {
       method,
       path: url.pathname + url.search,
       getHeader: name => Object.entries(all).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1],
       setHeader: (name, value) => { all[name] = value }
     }
+    const signed = body === undefined ? ['(request-target)', 'host', 'date'] : ['(request-target)', 'host', 'date', 'digest']
     httpSignature.sign(request, { key: signer.privateKeyPem, keyId: signer.keyId, headers: signed, authorizationHeaderName: 'Signature' })
     return all
+  }
+
+  /** Sends a signed request with the spec its host accepts, knocking twice if needed; unsigned ones once. */
+  async function send (url: URL, signer: Signer | undefined, request: (spec: SignatureSpec) => Promise<Response>): Promise<Response> {
+    if (!signer || !options.signatureChoice) return await request('draft-cavage')
+    return await options.signatureChoice.knock(url.host, request, async answer => { await answer.body?.cancel().catch(() => {}) })
   }
 
   async function readLimited (response: Response, limit: number): Promise<Buffer> {
@@ -153,10 +167,14 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
   /** GETs an ActivityPub document; signed when a signer is given (for servers in secure mode). */
   async function getJson (raw: string, signer?: Signer, accept = ACCEPT_ACTIVITY, redirectsLeft = 1): Promise<Record<string, unknown>> {
     const url = checkUrl(raw)
-    const headers = signedHeaders('GET', url, { Accept: accept, 'User-Agent': options.userAgent }, signer, ['(request-target)', 'host', 'date'])
     let response: Response
     try {
-      response = await fetch(url, { headers, dispatcher: agent, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+      response = await send(url, signer, async spec => await fetch(url, {
+        headers: signedHeaders(spec, 'GET', url, { Accept: accept, 'User-Agent': options.userAgent }, signer),
+        dispatcher: agent,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS)
+      }))
     } catch (error) {
       throw new RemoteFetchError(`could not fetch ${url.href}: ${causeOf(error)}`)
     }
@@ -185,19 +203,20 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
     return parsed as Record<string, unknown>
   }
 
-  /** POSTs an activity to an inbox, signed with Digest, as Mastodon requires. */
+  /** POSTs an activity to an inbox, signed with the body's digest (Digest or Content-Digest), as Mastodon requires. */
   async function postActivity (raw: string, body: string, signer: Signer): Promise<{ statusCode: number, retryAfterMs?: number }> {
     const url = checkUrl(raw)
-    const digest = 'SHA-256=' + createHash('sha256').update(body).digest('base64')
-    const headers = signedHeaders('POST', url, {
-      'Content-Type': ACTIVITY_JSON,
-      Accept: ACCEPT_ACTIVITY,
-      Digest: digest,
-      'User-Agent': options.userAgent
-    }, signer, ['(request-target)', 'host', 'date', 'digest'])
+    const plain = { 'Content-Type': ACTIVITY_JSON, Accept: ACCEPT_ACTIVITY, 'User-Agent': options.userAgent }
     let response: Response
     try {
-      response = await fetch(url, { method: 'POST', headers, body, dispatcher: agent, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+      response = await send(url, signer, async spec => await fetch(url, {
+        method: 'POST',
+        headers: signedHeaders(spec, 'POST', url, plain, signer, body),
+        body,
+        dispatcher: agent,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS)
+      }))
     } catch (error) {
       throw new RemoteFetchError(`could not deliver to ${url.href}: ${causeOf(error)}`)
     }

@@ -2,7 +2,8 @@ import type { ActorObject, Apex } from './apex-types.ts'
 import { refuse, type Next, type Request, type Response } from './express.ts'
 import { RemoteFetchError } from './http.ts'
 import { first } from './remote-pages.ts'
-import { checkJsonShape, checkSignedRequest, SignatureError, verifyWithKey, withoutFragment } from './signatures.ts'
+import { ACCEPT_SIGNATURE_POST, checkRfc9421Request, isRfc9421Request, verifyRfc9421 } from './rfc9421.ts'
+import { checkJsonShape, checkSignedRequest, SignatureError, verifyWithKey, withoutFragment, type IncomingRequest } from './signatures.ts'
 
 export interface InboxVerificationOptions {
   apex: Apex
@@ -30,8 +31,9 @@ export interface InboxVerification {
 
 /**
  * Praxiswiki's own guards for incoming activities, in place of apex's: the HTTP signature
- * is always required (apex skips it in Express's development env), its Digest must match
- * the body, and the key's owner must be the activity's actor.
+ * (draft-cavage, or RFC 9421 when `Signature-Input` is sent) is always required (apex
+ * skips it in Express's development env), its Digest or Content-Digest must match the
+ * body, and the key's owner must be the activity's actor.
  */
 export function createInboxVerification (options: InboxVerificationOptions): InboxVerification {
   const { apex, isBlocked, log } = options
@@ -48,14 +50,26 @@ export function createInboxVerification (options: InboxVerificationOptions): Inb
     next()
   }
 
-  async function signerOf (request: Request, claimedActorId?: string): Promise<SignerAnswer> {
-    const parsed = checkSignedRequest({
+  /** Either signature spec, checked as far as it can be without the key. */
+  function checkRequest (request: Request): { keyId: string, verify: (publicKeyPem: string) => boolean } {
+    const incoming: IncomingRequest = {
       method: request.method,
       originalUrl: request.originalUrl,
       headers: request.headers,
       httpVersion: request.httpVersion,
       rawBody: request.rawBody
-    })
+    }
+    if (isRfc9421Request(request.headers)) {
+      // The sender signed the public URL; behind a proxy the request arrives at another.
+      const rfc9421 = checkRfc9421Request(incoming, apex.baseUrl)
+      return { keyId: rfc9421.keyId, verify: pem => verifyRfc9421(rfc9421, pem) }
+    }
+    const cavage = checkSignedRequest(incoming)
+    return { keyId: cavage.keyId, verify: pem => verifyWithKey(cavage, pem) }
+  }
+
+  async function signerOf (request: Request, claimedActorId?: string): Promise<SignerAnswer> {
+    const parsed = checkRequest(request)
     const keyOwnerId = withoutFragment(parsed.keyId)
     if (isBlocked(hostOf(keyOwnerId)) || (claimedActorId !== undefined && isBlocked(hostOf(claimedActorId)))) {
       return { status: 403, message: 'this server does not accept requests from your domain' }
@@ -70,11 +84,11 @@ export function createInboxVerification (options: InboxVerificationOptions): Inb
       signer = await apex.resolveObject(keyOwnerId)
     }
     if (!signer) throw new SignatureError(`could not load the key ${parsed.keyId}`)
-    let valid = verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+    let valid = parsed.verify(publicKeyOf(signer, parsed.keyId))
     if (!valid && cached) {
       // The key may have been rotated since it was cached.
       signer = await apex.resolveObject(keyOwnerId, false, true)
-      valid = Boolean(signer) && verifyWithKey(parsed, publicKeyOf(signer, parsed.keyId))
+      valid = Boolean(signer) && parsed.verify(publicKeyOf(signer, parsed.keyId))
     }
     if (!valid) throw new SignatureError('the HTTP signature does not verify')
     return { signer }
@@ -94,6 +108,8 @@ export function createInboxVerification (options: InboxVerificationOptions): Inb
     } catch (error) {
       if (untrusted(error)) {
         log.warn(`inbox refused a request: ${error.message}`)
+        // RFC 9421 §5.1: what a signature this inbox accepts covers (draft-cavage ones are accepted too).
+        response.set('Accept-Signature', ACCEPT_SIGNATURE_POST)
         return refuse(response, 401, error.message)
       }
       next(error)

@@ -11,6 +11,7 @@ import { ensureDeliveryIndexes } from './delivery.ts'
 import { createDomainBlocks, type DomainBlocks } from './blocks.ts'
 import { createFollows, type Follows } from './follows.ts'
 import { createRemoteHttp, type RemoteHttp } from './http.ts'
+import { createSignatureChoice } from './signature-choice.ts'
 import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbox.ts'
 import { createPublisher, type Publisher } from './publisher.ts'
 import { createQuotes } from './quotes.ts'
@@ -76,7 +77,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   const http = createRemoteHttp({
     allowPrivateAddresses: config.federation.allowPrivateAddresses,
     userAgent: `Praxiswiki/${version} (+${config.baseUrl})`,
-    isBlocked
+    isBlocked,
+    signatureChoice: createSignatureChoice({ db: app.store.db, preferred: () => setup.settings().signatureFirst })
   })
   const core = createApexCore({
     config: config.federation,

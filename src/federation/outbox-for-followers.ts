@@ -1,6 +1,7 @@
 import type { ActivityObject, ActorObject, Apex } from './apex-types.ts'
 import { refuse, type Middleware, type Next, type Request, type Response } from './express.ts'
 import type { InboxVerification } from './inbox-verification.ts'
+import { ACCEPT_SIGNATURE_GET } from './rfc9421.ts'
 
 export interface OutboxForFollowersOptions {
   apex: Apex
@@ -33,6 +34,7 @@ export function createOutboxForFollowers (options: OutboxForFollowersOptions): M
     } catch (error) {
       if (verification.untrusted(error)) {
         log.warn(`outbox read refused: ${error.message}`)
+        response.set('Accept-Signature', ACCEPT_SIGNATURE_GET)
         return refuse(response, 401, error.message)
       }
       if ((error as Error).message === 'ApexStore: invalid page value') return refuse(response, 400, 'invalid page value')

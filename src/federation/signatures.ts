@@ -82,7 +82,8 @@ function checkDigest (header: string, body: Buffer): void {
 const keyCache = new Map<string, KeyObject>()
 const KEY_CACHE_LIMIT = 1000
 
-function publicKey (pem: string): KeyObject {
+/** A public key from its PEM, parsed once. */
+export function publicKey (pem: string): KeyObject {
   let key = keyCache.get(pem)
   if (key === undefined) {
     key = createPublicKey(pem)

@@ -12,6 +12,7 @@ export interface SiteSettings {
   mapTileAttribution: string
   blockedDomains: string[]
   defaultVisibility: 'local' | 'unlisted' | 'public'
+  signatureFirst: 'draft-cavage' | 'rfc9421'
 }
 
 export type SettingName = keyof SiteSettings
@@ -19,7 +20,8 @@ export type SettingName = keyof SiteSettings
 /** In the order the page and the API show them. */
 export const SETTING_NAMES: readonly SettingName[] = [
   'siteName', 'organisationName', 'organisationSummary', 'organisationIcon', 'followApproval', 'indexable',
-  'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility'
+  'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility',
+  'signatureFirst'
 ]
 
 /** The organisation actor's profile: a change to any of these is sent to the followers. */

@@ -44,6 +44,7 @@ export async function settingsRoutes (parent: FastifyInstance, options: Settings
       sources: Object.fromEntries(SETTING_NAMES.map(name => [name, t(`settings.source.${sources[name]}`)])),
       followApprovals: (['auto', 'manual'] as const).map(value => ({ value, label: t(`settings.followApproval.${value}`) })),
       visibilities: (['local', 'unlisted', 'public'] as const).map(value => ({ value, label: t(`visibility.${value}`) })),
+      signatureSpecs: (['draft-cavage', 'rfc9421'] as const).map(value => ({ value, label: t(`settings.signatureFirst.${value}`) })),
       error: state.error ?? null,
       noindex: true
     })
@@ -87,6 +88,7 @@ export function changeFromForm (body: Static<typeof SettingsForm>): Static<typeo
     mapTileUrl: url(body.mapTileUrl),
     mapTileAttribution: body.mapTileAttribution.trim(),
     blockedDomains: [...new Set(hosts)],
-    defaultVisibility: body.defaultVisibility as 'local'
+    defaultVisibility: body.defaultVisibility as 'local',
+    ...(body.signatureFirst === undefined ? {} : { signatureFirst: body.signatureFirst as 'rfc9421' })
   }
 }

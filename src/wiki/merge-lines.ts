@@ -30,7 +30,7 @@ export interface LineMerge {
  */
 export const MAX_MERGE_EDIT_LENGTH = 200
 /** A second bound on the same work, for texts whose lines are few but long. */
-export const MERGE_DIFF_TIMEOUT_MS = 50
+export const MERGE_DIFF_TIMEOUT_MS = 30
 /** More conflicts than this are shown as one block: nobody decides hundreds of parts one by one. */
 export const MAX_CONFLICTS = 100
 
@@ -49,7 +49,7 @@ export function mergeLines (base: readonly string[], theirs: readonly string[], 
   if (sameLines(theirs, yours) || sameLines(base, yours)) return { runs: [{ lines: [...theirs] }], conflicts: [], coarse: false }
   if (sameLines(base, theirs)) return { runs: [{ lines: [...yours] }], conflicts: [], coarse: false }
   const theirsKept = keptLines(base, theirs)
-  const yoursKept = keptLines(base, yours)
+  const yoursKept = theirsKept === null ? null : keptLines(base, yours)
   if (theirsKept === null || yoursKept === null) return coarseMerge(base, theirs, yours)
 
   // Fold each stretch of base lines that both sides keep, in one piece, into a token. Lines
@@ -117,11 +117,19 @@ export function mergedLines (merge: LineMerge): string[] | null {
  * null when the other text changed more lines than the budget allows.
  */
 function keptLines (base: readonly string[], other: readonly string[]): Array<number | undefined> | null {
-  const changes = diffArrays([...base], [...other], { maxEditLength: MAX_MERGE_EDIT_LENGTH, timeout: MERGE_DIFF_TIMEOUT_MS })
+  // The lines both start and end with are kept as they are; the diff only sees the middle.
+  const shortest = Math.min(base.length, other.length)
+  let start = 0
+  while (start < shortest && base[start] === other[start]) start++
+  let end = 0
+  while (end < shortest - start && base[base.length - 1 - end] === other[other.length - 1 - end]) end++
+  const changes = diffArrays(base.slice(start, base.length - end), other.slice(start, other.length - end), { maxEditLength: MAX_MERGE_EDIT_LENGTH, timeout: MERGE_DIFF_TIMEOUT_MS })
   if (changes === undefined) return null
   const kept: Array<number | undefined> = new Array<number | undefined>(base.length)
-  let baseLine = 0
-  let otherLine = 0
+  for (let line = 0; line < start; line++) kept[line] = line
+  for (let line = 0; line < end; line++) kept[base.length - 1 - line] = other.length - 1 - line
+  let baseLine = start
+  let otherLine = start
   for (const change of changes) {
     const count = change.count
     if (change.added) {

@@ -127,6 +127,7 @@ function mergeFrontMatter (base: SourceParts, theirs: SourceParts, yours: Source
  * (or removed), so comments and the formatting of fields nobody changed stay as they were.
  */
 function frontMatterBlock (theirsBlock: string, theirs: Record<string, unknown>, merged: Record<string, unknown>): string {
+  if (same(theirs, merged)) return theirsBlock
   if (theirsBlock === '') return Object.keys(merged).length === 0 ? '' : `---\n${stringify(merged, { lineWidth: 0 })}---\n`
   const yaml = theirsBlock.split('\n').slice(1, -2).join('\n')
   const document = parseDocument(yaml, { schema: 'core' })

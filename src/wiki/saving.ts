@@ -142,9 +142,10 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
   }
 
   /**
-   * Appends a revision and moves the page to it, only if the page is still at
-   * `expected`: the conditional update makes two racing saves end in one conflict
-   * instead of a lost edit.
+   * Appends a revision and moves the page to it, only if the page is still at the
+   * revision the change was made on: of two racing changes one lands and the other
+   * learns it lost instead of overwriting it. Renames, deletes and reverts then end in
+   * a conflict; edits are merged again on the newer revision (savePage).
    */
   async function commit (page: PageDocument, change: Change, proposedForConflict: string): Promise<PageDocument> {
     const saved = await tryCommit(page, change)

@@ -145,7 +145,7 @@ export const de = {
   'conflict.heading': 'Bearbeitungskonflikt bei „{title}“',
   'conflict.explanation': '{author} hat die Seite am {date} geändert, während Sie sie bearbeitet haben. Nichts wurde gespeichert, und nichts wurde überschrieben.',
   'conflict.someone': 'Jemand',
-  'conflict.parts': { one: 'Eine Stelle haben Sie beide verschieden geändert: Entscheiden Sie, was dort bleiben soll. Was nur eine Person geändert hat, wird zusammengeführt.', other: '{count} Stellen haben Sie beide verschieden geändert: Entscheiden Sie bei jeder, was dort bleiben soll. Was nur eine Person geändert hat, wird zusammengeführt.' },
+  'conflict.parts': { one: '{count} Stelle haben Sie beide verschieden geändert: Entscheiden Sie, was dort bleiben soll. Was nur eine Person geändert hat, wird zusammengeführt.', other: '{count} Stellen haben Sie beide verschieden geändert: Entscheiden Sie bei jeder, was dort bleiben soll. Was nur eine Person geändert hat, wird zusammengeführt.' },
   'conflict.coarse': 'Die Änderungen sind zu umfangreich, um sie Zeile für Zeile zusammenzuführen: Der ganze geänderte Bereich ist eine Stelle.',
   'conflict.partText': 'Stelle {number} von {count}: Text ab Zeile {line}',
   'conflict.partField': 'Stelle {number} von {count}: Feld „{field}“',

@@ -146,7 +146,7 @@ export const en: Record<MessageKey, Message> = {
   'conflict.heading': 'Edit conflict on “{title}”',
   'conflict.explanation': '{author} changed this page on {date} while you were editing it. Nothing was saved, and nothing was overwritten.',
   'conflict.someone': 'Someone',
-  'conflict.parts': { one: 'You both changed one part differently: decide what stays there. Everything only one of you changed is merged.', other: 'You both changed {count} parts differently: decide for each what stays there. Everything only one of you changed is merged.' },
+  'conflict.parts': { one: 'You both changed {count} part differently: decide what stays there. Everything only one of you changed is merged.', other: 'You both changed {count} parts differently: decide for each what stays there. Everything only one of you changed is merged.' },
   'conflict.coarse': 'The changes are too large to merge line by line: the whole changed stretch is one part.',
   'conflict.partText': 'Part {number} of {count}: text from line {line}',
   'conflict.partField': 'Part {number} of {count}: field “{field}”',

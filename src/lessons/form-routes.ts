@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import { authorOf } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
+import { wantsHtml } from '../http/error-handler.ts'
 import type { Translate } from '../i18n/index.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import { EditConflictError } from '../wiki/errors.ts'
@@ -141,7 +142,8 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       noticeAfterSave(request, result)
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
-      if (error instanceof EditConflictError && mode.kind === 'edit') return await showConflict(request, reply, error, mode, values, message)
+      // A program posting the form gets the conflict's JSON from the error handler, as from the API.
+      if (error instanceof EditConflictError && mode.kind === 'edit' && wantsHtml(request)) return await showConflict(request, reply, error, mode, values, message)
       if (error instanceof PersonalDataError) {
         reply.code(422)
         return await showForm(request, reply, { values, mode, message, findings: { list: error.findings, source: checked.source } })

@@ -47,6 +47,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /wiki/:slug/delete': 'editor',
   'POST /wiki/:slug/delete': 'editor',
   'POST /wiki/:slug/restore': 'editor',
+  'POST /wiki/:slug/resolve': 'editor',
+  'POST /lessons/:slug/resolve': 'editor',
   'GET /lessons/new': 'editor',
   'POST /lessons/new': 'editor',
   'GET /lessons/:slug/edit': 'editor',

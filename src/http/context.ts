@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
 import { formatDate, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
 import { localeLinks, registerLocale } from './locale.ts'
+import { takeNotice } from './notice.ts'
 
 /** What every template can use besides its own data. */
 export interface ViewContext {
@@ -52,7 +53,7 @@ declare module 'fastify' {
   }
 }
 
-/** Renders a template with the shared context; `title` names the page in the browser tab. */
+/** Renders a template with the shared context and any notice waiting from the last change (notice.ts); `title` names the page in the browser tab. */
 export async function render (
   request: FastifyRequest,
   reply: FastifyReply,
@@ -60,7 +61,7 @@ export async function render (
   data: Record<string, unknown> & { title: string }
 ): Promise<FastifyReply> {
   const context = request.server.viewContext(request)
-  const html = await reply.viewAsync(template, { ...context, ...data })
+  const html = await reply.viewAsync(template, { ...context, notice: takeNotice(request), ...data })
   // Encoded once here rather than by each of the ETag hash, the compressor and the socket.
   return reply.type('text/html; charset=utf-8').send(Buffer.from(html))
 }

@@ -5,15 +5,22 @@ import { Type } from '@sinclair/typebox'
 import { FrontMatterError } from '../markdown/front-matter.ts'
 import { authorOf } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
+import { wantsHtml } from '../http/error-handler.ts'
 import type { Translate } from '../i18n/index.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
+import { EditConflictError } from '../wiki/errors.ts'
+import { mergeNoteFor, noticeAfterSave } from '../wiki/save-notices.ts'
 import type { WikiService } from '../wiki/service.ts'
+import { lessonConflictView } from './form-conflict.ts'
+import { FORM_FIELDS, type FormField } from './form-check.ts'
+import { fieldValue, mergeFormValues, withField } from './form-merge.ts'
 import { LessonValidationError } from './errors.ts'
 import { findingTexts, PersonalDataError } from '../publishing/errors.ts'
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import { formPlaceOfLine } from './finding-fields.ts'
 import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
 import { checkForm, formProblemsOf, type FormProblem } from './form-check.ts'
+import { LessonResolveBody } from './form-resolve-body.ts'
 import { blankValues, valuesFromSource, type LessonFormValues } from './form-values.ts'
 import { lessonOfPage } from './schema.ts'
 import { evidenceRows, formLabel, formMessages, lessonView, sectionFields, vocabularyChoices } from './view.ts'
@@ -71,8 +78,36 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
     })
   })
 
-  async function handleForm (request: FastifyRequest, reply: FastifyReply, body: LessonFormBodyType, mode: FormMode): Promise<FastifyReply> {
-    const values = formValues(body, request.locale)
+  /**
+   * The conflict view's form: each field both changed comes with a choice, theirs or the
+   * person's own value; their values are read from the revision the view showed, and the
+   * whole form is then saved on that revision as the form would be.
+   */
+  app.post('/lessons/:slug/resolve', { schema: { params: SlugParams, body: LessonResolveBody } }, async (request, reply) => {
+    const page = await wiki.requirePage(request.params.slug)
+    const body = request.body
+    const current = await wiki.getRevision(page.slug, body.baseRevision ?? '')
+    const theirs = valuesFromSource(current.source, page.language)
+    const conflicts = FORM_FIELDS.filter(field => body.conflictFields.split(',').includes(field))
+    const chosen = body as Record<string, unknown>
+    const choices: Partial<Record<FormField, 'theirs' | 'yours'>> = {}
+    for (const field of conflicts) {
+      const choice = chosen[`choice-${field}`]
+      if (choice === 'theirs' || choice === 'yours') choices[field] = choice
+    }
+    const yours = formValues(body, request.locale)
+    const missing = conflicts.filter(field => choices[field] === undefined)
+    if (missing.length > 0) {
+      reply.code(400)
+      return await render(request, reply, 'lesson-conflict', lessonConflictView(request.t, { slug: page.slug, title: page.title, current, values: yours, theirs, conflicts, message: body.message ?? '', choices, missing, lessonFields }))
+    }
+    let values = yours
+    for (const field of conflicts) if (choices[field] === 'theirs') values = withField(values, field, fieldValue(theirs, field))
+    return await handleForm(request, reply, body, { kind: 'edit', slug: page.slug, title: page.title, baseRevision: current._id.toHexString(), baseSource: current.source }, values)
+  })
+
+  async function handleForm (request: FastifyRequest, reply: FastifyReply, body: LessonFormBodyType, mode: FormMode, given?: LessonFormValues): Promise<FastifyReply> {
+    const values = given ?? formValues(body, request.locale)
     const baseSource = mode.kind === 'edit' ? mode.baseSource : null
     const checked = checkForm(values, baseSource, { fields: lessonFields })
     const message = body.message ?? ''
@@ -101,11 +136,14 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
     }
     const confirmPublication = body.confirmPublication === 'yes'
     try {
-      const page = mode.kind === 'new'
-        ? await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication })
-        : (await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication })).page
-      return reply.redirect(`/wiki/${page.slug}`, 303)
+      const result = mode.kind === 'new'
+        ? { page: await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication }), changed: true, created: true, merged: null }
+        : await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication, mergeNote: mergeNoteFor(request) })
+      noticeAfterSave(request, result)
+      return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
+      // A program posting the form gets the conflict's JSON from the error handler, as from the API.
+      if (error instanceof EditConflictError && mode.kind === 'edit' && wantsHtml(request)) return await showConflict(request, reply, error, mode, values, message)
       if (error instanceof PersonalDataError) {
         reply.code(422)
         return await showForm(request, reply, { values, mode, message, findings: { list: error.findings, source: checked.source } })
@@ -116,6 +154,22 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       }
       throw error
     }
+  }
+
+  /** Someone saved meanwhile and both changed some of the same fields: those fields, as the form shows them, to decide. */
+  async function showConflict (request: FastifyRequest, reply: FastifyReply, error: EditConflictError, mode: Extract<FormMode, { kind: 'edit' }>, yours: LessonFormValues, message: string): Promise<FastifyReply> {
+    const current = error.current.revision
+    let merged
+    try {
+      merged = mergeFormValues(valuesFromSource(mode.baseSource, error.current.page.language), valuesFromSource(current.source, error.current.page.language), yours)
+    } catch (readError) {
+      // A text the form cannot read goes to the plain editor's conflict view.
+      if (readError instanceof FrontMatterError) throw error
+      throw readError
+    }
+    reply.code(409)
+    const theirs = valuesFromSource(current.source, error.current.page.language)
+    return await render(request, reply, 'lesson-conflict', lessonConflictView(request.t, { slug: error.current.page.slug, title: error.current.page.title, current, values: merged.values, theirs, conflicts: merged.conflicts, message, lessonFields }))
   }
 
   async function showForm (

@@ -7,6 +7,7 @@ import { assertCanRead, authorOf, seesLocalPages } from '../auth/visibility.ts'
 import { parseSource } from '../markdown/front-matter.ts'
 import { PageDeletedError, PageNotFoundError } from './errors.ts'
 import { renderPageHtml } from './page-html.ts'
+import { mergeNoteFor } from './save-notices.ts'
 import { ApiCreateBody, ApiDeleteBody, ApiSaveBody, ListQuery, SlugParams } from './schemas.ts'
 
 export interface ApiRoutesOptions {
@@ -103,10 +104,13 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       baseRevisionId: body.baseRevision,
       message: body.message ?? '',
       author: authorOf(request),
-      confirmPublication: body.confirmPublication ?? false
+      confirmPublication: body.confirmPublication ?? false,
+      mergeNote: mergeNoteFor(request)
     })
     if (result.created) reply.code(201).header('Location', `/api/pages/${result.page.slug}`)
-    return { ...summary(result.page), changed: result.changed }
+    // A save on an older revision that did not overlap the changes since is merged with them.
+    const merged = result.merged === null ? {} : { mergedWith: { revision: result.merged.revisionId, number: result.merged.number, author: result.merged.author } }
+    return { ...summary(result.page), changed: result.changed, merged: result.merged !== null, ...merged }
   })
 
   app.delete('/api/pages/:slug', { schema: { params: SlugParams, body: ApiDeleteBody } }, async (request) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { render } from '../http/context.ts'
 import { wantsHtml } from '../http/error-handler.ts'
-import { diffTexts } from './diff.ts'
+import { conflictMerge, conflictView } from './conflict-view.ts'
 import { EditConflictError, PageDeletedError, PageNotFoundError } from './errors.ts'
+import { fieldName } from './merge.ts'
 
 /** The wiki's own error pages: the edit conflict with both texts, a deleted page, a missing page to create. */
 export function registerWikiErrorPages (app: FastifyInstance): void {
@@ -26,14 +27,30 @@ async function conflict (error: EditConflictError, request: FastifyRequest, repl
   reply.code(409)
   const { page, revision } = error.current
   if (!wantsHtml(request)) {
-    return await reply.send({ error: 'edit-conflict', message: request.t('error.conflict'), currentRevision: page.revisionId.toHexString(), baseRevision: error.baseRevisionId })
+    const merge = conflictMerge({ merge: error.merge, current: revision, proposedSource: error.proposedSource })
+    // What overlaps, part by part: a field with its three values (null where absent), or lines of the text.
+    const conflicts = merge.conflicts.map(part => part.kind === 'field'
+      ? { kind: 'field', field: fieldName(part.path), base: part.base ?? null, theirs: part.theirs ?? null, yours: part.yours ?? null }
+      : { kind: 'text', bodyLine: part.baseStart + 1, base: part.base, theirs: part.theirs, yours: part.yours })
+    return await reply.send({
+      error: 'edit-conflict',
+      message: request.t('error.conflict'),
+      currentRevision: page.revisionId.toHexString(),
+      baseRevision: error.baseRevisionId,
+      merged: error.merge !== null,
+      coarse: merge.coarse,
+      conflicts
+    })
   }
-  return await render(request, reply, 'conflict', {
-    title: request.t('conflict.title'),
+  // The change description typed with the save is offered again.
+  const body = request.body
+  const message = typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string' ? body.message : ''
+  return await render(request, reply, 'conflict', conflictView(request, {
     page,
     current: revision,
+    merge: error.merge,
+    mergeBase: error.merge === null ? '' : error.baseRevisionId ?? '',
     proposedSource: error.proposedSource,
-    diff: diffTexts(revision.source, error.proposedSource),
-    noindex: true
-  })
+    message
+  }))
 }

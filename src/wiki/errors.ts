@@ -1,6 +1,7 @@
 import { AppError } from '../http/errors.ts'
 import type { MessageParams } from '../i18n/index.ts'
 import type { SlugProblem } from '../markdown/slug.ts'
+import type { SourceMerge } from './merge.ts'
 import type { PageDocument, RevisionDocument } from './model.ts'
 
 /** Base of the wiki's expected failures; each says its own HTTP answer. */
@@ -57,7 +58,9 @@ export class NoFreeSlugError extends WikiError {
 
 /**
  * The editor's base revision is no longer the page's current one (or the page was
- * created meanwhile). Carries both texts so the person can merge by hand.
+ * created meanwhile), and the changes overlap. Carries both texts, and the three-way
+ * merge with its conflicts when there was a base to merge from, so the person can
+ * decide part by part.
  */
 export class EditConflictError extends WikiError {
   readonly statusCode = 409
@@ -67,7 +70,8 @@ export class EditConflictError extends WikiError {
     readonly slug: string,
     readonly current: { page: PageDocument, revision: RevisionDocument },
     readonly proposedSource: string,
-    readonly baseRevisionId: string | null
+    readonly baseRevisionId: string | null,
+    readonly merge: SourceMerge | null = null
   ) {
     super(`page "${slug}" changed since revision ${baseRevisionId ?? '(none)'}`)
   }

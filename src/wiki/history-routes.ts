@@ -5,6 +5,7 @@ import { formatDate } from '../i18n/index.ts'
 import type { RevisionDocument } from './model.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import { saveFeedback, type SaveFeedback } from './save-feedback.ts'
+import { noticeAfterRevert } from './save-notices.ts'
 import type { WikiService } from './service.ts'
 import { wantsHtml } from '../http/error-handler.ts'
 import { render } from '../http/context.ts'
@@ -84,6 +85,7 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
         message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) }),
         confirmPublication: request.body.confirmPublication === 'yes'
       })
+      noticeAfterRevert(request, target.createdAt)
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       if (!wantsHtml(request)) throw error

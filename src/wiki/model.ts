@@ -53,3 +53,11 @@ export interface RevisionDocument {
 }
 
 export type RevisionSummary = Omit<RevisionDocument, 'source'>
+
+/** The revision a save on an older base was merged with: its id, its number in the page's history, who wrote it and when. */
+export interface MergedWith {
+  revisionId: string
+  number: number
+  author: string | null
+  createdAt: Date
+}

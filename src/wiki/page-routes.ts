@@ -7,6 +7,7 @@ import { MissingTitleError, PageNotFoundError } from './errors.ts'
 import type { PageDocument } from './model.ts'
 import type { PageRenderer } from '../markdown/page-renderer.ts'
 import { saveFeedback, type SaveFeedback } from './save-feedback.ts'
+import { mergeNoteFor, noticeAfterSave, reviewWaitingFor } from './save-notices.ts'
 import type { WikiService } from './service.ts'
 import { slugifyTitle, slugProblem } from '../markdown/slug.ts'
 import { wantsHtml } from '../http/error-handler.ts'
@@ -122,6 +123,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
       const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
+      noticeAfterSave(request, { page, changed: true, created: true, merged: null })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       // A program posting the form gets the error handler's JSON, as from the API.
@@ -158,7 +160,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     // The same address answers ActivityPub clients with the Article.
     varyOn(reply, 'Accept')
     const extras = await options.pageExtras?.(request, page) ?? {}
-    return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
+    return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, reviewWaiting: reviewWaitingFor(request, page), noindex: page.fields.visibility !== 'public' })
   })
 
   app.get('/wiki/:slug/edit', { schema: { params: SlugParams, querystring: TitleQuery } }, async (request, reply) => {
@@ -220,7 +222,8 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
         const preview = await previewOf(request, source, slug)
         return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
       }
-      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes', mergeNote: mergeNoteFor(request) })
+      noticeAfterSave(request, result)
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
       if (!wantsHtml(request)) throw error

@@ -4,6 +4,7 @@ import { render } from '../http/context.ts'
 import type { WikiService } from './service.ts'
 import type { AuditLog } from '../auth/audit.ts'
 import { FORM_BODY_LIMIT } from '../auth/schemas.ts'
+import { noticeAfterApproval } from './save-notices.ts'
 import { ApproveBody, SlugParams } from './schemas.ts'
 
 /** The four-eyes review queue: pages whose wider visibility waits for a second person. */
@@ -45,6 +46,7 @@ export async function reviewRoutes (parent: FastifyInstance, options: { wiki: Wi
     const reviewer = request.account?.username ?? ''
     const page = await wiki.approvePublication(request.params.slug, { reviewer, revisionId: request.body.revision })
     await audit.record({ kind: 'publication-approved', actor: reviewer, target: page.slug, ip: request.ip, detail: page.fields.visibility })
+    noticeAfterApproval(request, page)
     return await reply.redirect('/review', 303)
   })
 }

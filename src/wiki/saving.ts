@@ -3,7 +3,8 @@ import { parseSource, withTitle, type ParsedSource } from '../markdown/front-mat
 import { EditConflictError, InvalidSlugError, MissingTitleError, NoFreeSlugError, PageDeletedError, PageNotFoundError } from './errors.ts'
 import { snapshot, type WikiEventBus } from './events.ts'
 import type { PageHistory } from './history.ts'
-import type { PageDocument, RevisionDocument, RevisionKind } from './model.ts'
+import type { MergedWith, PageDocument, RevisionDocument, RevisionKind } from './model.ts'
+import { mergeSources, type SourceMerge } from './merge.ts'
 import type { PageStore } from './page-store.ts'
 import type { PageReview } from './review.ts'
 import { slugForTitle, slugProblem, uniqueSlug } from '../markdown/slug.ts'
@@ -18,6 +19,8 @@ export interface SaveInput {
   message?: string
   author?: string | null
   confirmPublication?: boolean
+  /** The note a merged save adds to its message, in the saver's language; English without it. */
+  mergeNote?: (merged: MergedWith) => string
 }
 
 export interface CreateInput {
@@ -41,9 +44,13 @@ export interface SaveResult {
   changed: boolean
   /** True when the save created the page (a base revision of null on a missing page). */
   created: boolean
+  /** Set when the save was made on an older revision and merged with the current one. */
+  merged: MergedWith | null
 }
 
 const MAX_SLUG_RETRIES = 5
+/** Saves racing on one page merge again with each newer revision, this many times at the most. */
+const MAX_MERGE_ATTEMPTS = 8
 const MAX_MESSAGE_LENGTH = 500
 
 export interface SavingOptions {
@@ -135,15 +142,21 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
   }
 
   /**
-   * Appends a revision and moves the page to it, only if the page is still at
-   * `expected`: the conditional update makes two racing saves end in one conflict
-   * instead of a lost edit.
+   * Appends a revision and moves the page to it, only if the page is still at the
+   * revision the change was made on: of two racing changes one lands and the other
+   * learns it lost instead of overwriting it. Renames, deletes and reverts then end in
+   * a conflict; edits are merged again on the newer revision (savePage).
    */
-  async function commit (
-    page: PageDocument,
-    change: { kind: RevisionKind, source: string, parsed: ParsedSource, slug?: string, message?: string, author?: string | null, revertedFrom?: ObjectId, deletedAt?: Date | null },
-    proposedForConflict: string
-  ): Promise<PageDocument> {
+  async function commit (page: PageDocument, change: Change, proposedForConflict: string): Promise<PageDocument> {
+    const saved = await tryCommit(page, change)
+    if (saved !== null) return saved
+    const latest = await pages.findOne({ _id: page._id })
+    if (latest === null) throw new PageNotFoundError(page.slug)
+    throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, proposedForConflict, page.revisionId.toHexString())
+  }
+
+  /** The commit, or null when another save moved the page on first. */
+  async function tryCommit (page: PageDocument, change: Change): Promise<PageDocument | null> {
     const time = now()
     const slug = change.slug ?? page.slug
     const title = change.parsed.fields.title ?? page.title
@@ -190,39 +203,69 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       await revisions.deleteOne({ _id: revision._id })
       throw error
     }
-    if (saved === null) {
-      await revisions.deleteOne({ _id: revision._id })
-      const latest = await pages.findOne({ _id: page._id })
-      if (latest === null) throw new PageNotFoundError(page.slug)
-      throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, proposedForConflict, page.revisionId.toHexString())
-    }
+    if (saved === null) await revisions.deleteOne({ _id: revision._id })
     return saved
   }
 
   async function savePage (slug: string, input: SaveInput): Promise<SaveResult> {
     const parsed = parseSource(input.source)
-    const page = await pages.findOne({ slug })
+    let page = await pages.findOne({ slug })
     if (page === null && input.baseRevisionId !== null) {
       // The editor started from a page that was renamed meanwhile: a conflict, never a new page.
       const moved = await pages.findOne({ formerSlugs: slug })
       if (moved === null) throw new PageNotFoundError(slug)
-      throw new EditConflictError(moved.slug, { page: moved, revision: await currentRevision(moved) }, input.source, input.baseRevisionId)
+      throw await conflict(moved, input)
     }
     if (page === null) {
       const problem = slugProblem(slug)
       if (problem !== null) throw new InvalidSlugError(slug, problem)
       const created = await createPage({ ...input, slug, title: parsed.fields.title ?? slug })
-      return { page: created, changed: true, created: true }
+      return { page: created, changed: true, created: true, merged: null }
     }
-    if (page.deletedAt !== null) throw new PageDeletedError(page)
-    if (input.baseRevisionId !== page.revisionId.toHexString()) {
-      throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
+    // A save on an older revision is merged with the current one. When another save lands
+    // between the merge and the commit, the conditional commit fails and the merge is made
+    // again on the newer revision: racing saves of different parts all arrive.
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      if (page.deletedAt !== null) throw new PageDeletedError(page)
+      let change = { source: input.source, parsed, merged: null as MergedWith | null }
+      if (input.baseRevisionId !== page.revisionId.toHexString()) change = await mergedChange(page, input)
+      if (change.source === page.source) return { page, changed: false, created: false, merged: change.merged }
+      await options.checkSave?.({ source: change.source, parsed: change.parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+      const message = change.merged === null ? input.message : withNote(input.message, input.mergeNote?.(change.merged) ?? englishMergeNote(change.merged))
+      const saved = await tryCommit(page, { kind: 'edit', source: change.source, parsed: change.parsed, message, author: input.author })
+      if (saved !== null) {
+        events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
+        return { page: saved, changed: true, created: false, merged: change.merged }
+      }
+      page = await pages.findOne({ _id: page._id })
+      if (page === null) throw new PageNotFoundError(slug)
     }
-    if (input.source === page.source) return { page, changed: false, created: false }
-    await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
-    const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
-    events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
-    return { page: saved, changed: true, created: false }
+    throw await conflict(page, input)
+  }
+
+  /** The save merged with the page's current revision; a conflict when the changes overlap or no base is known. */
+  async function mergedChange (page: PageDocument, input: SaveInput): Promise<{ source: string, parsed: ParsedSource, merged: MergedWith }> {
+    const base = await baseRevision(page, input.baseRevisionId)
+    // Without a base (a create that found the page made meanwhile) nothing tells which side changed what.
+    if (base === null) throw await conflict(page, input)
+    const merge = mergeSources(base.source, page.source, input.source)
+    const current = await currentRevision(page)
+    if (merge.source === null) throw new EditConflictError(page.slug, { page, revision: current }, input.source, input.baseRevisionId, merge)
+    const number = await revisions.countDocuments({ pageId: page._id, createdAt: { $lte: current.createdAt } })
+    return { source: merge.source, parsed: parseSource(merge.source), merged: { revisionId: current._id.toHexString(), number, author: current.author, createdAt: current.createdAt } }
+  }
+
+  async function baseRevision (page: PageDocument, baseRevisionId: string | null): Promise<RevisionDocument | null> {
+    if (baseRevisionId === null || !/^[0-9a-f]{24}$/i.test(baseRevisionId)) return null
+    return await revisions.findOne({ _id: new ObjectId(baseRevisionId), pageId: page._id })
+  }
+
+  /** The conflict for a save on an outdated base, with the merge's conflicts part by part when the base is known. */
+  async function conflict (page: PageDocument, input: SaveInput): Promise<EditConflictError> {
+    const current = await currentRevision(page)
+    const base = await baseRevision(page, input.baseRevisionId)
+    const merge: SourceMerge | null = base === null ? null : mergeSources(base.source, current.source, input.source)
+    return new EditConflictError(page.slug, { page, revision: current }, input.source, input.baseRevisionId, merge)
   }
 
   /** Gives the page a new title and a slug made from it; the old slug keeps redirecting. */
@@ -290,6 +333,18 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
   }
 
   return { createPage, savePage, renamePage, deletePage, restorePage, revertPage }
+}
+
+type Change = { kind: RevisionKind, source: string, parsed: ParsedSource, slug?: string, message?: string, author?: string | null, revertedFrom?: ObjectId, deletedAt?: Date | null }
+
+/** The person's own description first, shortened if need be so the note about the merge always fits. */
+function withNote (message: string | undefined, note: string): string {
+  const own = cleanMessage(message).slice(0, Math.max(0, MAX_MESSAGE_LENGTH - note.length - 1))
+  return own === '' ? note : `${own} ${note}`
+}
+
+function englishMergeNote (merged: MergedWith): string {
+  return `(merged with revision ${merged.number} by ${merged.author ?? 'an import'})`
 }
 
 function cleanMessage (message: string | undefined): string {

@@ -45,6 +45,23 @@ export const SaveBody = Type.Object({
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
   action: EditorAction
 }, { additionalProperties: false })
+/**
+ * The conflict view's decisions: the revisions the merge came from, the text that was to be
+ * saved, and per part `choice-<n>` (theirs, yours or edited) with `text-<n>` for one's own text.
+ */
+export const ResolveBody = Type.Object({
+  mergeBase: BaseRevision,
+  baseRevision: BaseRevision,
+  yours: Source,
+  message: Message,
+  confirmPublication: Type.Optional(Type.String({ maxLength: 10 }))
+}, {
+  additionalProperties: false,
+  patternProperties: {
+    '^choice-[0-9]{1,3}$': { type: 'string', enum: ['theirs', 'yours', 'edited'] },
+    '^text-[0-9]{1,3}$': { type: 'string', maxLength: MAX_SOURCE_LENGTH }
+  }
+})
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })
 /** An approval names the revision the reviewer saw (form field or JSON). */

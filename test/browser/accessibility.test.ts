@@ -206,6 +206,15 @@ describe('accessibility and languages in a real browser', () => {
     await page.getByRole('button', { name: 'Vorschau' }).click()
     await page.waitForSelector('#preview-heading')
     await checkPage('lesson-form-preview')
+
+    // The guided form's conflict view: the field both changed, as a form field.
+    await page.goto(`${base}/lessons/${LESSON}/edit`)
+    const lesson = await test.app.wiki.requirePage(LESSON)
+    await test.app.wiki.savePage(LESSON, { source: lesson.source.replace(/^outcome: \w+$/m, 'outcome: open'), baseRevisionId: lesson.revisionId.toHexString(), message: 'gleichzeitig' })
+    await page.getByLabel('Hat es gewirkt? *').selectOption('mixed')
+    await page.getByRole('button', { name: 'Speichern' }).click()
+    await page.waitForSelector('.conflict-part')
+    await checkPage('lesson-conflict')
   })
 
   it('has no violations on the login, account and admin pages where they exist', { skip }, async () => {

@@ -60,7 +60,8 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
     const said = (request.query as { notice?: unknown }).notice
     return {
       comments: {
-        notice: said === 'comment-added' ? request.t('comments.notice.added') : said === 'experience-received' ? request.t('comments.notice.experience') : '',
+        // People without an account have no session for a notice: the address carries it.
+        notice: said === 'experience-received' ? request.t('comments.notice.experience') : '',
         threads: threads(conversation, username),
         experiences: threads(experiences, username),
         canComment: request.account !== null,

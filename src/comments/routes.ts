@@ -8,6 +8,7 @@ import type { Federation } from '../federation/index.ts'
 import { wantsActivityJson } from '../federation/index.ts'
 import { isOutward } from '../federation/articles.ts'
 import { render } from '../http/context.ts'
+import { setNotice } from '../http/notice.ts'
 import { findPersonalDataInTurns } from '../publishing/personal-data.ts'
 import { findingTexts } from '../publishing/errors.ts'
 import type { PageDocument } from '../wiki/model.ts'
@@ -73,7 +74,8 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
 
   app.post('/wiki/:slug/comments', { bodyLimit: FORM_BODY_LIMIT, schema: { params: SlugParams, body: CommentBody } }, async (request, reply) => {
     const { page, comment } = await addComment(request)
-    return await reply.redirect(`/wiki/${page.slug}?notice=comment-added#comment-${comment._id.toHexString()}`, 303)
+    setNotice(request, { key: 'comments.notice.added' })
+    return await reply.redirect(`/wiki/${page.slug}#comment-${comment._id.toHexString()}`, 303)
   })
 
   app.post('/comments/:id/edit', { bodyLimit: FORM_BODY_LIMIT, schema: { params: CommentIdParams, body: EditBody } }, async (request, reply) => {
@@ -119,10 +121,6 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
       .header('X-Comment-Id', comment._id.toHexString())
   })
 
-  const noticeOf = (request: FastifyRequest): string => {
-    const said = (request.query as { notice?: unknown }).notice
-    return typeof said === 'string' && Object.hasOwn(MODERATION_NOTICES, said) ? request.t(MODERATION_NOTICES[said as keyof typeof MODERATION_NOTICES]) : ''
-  }
 
   app.get('/moderation', async (request, reply) => {
     const queue = await comments.queue()
@@ -130,7 +128,6 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
     for (const item of queue) if (!pages.has(item.pageId)) pages.set(item.pageId, await wiki.pageById(item.pageId))
     return await render(request, reply, 'moderation', {
       title: request.t('moderation.title'),
-      notice: noticeOf(request),
       items: queue.map(item => ({
         ...commentJson(item),
         createdAt: item.createdAt,
@@ -153,7 +150,8 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
     }
     app.post(`/moderation/:id/${decision}`, { bodyLimit: FORM_BODY_LIMIT, schema: { params: CommentIdParams } }, async (request, reply) => {
       await decide(request)
-      return await reply.redirect(`/moderation?notice=${status}`, 303)
+      setNotice(request, { key: MODERATION_NOTICES[status] })
+      return await reply.redirect('/moderation', 303)
     })
     app.post(`/api/comments/:id/${decision}`, { schema: { params: CommentIdParams } }, async (request) => await decide(request))
   }
@@ -165,7 +163,8 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
     if (actorId === undefined) throw new CommentNotFoundError(request.params.id)
     const rejected = await comments.blockAuthor(actorId, by)
     await audit.record({ kind: 'comment-author-blocked', actor: by.username, target: actorId, ip: request.ip, detail: `${rejected} waiting replies rejected` })
-    return await reply.redirect('/moderation?notice=blocked', 303)
+    setNotice(request, { key: MODERATION_NOTICES.blocked })
+    return await reply.redirect('/moderation', 303)
   })
 
   app.post('/moderation/:id/block-domain', { bodyLimit: FORM_BODY_LIMIT, schema: { params: CommentIdParams } }, async (request, reply) => {
@@ -176,7 +175,8 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
     const host = new URL(actorId).hostname
     if (await options.federation.blocks.add(host, `replies (${by.username})`)) await audit.record({ kind: 'block-added', actor: by.username, target: host, ip: request.ip, detail: 'from the moderation queue' })
     await comments.blockAuthor(actorId, by)
-    return await reply.redirect('/moderation?notice=blocked', 303)
+    setNotice(request, { key: MODERATION_NOTICES.blocked })
+    return await reply.redirect('/moderation', 303)
   })
 
   app.get('/api/pages/:slug/comments', { schema: { params: SlugParams, querystring: CommentsQuery } }, async (request) => {

@@ -44,6 +44,8 @@ describe('comments, experiences without an account, and moderation', { timeout: 
   it('lets a signed-in reader comment and reply one level deep, in a safe Markdown subset', async () => {
     const posted = await writer.inject({ method: 'POST', url: `/wiki/${slug}/comments`, ...form({ text: 'Bei uns **auch**. <script>alert(1)</script> [Link](javascript:alert(1))' }) })
     assert.equal(posted.statusCode, 303)
+    const shownOnce = [(await writer.inject({ url: String(posted.headers.location) })).body, (await writer.inject({ url: String(posted.headers.location) })).body]
+    assert.deepEqual(shownOnce.map(html => html.includes('Dein Kommentar ist veröffentlicht.')), [true, false], 'the notice says what happened, once')
     const [first] = await listed()
     assert.ok(first !== undefined)
     assert.equal(first.html, '<p>Bei uns <strong>auch</strong>. &lt;script&gt;alert(1)&lt;/script&gt; [Link](javascript:alert(1))</p>')

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
-import { formatDate, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
+import { formatDate, formatDateToSecond, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
 import { localeLinks, registerLocale } from './locale.ts'
 
 /** What every template can use besides its own data. */
@@ -13,6 +13,8 @@ export interface ViewContext {
   stylesheet: string
   path: string
   date: (date: Date) => string
+  /** The date with seconds, where two revisions may fall in one minute. */
+  dateToSecond: (date: Date) => string
   number: (value: number) => string
   /** The footer's language switch. */
   localeLinks: Array<{ locale: Locale, href: string, current: boolean }>
@@ -40,6 +42,7 @@ export function registerViewContext (app: FastifyInstance, options: { siteName: 
     stylesheet,
     path: request.url.split('?')[0] ?? '/',
     date: (date: Date) => formatDate(date, request.locale),
+    dateToSecond: (date: Date) => formatDateToSecond(date, request.locale),
     number: (value: number) => formatNumber(value, request.locale),
     localeLinks: localeLinks(request),
     escape: escapeHtml

@@ -12,6 +12,7 @@ import { slugifyTitle, slugProblem } from '../markdown/slug.ts'
 import { wantsHtml } from '../http/error-handler.ts'
 import { render } from '../http/context.ts'
 import { renderPageHtml } from './page-html.ts'
+import { snapshotOf, type PageExtras } from './page-extras.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
 import { varyOn } from '../http/transfer.ts'
 import { CreateBody, ListQuery, MessageBody, NoBody, RenameBody, SaveBody, SlugParams, TitleQuery } from './schemas.ts'
@@ -23,7 +24,7 @@ export interface PageRoutesOptions {
   /** The visibility a new page's front matter starts with (a setting); its author may change it. */
   defaultVisibility?: () => Visibility
   /** More for the page view of some pages (a lesson's fact box); nothing for the rest. */
-  pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+  pageExtras?: PageExtras
   /** Keeps whole page answers for readers who are not signed in. */
   readerCache?: ReaderCache
 }
@@ -34,6 +35,8 @@ export interface EditorPreview {
   summary: string
   language: string
   html: string
+  /** What other domains show with the page (a lesson's fact box), as for an old revision. */
+  extras: Record<string, unknown>
 }
 
 const PAGE_SIZE = 100
@@ -49,7 +52,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
    * The page as saving would make it, shown above the editor; nothing is stored and no
    * publishing check runs. Front matter the save would refuse throws the same error here.
    */
-  const previewOf = async (request: FastifyRequest, source: string, title: string): Promise<EditorPreview> => {
+  const previewOf = async (request: FastifyRequest, source: string, title: string, slug = ''): Promise<EditorPreview> => {
     const { fields } = parseSource(source)
     const language = fields.language ?? request.locale
     const rendered = await renderer.render({
@@ -59,7 +62,8 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       locale: request.locale,
       missingPageTitle: request.t('page.missingLink')
     })
-    return { title: fields.title ?? title, summary: fields.summary ?? '', language, html: rendered.html }
+    const extras = await options.pageExtras?.(request, snapshotOf(source, { slug, title, language }), 'snapshot') ?? {}
+    return { title: fields.title ?? title, summary: fields.summary ?? '', language, html: rendered.html, extras }
   }
 
   const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, errorField?: 'title' | 'source', feedback?: SaveFeedback, preview?: EditorPreview }) =>
@@ -157,7 +161,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
     // The same address answers ActivityPub clients with the Article.
     varyOn(reply, 'Accept')
-    const extras = await options.pageExtras?.(request, page) ?? {}
+    const extras = await options.pageExtras?.(request, page, 'page') ?? {}
     return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
   })
 
@@ -217,7 +221,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     })
     try {
       if (request.body.action === 'preview') {
-        const preview = await previewOf(request, source, slug)
+        const preview = await previewOf(request, source, slug, slug)
         return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
       }
       const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })

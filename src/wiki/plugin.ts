@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { isFederationPath } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
@@ -12,14 +12,13 @@ import type { SaveCheck } from '../publishing/check.ts'
 import { apiRoutes } from './api-routes.ts'
 import { registerWikiErrorPages } from './error-pages.ts'
 import type { WikiEvents } from './events.ts'
-import type { PageDocument } from './model.ts'
+import type { PageExtras } from './page-extras.ts'
 import { reviewRoutes } from './review-routes.ts'
 import { wikiRoutes } from './routes.ts'
 import { createWikiService, type WikiService } from './service.ts'
 import { siteRoutes, type SiteRoutesOptions } from './site-routes.ts'
 
-/** More for the page view of some pages (a lesson's fact box); an empty object for the rest. */
-export type PageExtras = (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+export type { PageExtras } from './page-extras.ts'
 
 export interface WikiPluginOptions {
   events: EventBus<WikiEvents>
@@ -84,9 +83,9 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     homePages: options.homePages,
     readerCache
   })
-  const extrasOf: PageExtras = async (request, page) => {
+  const extrasOf: PageExtras = async (request, page, view) => {
     let extras: Record<string, unknown> = {}
-    for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page) }
+    for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page, view) }
     return extras
   }
   await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache })

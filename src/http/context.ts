@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
 import { formatDate, formatDateToSecond, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
+import type { BodyCache } from './body-cache.ts'
+import { acceptedEncoding, encodedBody } from './reader-cache.ts'
+import { varyOn } from './transfer.ts'
 import { localeLinks, registerLocale } from './locale.ts'
 
 /** What every template can use besides its own data. */
@@ -66,4 +69,41 @@ export async function render (
   const html = await reply.viewAsync(template, { ...context, ...data })
   // Encoded once here rather than by each of the ETag hash, the compressor and the socket.
   return reply.type('text/html; charset=utf-8').send(Buffer.from(html))
+}
+
+export interface FramedPage {
+  /** The template of the main part; it names no layout, since the frame is added here. */
+  template: string
+  /** What the frame needs: the page's title, and whether search engines may index it. */
+  frame: { title: string, noindex?: boolean }
+  /** The main part's data, asked for only when the part is not kept. */
+  data: () => Promise<Record<string, unknown>>
+  /**
+   * Where the page is kept: its main part under `key` (which must name the reader, or
+   * the kinds of reader, it was rendered for), and, given the id of the signed-in
+   * person's session, the whole answer for that session and address.
+   */
+  keep?: { cache: BodyCache, key: string, session: string | null }
+}
+
+/**
+ * Renders a page's main part (or takes it from the cache) and then the layout around it,
+ * which holds everything personal: the account's name and abilities and the CSRF token.
+ */
+export async function renderFramed (request: FastifyRequest, reply: FastifyReply, page: FramedPage): Promise<FastifyReply> {
+  const context = { ...request.server.viewContext(request), ...page.frame }
+  const make = async (): Promise<string> => await reply.viewAsync(page.template, { ...context, ...await page.data() })
+  const framed = async (): Promise<Buffer> => {
+    const body = page.keep === undefined ? await make() : await page.keep.cache.body(page.keep.key, make)
+    return Buffer.from(await reply.viewAsync('layout', { ...context, body }))
+  }
+  reply.type('text/html; charset=utf-8')
+  if (page.keep === undefined || page.keep.session === null) return reply.send(await framed())
+  // What the frame shows besides the session's own person: the count of pages waiting for a reviewer.
+  const frameState = JSON.stringify(reply.locals?.reviewCount ?? null)
+  const answer = await page.keep.cache.answer(`${page.keep.session}\n${frameState}\n${page.keep.key}\n${request.url}`, framed)
+  varyOn(reply, 'Accept-Encoding')
+  const encoding = acceptedEncoding(request)
+  if (encoding === null) return reply.send(answer.identity)
+  return reply.header('Content-Encoding', encoding).send(encodedBody(answer, encoding))
 }

@@ -10,7 +10,8 @@ import { saveFeedback, type SaveFeedback } from './save-feedback.ts'
 import type { WikiService } from './service.ts'
 import { slugifyTitle, slugProblem } from '../markdown/slug.ts'
 import { wantsHtml } from '../http/error-handler.ts'
-import { render } from '../http/context.ts'
+import { render, renderFramed } from '../http/context.ts'
+import type { BodyCache } from '../http/body-cache.ts'
 import { renderPageHtml } from './page-html.ts'
 import { snapshotOf, type PageExtras } from './page-extras.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
@@ -27,6 +28,8 @@ export interface PageRoutesOptions {
   pageExtras?: PageExtras
   /** Keeps whole page answers for readers who are not signed in. */
   readerCache?: ReaderCache
+  /** Keeps the main part of page views per reader, signed in or not. */
+  bodyCache?: BodyCache
 }
 
 /** What the editor's preview shows. */
@@ -157,12 +160,19 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     }
     const page = found.page
     assertCanRead(request, page)
-    const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
     // The same address answers ActivityPub clients with the Article.
     varyOn(reply, 'Accept')
-    const extras = await options.pageExtras?.(request, page, 'page') ?? {}
-    return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, noindex: page.fields.visibility !== 'public' })
+    // The main part is the same for one reader until the wiki changes (which clears the cache); the frame around it is rendered each time.
+    const reader = request.account === null ? '' : `${request.account.username} ${request.account.role}`
+    // Whole answers are kept per session for people signed in by it; everyone else gets the reader cache or a fresh frame.
+    const session = request.account === null || request.viaToken ? null : request.session.sessionId
+    return await renderFramed(request, reply, {
+      template: 'page',
+      frame: { title: page.title, noindex: page.fields.visibility !== 'public' },
+      data: async () => ({ ...await options.pageExtras?.(request, page, 'page') ?? {}, page, rendered: await renderPage(request, page) }),
+      ...(options.bodyCache === undefined ? {} : { keep: { cache: options.bodyCache, key: `${reader}\n${request.locale}\n${page.revisionId.toHexString()}\n${page.slug}`, session } })
+    })
   })
 
   app.get('/wiki/:slug/edit', { schema: { params: SlugParams, querystring: TitleQuery } }, async (request, reply) => {

@@ -88,7 +88,7 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page, view) }
     return extras
   }
-  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache })
+  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache, bodyCache: app.bodyCache })
   await app.register(apiRoutes, { wiki, renderer, baseUrl: options.baseUrl })
   await app.register(reviewRoutes, { wiki, audit: app.auth.audit, reviewRequired: options.reviewRequired })
 }, { name: 'praxiswiki-wiki', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

@@ -16,6 +16,7 @@ import type { PageExtras } from './page-extras.ts'
 import { reviewRoutes } from './review-routes.ts'
 import { wikiRoutes } from './routes.ts'
 import { createWikiService, type WikiService } from './service.ts'
+import { titleSuggestionRoutes } from './title-suggestions.ts'
 import { siteRoutes, type SiteRoutesOptions } from './site-routes.ts'
 
 export type { PageExtras } from './page-extras.ts'
@@ -90,5 +91,6 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
   }
   await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache, bodyCache: app.bodyCache })
   await app.register(apiRoutes, { wiki, renderer, baseUrl: options.baseUrl })
+  await app.register(titleSuggestionRoutes, { wiki })
   await app.register(reviewRoutes, { wiki, audit: app.auth.audit, reviewRequired: options.reviewRequired })
 }, { name: 'praxiswiki-wiki', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

@@ -3,9 +3,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { brotliDecompressSync } from 'node:zlib'
 import Fastify from 'fastify'
@@ -15,6 +12,7 @@ import { loadConfig } from '../src/config/index.ts'
 import { parseSource } from '../src/markdown/front-matter.ts'
 import { readContentDir } from '../src/wiki/content.ts'
 import { signIn } from '../test/helpers.ts'
+import { measureLoad, median, type LoadMeasurement } from './load-generator.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -54,52 +52,10 @@ async function starterWords (): Promise<string[]> {
     .filter(word => /^[\p{L}\d][\p{L}\d,.;:%–-]*$/u.test(word))
 }
 
-/**
- * The load generator runs in a process of its own, so the server under test has a
- * core to itself instead of sharing the event loop with the client.
- */
-async function load (url: string, headers: Record<string, string> = {}): Promise<autocannon.Result> {
-  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
-  const headerArguments = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}=${value}`])
-  return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(seconds), '-p', '1', ...headerArguments, url], { stdio: ['ignore', 'pipe', 'ignore'] })
-    let output = ''
-    child.stdout.on('data', chunk => { output += chunk })
-    child.on('error', reject)
-    child.on('close', code => {
-      try {
-        resolve(JSON.parse(output) as autocannon.Result)
-      } catch {
-        reject(new Error(`autocannon exited with ${code} without a result`))
-      }
-    })
-  })
-}
-
-interface Measurement {
-  requestsPerSecond: number
-  p99: number
-  /** CPU time of this process (the servers) per answered request, in µs: what the server spends, whatever limits the client. */
-  serverMicroseconds: number
-  errors: number
-}
+type Measurement = LoadMeasurement
 
 async function measure (url: string, headers: Record<string, string> = {}): Promise<Measurement> {
-  const before = process.cpuUsage()
-  const result = await load(url, headers)
-  const cpu = process.cpuUsage(before)
-  return {
-    requestsPerSecond: result.requests.average,
-    p99: result.latency.p99,
-    serverMicroseconds: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
-    errors: result.errors + result.non2xx + result.timeouts
-  }
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return await measureLoad(url, { connections, seconds, headers })
 }
 
 /** The headers a response carried, so a baseline can send the same bytes on the wire. */

@@ -96,7 +96,12 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
     })
     // Kept pages carry the site's name, the map and the security headers: a changed setting clears them too.
-    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) events.on(change, () => { app.readerCache.clear() })
+    for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) {
+      events.on(change, () => {
+        app.readerCache.clear()
+        app.bodyCache.clear()
+      })
+    }
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
     await app.register(wikiPlugin, {

@@ -4,12 +4,17 @@ import type { AppConfig } from '../config/index.ts'
 import { isFederationPath } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
 import type { PageDocument } from '../wiki/model.ts'
+import type { ExtrasPage } from '../wiki/page-extras.ts'
+import { escapeHtml, slotName } from '../http/context.ts'
 import { connectCommentFederation } from './federation.ts'
 import { createFormTrap } from './form-trap.ts'
 import { ensureCommentIndexes } from './model.ts'
 import { commentRoutes } from './routes.ts'
 import { createCommentService, type CommentService } from './service.ts'
 import { threads } from './view.ts'
+
+const FORM_STARTED_SLOT = slotName('experience-started')
+const NOTICE_SLOT = slotName('experience-notice')
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,7 +35,12 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
   const trap = await createFormTrap(app.store.db)
 
   // Kept pages show the comments: any visible change is a change of the page.
-  for (const change of ['comment.shown', 'comment.hidden'] as const) comments.events.on(change, () => { app.readerCache.clear() })
+  for (const change of ['comment.shown', 'comment.hidden'] as const) {
+    comments.events.on(change, () => {
+      app.readerCache.clear()
+      app.bodyCache.clear()
+    })
+  }
   const disconnect = connectCommentFederation({
     federation: app.federation,
     comments,
@@ -50,25 +60,36 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
     reply.locals = { ...reply.locals, moderationCount: await comments.countPending() }
   })
 
-  app.pageExtras.push(async (request: FastifyRequest, page: PageDocument) => {
-    const pageId = page._id.toHexString()
+  // The experience form is for people without an account; signed-in people comment.
+  const asksExperiences = (request: FastifyRequest, page: ExtrasPage): boolean =>
+    request.account === null && page.fields.type === 'lesson' && page.fields.visibility === 'public'
+
+  app.pageExtras.push(async (request, page, view) => {
+    // Comments belong to the page as it stands, not to a preview or an old revision.
+    if (view !== 'page' || !('_id' in page)) return {}
+    const pageId = (page as PageDocument)._id.toHexString()
     const username = request.account?.username ?? null
     const visible = await comments.forPage(pageId)
-    const experiences = visible.filter(comment => comment.kind === 'experience')
-    const conversation = visible.filter(comment => comment.kind !== 'experience')
-    const asksExperiences = page.fields.type === 'lesson' && page.fields.visibility === 'public'
-    const said = (request.query as { notice?: unknown }).notice
     return {
       comments: {
-        // People without an account have no session for a notice: the address carries it.
-        notice: said === 'experience-received' ? request.t('comments.notice.experience') : '',
-        threads: threads(conversation, username),
-        experiences: threads(experiences, username),
+        threads: threads(visible.filter(comment => comment.kind !== 'experience'), username),
+        experiences: threads(visible.filter(comment => comment.kind === 'experience'), username),
         canComment: request.account !== null,
         canModerate: request.account !== null && hasRole(request.account.role, 'moderator'),
-        asksExperiences,
-        formStarted: asksExperiences ? trap.issue(pageId) : ''
+        asksExperiences: asksExperiences(request, page),
+        // The page's main part is kept for many views: these two are filled in on each one.
+        formStarted: FORM_STARTED_SLOT,
+        noticeSlot: NOTICE_SLOT
       }
+    }
+  })
+  app.pageSlots.push((request, page) => {
+    if (!asksExperiences(request, page)) return {}
+    // People without an account have no session for a notice: the address carries it.
+    const received = (request.query as { notice?: unknown }).notice === 'experience-received'
+    return {
+      [FORM_STARTED_SLOT]: trap.issue(page._id.toHexString()),
+      [NOTICE_SLOT]: received ? `<p class="notice" role="status">${escapeHtml(request.t('comments.notice.experience'))}</p>` : ''
     }
   })
 

@@ -121,7 +121,6 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
       .header('X-Comment-Id', comment._id.toHexString())
   })
 
-
   app.get('/moderation', async (request, reply) => {
     const queue = await comments.queue()
     const pages = new Map<string, PageDocument | null>()

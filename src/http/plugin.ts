@@ -8,6 +8,7 @@ import { Eta } from 'eta'
 import type { Locale } from '../i18n/index.ts'
 import { registerViewContext } from './context.ts'
 import { registerErrorHandler } from './error-handler.ts'
+import { createBodyCache, type BodyCache } from './body-cache.ts'
 import { createReaderCache, type ReaderCache } from './reader-cache.ts'
 import { registerSecurityHeaders } from './security-headers.ts'
 import { registerTransfer } from './transfer.ts'
@@ -31,6 +32,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Whole pages kept for readers without credentials; domains clear it when what they show changes. */
     readerCache: ReaderCache
+    /** Main parts of pages per reader (signed in too); cleared with the reader cache. */
+    bodyCache: BodyCache
   }
 }
 
@@ -44,6 +47,7 @@ export const httpLayer = fastifyPlugin(async (app: FastifyInstance, options: Htt
   const readerCache = createReaderCache({ readerOf: options.readerOf })
   app.addHook('onRequest', readerCache.serve)
   app.decorate('readerCache', readerCache)
+  app.decorate('bodyCache', createBodyCache())
 
   await registerTransfer(app)
   await app.register(formbody, { bodyLimit: options.bodyLimit })

@@ -4,21 +4,45 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import { matchesTag, varyOn } from './transfer.ts'
 
-type Encoding = 'br' | 'gzip'
+export type Encoding = 'br' | 'gzip'
 
 /** The same preference as the compression of every other answer (`transfer.ts`). */
 const ENCODINGS: Array<Encoding | 'identity'> = ['br', 'gzip', 'identity']
 /** Headers that belong to one connection or one moment, or are set again on the way out. */
 const UNKEPT_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie'])
 
-interface Answer {
-  /** Names and values in turn, as `writeHead` takes them. */
-  headers: string[]
-  etag?: string
+/** An answer's bytes, and its compressed forms as readers asked for them. */
+export interface EncodedBody {
   identity: Buffer
   /** Compressed once, on the first reader who accepts the encoding. */
   encoded: Partial<Record<Encoding, Buffer>>
+}
+
+interface Answer extends EncodedBody {
+  /** Names and values in turn, as `writeHead` takes them. */
+  headers: string[]
+  etag?: string
   renderedAt: number
+}
+
+/** The compression this request accepts for a kept answer; null for none. */
+export function acceptedEncoding (request: FastifyRequest): Encoding | null {
+  const header = request.headers['accept-encoding']
+  const encoding = typeof header === 'string' ? negotiate(header.toLowerCase().replace(/\bx-gzip\b/g, 'gzip'), ENCODINGS) : null
+  return encoding === 'br' || encoding === 'gzip' ? encoding : null
+}
+
+/** The body in this encoding, compressed on first use and kept with it. */
+export function encodedBody (answer: EncodedBody, encoding: Encoding): Buffer {
+  let body = answer.encoded[encoding]
+  if (body === undefined) {
+    // Quality 6: up to a tenth larger than 11 in a fiftieth of the time (measured on the bench page), which the first reader after a change waits for.
+    body = encoding === 'br'
+      ? brotliCompressSync(answer.identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: answer.identity.length } })
+      : gzipSync(answer.identity, { level: 9 })
+    answer.encoded[encoding] = body
+  }
+  return body
 }
 
 export interface ReaderCacheOptions {
@@ -74,18 +98,6 @@ export function createReaderCache (options: ReaderCacheOptions) {
     return reader === null ? null : `${reader} ${request.url}`
   }
 
-  function encodedBody (answer: Answer, encoding: Encoding): Buffer {
-    let body = answer.encoded[encoding]
-    if (body === undefined) {
-      // Quality 6: up to a tenth larger than 11 in a fiftieth of the time (measured on the bench page), which the first reader after a change waits for.
-      body = encoding === 'br'
-        ? brotliCompressSync(answer.identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: answer.identity.length } })
-        : gzipSync(answer.identity, { level: 9 })
-      answer.encoded[encoding] = body
-    }
-    return body
-  }
-
   return {
     async serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
       const key = keyOf(request)
@@ -104,10 +116,9 @@ export function createReaderCache (options: ReaderCacheOptions) {
         reply.raw.end()
         return reply
       }
-      const header = request.headers['accept-encoding']
-      const encoding = typeof header === 'string' ? negotiate(header.toLowerCase().replace(/\bx-gzip\b/g, 'gzip'), ENCODINGS) : null
-      const body = encoding === 'br' || encoding === 'gzip' ? encodedBody(answer, encoding) : answer.identity
-      const headers = encoding === 'br' || encoding === 'gzip' ? [...answer.headers, 'content-encoding', encoding] : answer.headers
+      const encoding = acceptedEncoding(request)
+      const body = encoding === null ? answer.identity : encodedBody(answer, encoding)
+      const headers = encoding === null ? answer.headers : [...answer.headers, 'content-encoding', encoding]
       reply.raw.writeHead(200, [...headers, 'content-length', String(body.length)])
       reply.raw.end(body)
       return reply

@@ -79,3 +79,13 @@ export function formatNumber (value: number, locale: Locale): string {
 export function formatDate (date: Date, locale: Locale): string {
   return dateFormats[locale].format(date)
 }
+
+const secondFormats: Record<Locale, Intl.DateTimeFormat> = {
+  de: new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'medium' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' })
+}
+
+/** Dates to the second, for telling apart revisions saved within the same minute. */
+export function formatDateToSecond (date: Date, locale: Locale): string {
+  return secondFormats[locale].format(date)
+}

@@ -41,11 +41,13 @@ export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options:
 /**
  * What the page view adds for a lesson: its fact box, evidence and related lessons.
  * Returns nothing for other pages, so the wiki's page view stays unaware of lessons.
+ * A preview or an old revision gets the fact box and evidence of its own text only.
  */
 export function lessonPageExtras (lessons: LessonService) {
-  return async (request: FastifyRequest, page: LessonPage): Promise<Record<string, unknown>> => {
+  return async (request: FastifyRequest, page: LessonPage, view: 'page' | 'snapshot'): Promise<Record<string, unknown>> => {
     const lesson = lessonOfPage(page)
     if (lesson === null) return {}
+    if (view === 'snapshot') return { lesson: lessonView(request.t, lesson), lessonSnapshot: true }
     const all = await lessons.all()
     const related = lessons.related(lesson, seesLocalPages(request) ? all : all.filter(other => other.visibility !== 'local'))
     return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }

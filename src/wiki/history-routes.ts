@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { FrontMatterError } from '../markdown/front-matter.ts'
 import { assertCanRead, authorOf } from '../auth/visibility.ts'
 import { formatDate } from '../i18n/index.ts'
 import type { RevisionDocument } from './model.ts'
@@ -10,10 +11,11 @@ import type { WikiService } from './service.ts'
 import { wantsHtml } from '../http/error-handler.ts'
 import { render } from '../http/context.ts'
 import { renderPageHtml } from './page-html.ts'
+import { snapshotOf, type PageExtras } from './page-extras.ts'
 import { DiffQuery, RevertBody, RevisionParams, SlugParams } from './schemas.ts'
 
 /** A page's history, one revision, the diff between two, and reverting to an earlier text. */
-export async function historyRoutes (parent: FastifyInstance, options: { wiki: WikiService, renderer: PageRenderer }): Promise<void> {
+export async function historyRoutes (parent: FastifyInstance, options: { wiki: WikiService, renderer: PageRenderer, pageExtras?: PageExtras }): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { wiki, renderer } = options
 
@@ -32,8 +34,12 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
     const page = await wiki.requireAnyPage(slug)
     assertCanRead(request, page)
     const rendered = await renderPageHtml(renderer, request, { source: revision.source, language: page.language, revisionId: revision._id })
+    // A revision's front matter was accepted when it was saved; should an older rule refuse it now, the text still shows.
+    const snapshot = safely(() => snapshotOf(revision.source, { slug: page.slug, title: revision.title, language: page.language, createdAt: page.createdAt, updatedAt: revision.createdAt }))
+    const extras = snapshot === null ? {} : await options.pageExtras?.(request, snapshot, 'snapshot') ?? {}
     if (feedback !== undefined) reply.code(feedback.status)
     return await render(request, reply, 'revision', {
+      ...extras,
       title: request.t('revision.title', { title: revision.title, date: formatDate(revision.createdAt, request.locale) }),
       page,
       revision,
@@ -94,4 +100,13 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
       return await revisionView(request, reply, slug, request.body.revision, feedback)
     }
   })
+}
+
+function safely<T> (make: () => T): T | null {
+  try {
+    return make()
+  } catch (error) {
+    if (error instanceof FrontMatterError) return null
+    throw error
+  }
 }

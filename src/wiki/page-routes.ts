@@ -11,8 +11,10 @@ import { mergeNoteFor, noticeAfterSave, reviewWaitingFor } from './save-notices.
 import type { WikiService } from './service.ts'
 import { slugifyTitle, slugProblem } from '../markdown/slug.ts'
 import { wantsHtml } from '../http/error-handler.ts'
-import { render } from '../http/context.ts'
+import { render, renderFramed } from '../http/context.ts'
+import type { BodyCache } from '../http/body-cache.ts'
 import { renderPageHtml } from './page-html.ts'
+import { snapshotOf, type PageExtras, type PageSlots } from './page-extras.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
 import { varyOn } from '../http/transfer.ts'
 import { CreateBody, ListQuery, MessageBody, NoBody, RenameBody, SaveBody, SlugParams, TitleQuery } from './schemas.ts'
@@ -24,9 +26,12 @@ export interface PageRoutesOptions {
   /** The visibility a new page's front matter starts with (a setting); its author may change it. */
   defaultVisibility?: () => Visibility
   /** More for the page view of some pages (a lesson's fact box); nothing for the rest. */
-  pageExtras?: (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+  pageExtras?: PageExtras
+  pageSlots?: PageSlots
   /** Keeps whole page answers for readers who are not signed in. */
   readerCache?: ReaderCache
+  /** Keeps the main part of page views per reader, signed in or not. */
+  bodyCache?: BodyCache
 }
 
 /** What the editor's preview shows. */
@@ -35,6 +40,8 @@ export interface EditorPreview {
   summary: string
   language: string
   html: string
+  /** What other domains show with the page (a lesson's fact box), as for an old revision. */
+  extras: Record<string, unknown>
 }
 
 const PAGE_SIZE = 100
@@ -50,7 +57,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
    * The page as saving would make it, shown above the editor; nothing is stored and no
    * publishing check runs. Front matter the save would refuse throws the same error here.
    */
-  const previewOf = async (request: FastifyRequest, source: string, title: string): Promise<EditorPreview> => {
+  const previewOf = async (request: FastifyRequest, source: string, title: string, slug = ''): Promise<EditorPreview> => {
     const { fields } = parseSource(source)
     const language = fields.language ?? request.locale
     const rendered = await renderer.render({
@@ -60,7 +67,8 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       locale: request.locale,
       missingPageTitle: request.t('page.missingLink')
     })
-    return { title: fields.title ?? title, summary: fields.summary ?? '', language, html: rendered.html }
+    const extras = await options.pageExtras?.(request, snapshotOf(source, { slug, title, language }), 'snapshot') ?? {}
+    return { title: fields.title ?? title, summary: fields.summary ?? '', language, html: rendered.html, extras }
   }
 
   const newPageEditor = async (request: FastifyRequest, reply: FastifyReply, form: { title: string, source: string, message: string, error?: string, errorField?: 'title' | 'source', feedback?: SaveFeedback, preview?: EditorPreview }) =>
@@ -155,12 +163,20 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     }
     const page = found.page
     assertCanRead(request, page)
-    const rendered = await renderPage(request, page)
     if (page.fields.visibility !== 'public') reply.header('X-Robots-Tag', 'noindex')
     // The same address answers ActivityPub clients with the Article.
     varyOn(reply, 'Accept')
-    const extras = await options.pageExtras?.(request, page) ?? {}
-    return await render(request, reply, 'page', { ...extras, title: page.title, page, rendered, reviewWaiting: reviewWaitingFor(request, page), noindex: page.fields.visibility !== 'public' })
+    // The main part is the same for one reader until the wiki changes (which clears the cache); the frame around it is rendered each time.
+    const reader = request.account === null ? '' : `${request.account.username} ${request.account.role}`
+    // Whole answers are kept per session for people signed in by it; everyone else gets the reader cache or a fresh frame.
+    const session = request.account === null || request.viaToken ? null : request.session.sessionId
+    return await renderFramed(request, reply, {
+      template: 'page',
+      frame: { title: page.title, noindex: page.fields.visibility !== 'public' },
+      data: async () => ({ ...await options.pageExtras?.(request, page, 'page') ?? {}, page, rendered: await renderPage(request, page), reviewWaiting: reviewWaitingFor(request, page) }),
+      slots: options.pageSlots?.(request, page),
+      ...(options.bodyCache === undefined ? {} : { keep: { cache: options.bodyCache, key: `${reader}\n${request.locale}\n${page.revisionId.toHexString()}\n${page.slug}`, session } })
+    })
   })
 
   app.get('/wiki/:slug/edit', { schema: { params: SlugParams, querystring: TitleQuery } }, async (request, reply) => {
@@ -219,7 +235,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
     })
     try {
       if (request.body.action === 'preview') {
-        const preview = await previewOf(request, source, slug)
+        const preview = await previewOf(request, source, slug, slug)
         return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
       }
       const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes', mergeNote: mergeNoteFor(request) })

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { isFederationPath } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
@@ -12,14 +12,14 @@ import type { SaveCheck } from '../publishing/check.ts'
 import { apiRoutes } from './api-routes.ts'
 import { registerWikiErrorPages } from './error-pages.ts'
 import type { WikiEvents } from './events.ts'
-import type { PageDocument } from './model.ts'
+import type { PageExtras, PageSlots } from './page-extras.ts'
 import { reviewRoutes } from './review-routes.ts'
 import { wikiRoutes } from './routes.ts'
 import { createWikiService, type WikiService } from './service.ts'
+import { titleSuggestionRoutes } from './title-suggestions.ts'
 import { siteRoutes, type SiteRoutesOptions } from './site-routes.ts'
 
-/** More for the page view of some pages (a lesson's fact box); an empty object for the rest. */
-export type PageExtras = (request: FastifyRequest, page: PageDocument) => Promise<Record<string, unknown>>
+export type { PageExtras, PageSlots } from './page-extras.ts'
 
 export interface WikiPluginOptions {
   events: EventBus<WikiEvents>
@@ -46,6 +46,8 @@ declare module 'fastify' {
     pageRenderer: PageRenderer
     /** What other domains add to the page view; each adds its own. */
     pageExtras: PageExtras[]
+    /** Per-request values inside kept page views (a form's time stamp). */
+    pageSlots: PageSlots[]
   }
 }
 
@@ -64,6 +66,8 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
   app.decorate('wiki', wiki)
   app.decorate('pageRenderer', renderer)
   app.decorate('pageExtras', pageExtras)
+  const pageSlots: PageSlots[] = []
+  app.decorate('pageSlots', pageSlots)
   registerWikiErrorPages(app)
 
   // Reviewers see in the header how many pages wait for them. Auth knows the person but not
@@ -87,12 +91,13 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     fediverseHandle: options.fediverseHandle,
     readerCache
   })
-  const extrasOf: PageExtras = async (request, page) => {
+  const extrasOf: PageExtras = async (request, page, view) => {
     let extras: Record<string, unknown> = {}
-    for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page) }
+    for (const extra of pageExtras) extras = { ...extras, ...await extra(request, page, view) }
     return extras
   }
-  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, readerCache })
+  await app.register(wikiRoutes, { wiki, renderer, defaultLanguage: 'de', defaultVisibility: options.defaultVisibility, pageExtras: extrasOf, pageSlots: (request, page) => Object.assign({}, ...pageSlots.map(slots => slots(request, page))), readerCache, bodyCache: app.bodyCache })
   await app.register(apiRoutes, { wiki, renderer, baseUrl: options.baseUrl })
+  await app.register(titleSuggestionRoutes, { wiki })
   await app.register(reviewRoutes, { wiki, audit: app.auth.audit, reviewRequired: options.reviewRequired })
 }, { name: 'praxiswiki-wiki', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

@@ -6,6 +6,7 @@ import { createPageQueries } from './queries.ts'
 import { createPageReview } from './review.ts'
 import { createPageSaving } from './saving.ts'
 import type { SaveCheck } from '../publishing/check.ts'
+import { suggestTitles, type TitleSuggestion } from './title-suggestions.ts'
 
 export interface WikiServiceOptions {
   db: Db
@@ -75,6 +76,7 @@ export function createWikiService (options: WikiServiceOptions) {
     existingSlugs: queries.existingSlugs,
     countPages: queries.countPages,
     pageVersions: queries.pageVersions,
-    pageSnapshots: queries.pageSnapshots
+    pageSnapshots: queries.pageSnapshots,
+    suggestTitles: async (typed: string, query: { includeLocal: boolean, limit: number }): Promise<TitleSuggestion[]> => await suggestTitles(store.pages, typed, query)
   }
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { carriesCredentials, authPlugin, withoutSecrets } from './auth/index.ts'
+import { backlinksPlugin } from './backlinks/plugin.ts'
 import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
@@ -121,6 +122,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     events.on('settings.changed', async ({ changes }) => {
       if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
     })
+    await app.register(backlinksPlugin, { events, baseUrl: config.baseUrl })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

@@ -33,6 +33,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages': 'anyone',
   'GET /api/pages/:slug': 'anyone',
   'GET /api/pages/:slug/revisions': 'anyone',
+  'GET /api/pages/:slug/backlinks': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
 

@@ -579,7 +579,12 @@ export const de = {
   'admin.roleMay.editor': 'Mit dieser Rolle darf man Seiten und Lektionen anlegen, bearbeiten, umbenennen, löschen, wiederherstellen und zurücksetzen und Seiten anderer Organisationen übernehmen.',
   'admin.roleMay.reviewer': 'Mit dieser Rolle darf man alles, was Schreibende dürfen, und dazu Veröffentlichungen freigeben.',
   'admin.roleMay.admin': 'Mit dieser Rolle darf man alles, was Freigebende dürfen, und dazu Konten und Einladungen verwalten, anderen Organisationen folgen, Server sperren und das Protokoll lesen.',
-  'audit.invitation-revoked': 'Einladung zurückgezogen'
+  'audit.invitation-revoked': 'Einladung zurückgezogen',
+  // Backlinks, watching and notifications
+  'backlinks.heading': 'Was hierher verlinkt',
+  'backlinks.none': 'Keine andere Seite verlinkt hierher.',
+  'backlinks.from': 'von {origin}',
+  'backlinks.more': 'Weitere Seiten verlinken hierher; gezeigt sind die ersten 200.'
 } as const
 
 export type MessageKey = keyof typeof de

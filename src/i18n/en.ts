@@ -579,5 +579,10 @@ export const en: Record<MessageKey, Message> = {
   'admin.roleMay.editor': 'With this role one may create, edit, rename, delete, restore and revert pages and lessons, and fork pages of other organisations.',
   'admin.roleMay.reviewer': 'With this role one may do all that editors may, and also approve publications.',
   'admin.roleMay.admin': 'With this role one may do all that reviewers may, and also manage accounts and invitations, follow other organisations, block servers and read the audit log.',
-  'audit.invitation-revoked': 'invitation revoked'
+  'audit.invitation-revoked': 'invitation revoked',
+  // Backlinks, watching and notifications
+  'backlinks.heading': 'What links here',
+  'backlinks.none': 'No other page links here.',
+  'backlinks.from': 'from {origin}',
+  'backlinks.more': 'More pages link here; the first 200 are shown.'
 }

@@ -9,6 +9,7 @@ import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
+import { notificationsPlugin } from './notifications/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
@@ -36,6 +37,8 @@ export interface BuildOptions {
   search?: SearchTuning
   /** Federation tuning for tests, e.g. a short delivery retry schedule. */
   federation?: { retryDelaysMs?: number[] }
+  /** How often the digest loop looks for mails that are due; tests look often. */
+  notifications?: { digestCheckMs?: number }
   /** The sign-in lock-out's clock; tests move it past a wait or a lock. */
   auth?: { now?: () => Date }
 }
@@ -123,6 +126,15 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
     })
     await app.register(backlinksPlugin, { events, baseUrl: config.baseUrl })
+    const mail = config.notifications.smtpUrl
+    await app.register(notificationsPlugin, {
+      events,
+      baseUrl: config.baseUrl,
+      siteName: () => current().siteName,
+      lessonFields,
+      keepDays: config.notifications.keepDays,
+      mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
+    })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

@@ -37,8 +37,8 @@ export interface BuildOptions {
   search?: SearchTuning
   /** Federation tuning for tests, e.g. a short delivery retry schedule. */
   federation?: { retryDelaysMs?: number[] }
-  /** How often the digest loop looks for mails that are due; tests look often. */
-  notifications?: { digestCheckMs?: number }
+  /** How often the digest loop looks for mails that are due, and a digest interval shorter than a minute: for tests. */
+  notifications?: { digestCheckMs?: number, digestIntervalMs?: number }
   /** The sign-in lock-out's clock; tests move it past a wait or a lock. */
   auth?: { now?: () => Date }
 }
@@ -133,7 +133,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: () => current().siteName,
       lessonFields,
       keepDays: config.notifications.keepDays,
-      mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
+      mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: options.notifications?.digestIntervalMs ?? config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
     })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,

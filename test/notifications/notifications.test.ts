@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { withoutSecrets } from '../../src/auth/secret-urls.ts'
 import { eventually } from '../federation/instances.ts'
 import { createPage, currentRevision, form, pageSource, signIn, startTestApp, type SignedIn, type TestApp } from '../helpers.ts'
 
@@ -161,6 +162,35 @@ describe('watching and notifications over HTTP', () => {
     assert.equal((await linesOf(bob)).length, 50)
     const second = await linesOf(bob, 2)
     assert.ok(second.length >= 5 && second.length < 50, `second page has ${second.length}`)
+  })
+
+  it('serves a private Atom feed at a secret address, refuses a wrong or revoked secret, and keeps the secret out of the log', async () => {
+    const made = await alice.inject({ method: 'POST', url: '/notifications/feed' })
+    assert.equal(made.statusCode, 200)
+    const address = /<code class="secret">http:\/\/wiki\.test(\/notifications\/feed\/[A-Za-z0-9_-]+)<\/code>/.exec(made.body)?.[1]
+    assert.ok(address !== undefined, 'the page shows the address once')
+    const feed = await test.anonymous({ url: address })
+    assert.equal(feed.statusCode, 200)
+    assert.match(String(feed.headers['content-type']), /^application\/atom\+xml/)
+    assert.match(feed.body, /^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom" xml:lang="de">/)
+    assert.match(feed.body, /<entry>\s*<id>urn:praxiswiki:notification:[0-9a-f]{24}:3<\/id>\s*<title>bob hat „Mittagstisch“ bearbeitet\. \(3-mal\)<\/title>\s*<link rel="alternate" type="text\/html" href="http:\/\/wiki\.test\/wiki\/mittagstisch"\/>/)
+    assert.doesNotMatch(feed.body, /Benachrichtigungen für bob/)
+    assert.equal((await alice.inject({ url: '/notifications/watching' })).body.includes(address), false, 'shown only once')
+
+    const wrong = `${address.slice(0, -3)}${address.endsWith('aaa') ? 'bbb' : 'aaa'}`
+    assert.equal((await test.anonymous({ url: wrong })).statusCode, 404)
+    assert.equal((await test.anonymous({ url: '/notifications/feed/kurz' })).statusCode, 404)
+    assert.equal((await test.anonymous({ url: `/notifications/feed/${'x'.repeat(201)}` })).statusCode, 400)
+
+    const renewed = await alice.inject({ method: 'POST', url: '/notifications/feed' })
+    const newAddress = /<code class="secret">http:\/\/wiki\.test(\/notifications\/feed\/[A-Za-z0-9_-]+)<\/code>/.exec(renewed.body)?.[1]
+    assert.ok(newAddress !== undefined && newAddress !== address)
+    assert.equal((await test.anonymous({ url: address })).statusCode, 404)
+    assert.equal((await test.anonymous({ url: newAddress })).statusCode, 200)
+    assert.equal(withoutSecrets(newAddress), '/notifications/feed/[hidden]')
+    const revoked = await alice.inject({ method: 'POST', url: '/notifications/feed/revoke' })
+    assert.equal(revoked.statusCode, 200)
+    assert.equal((await test.anonymous({ url: newAddress })).statusCode, 404)
   })
 
   it('refuses bad input with a 4xx and stores nothing', async () => {

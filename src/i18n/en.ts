@@ -597,7 +597,7 @@ export const en: Record<MessageKey, Message> = {
   'notifications.unread': '{count} unread',
   'notifications.none': 'No notifications. Watch pages, tags or fields of practice to hear of changes.',
   'notifications.someone': 'Someone',
-  'notifications.times': { one: '(once)', other: '({count} times)' },
+  'notifications.times': { one: '({count} time)', other: '({count} times)' },
   'notifications.kind.page.created': '{actor} created the page “{title}”.',
   'notifications.kind.page.edited': '{actor} edited “{title}”.',
   'notifications.kind.page.renamed': '{actor} renamed a page to “{title}”.',

@@ -12,7 +12,7 @@ import type { PageSnapshot, WikiEvents } from '../wiki/events.ts'
 import { PageDeletedError, PageNotFoundError } from '../wiki/errors.ts'
 import { createLinkIndex, type Backlink, type LinkSourceDocument } from './link-index.ts'
 import { createLinkReader, linksToThisWiki } from './link-targets.ts'
-import { reconcileLinks } from './reindex.ts'
+import { createYielder, reconcileLinks } from './reindex.ts'
 
 export interface BacklinksPluginOptions {
   events: EventBus<WikiEvents & FederationEvents>
@@ -40,12 +40,13 @@ export const backlinksPlugin = fastifyPlugin(async (parent: FastifyInstance, opt
   // Answers are kept until the next change of any page's links: views of a page then cost no query.
   const answers = new LRUCache<string, BacklinkList>({ max: 1000 })
   let closed = false
-  const touched = new Set<string>()
+  // Sources written by events while the start-up comparison runs: newer than what it read. Null otherwise.
+  let touched: Set<string> | null = null
 
   // One write per source at a time, in event order: a slow read of an older text cannot overwrite a newer one.
   const queues = new Map<string, Promise<void>>()
   const inOrder = async (key: string, write: () => Promise<void>): Promise<void> => {
-    touched.add(key)
+    touched?.add(key)
     const previous = queues.get(key) ?? Promise.resolve()
     const next = previous.then(write, write).finally(() => { if (queues.get(key) === next) queues.delete(key) })
     queues.set(key, next)
@@ -81,20 +82,35 @@ export const backlinksPlugin = fastifyPlugin(async (parent: FastifyInstance, opt
 
   let reconciling: Promise<unknown> = Promise.resolve()
   app.addHook('onReady', async () => {
+    const written = new Set<string>()
+    touched = written
     reconciling = reconcileLinks(index, [
       {
         prefix: 'local:',
         versions: app.wiki.pageVersions,
-        reindex: async ids => { for await (const page of app.wiki.pageSnapshots(ids)) await index.record(await localSource(page)) }
+        reindex: async ids => {
+          const yieldNow = createYielder()
+          for await (const page of app.wiki.pageSnapshots(ids)) {
+            await index.record(await localSource(page))
+            await yieldNow()
+          }
+        }
       },
       {
         prefix: 'remote:',
         versions: app.federation.remotePages.versions,
-        reindex: async ids => { for await (const page of app.federation.remotePages.snapshots(ids)) await index.record(remoteSource(page)) }
+        reindex: async ids => {
+          const yieldNow = createYielder()
+          for await (const page of app.federation.remotePages.snapshots(ids)) {
+            await index.record(remoteSource(page))
+            await yieldNow()
+          }
+        }
       }
-    ], { touched, stopped: () => closed })
+    ], { touched: written, stopped: () => closed })
       .then(result => { answers.clear(); app.log.debug(result, 'link index in line with the pages') })
       .catch((error: unknown) => { app.log.error({ err: error }, 'reindexing the links failed') })
+      .finally(() => { touched = null })
   })
   app.addHook('onClose', async () => {
     closed = true

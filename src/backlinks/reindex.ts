@@ -4,6 +4,18 @@ import type { LinkIndex } from './link-index.ts'
 /** Documents asked of a source at once, and how often the comparison lets other work run. */
 const BATCH = 200
 const YIELD_EVERY = 200
+/** Reading a page's links takes up to a few milliseconds: requests get their turn at least this often. */
+const SLICE_MS = 20
+
+/** Lets waiting requests run when the current stretch of work has taken SLICE_MS. */
+export function createYielder (): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return
+    await yieldToEventLoop()
+    since = performance.now()
+  }
+}
 
 export interface LinkSourceFeed {
   /** The key prefix of this source's documents in the index (`local:`, `remote:`). */

@@ -52,6 +52,8 @@ export interface WatchDocument {
   key: string
   /** What the person sees in the list: the page's title, the tag, the field. */
   label: string
+  /** A page's address, kept up to date on renames: the list links to it without reading the page. */
+  href?: string
   createdAt: Date
 }
 

@@ -68,10 +68,11 @@ export async function notificationRoutes (parent: FastifyInstance, options: Noti
     const { kind, watch } = request.body
     const key = request.body.key.trim()
     if (kind === 'page') {
-      const page = await watchablePage(options.wiki, key)
-      if (watch === 'yes') await watches.watch(person, 'page', page.id, page.title)
+      // A deleted page can still be unwatched, not watched anew.
+      const page = await watchablePage(options.wiki, key, watch === 'no')
+      if (watch === 'yes') await watches.watch(person, 'page', page.id, page.title, `/wiki/${page.slug}`)
       else await watches.unwatch(person, 'page', page.id)
-      return await reply.redirect(`/wiki/${page.slug}`, 303)
+      return await reply.redirect(page.deleted ? '/notifications/watching' : `/wiki/${page.slug}`, 303)
     }
     if (watch === 'yes') await watches.watch(person, kind, key, key)
     else await watches.unwatch(person, kind, key)
@@ -81,17 +82,17 @@ export async function notificationRoutes (parent: FastifyInstance, options: Noti
   const watchingPage = async (request: FastifyRequest, reply: FastifyReply, state: { feedUrl?: string, message?: string } = {}) => {
     const person = personOf(request)
     const [list, settings] = await Promise.all([watches.list(person), preferences.of(person)])
-    // Pages are watched by id, so a renamed page stays watched; its address is looked up now.
-    const slugs = new Map<string, string>()
-    for await (const page of options.wiki.pageSnapshots(list.filter(watch => watch.kind === 'page').map(watch => watch.key))) slugs.set(page.id, page.slug)
     reply.header('Cache-Control', 'no-store')
     return await render(request, reply, 'notifications-watching', {
       title: request.t('notifications.watchingTitle'),
-      // A watched page that was deleted keeps no address; it can be unwatched by the id.
-      watches: list.map(watch => {
-        const slug = watch.kind === 'page' ? slugs.get(watch.key) ?? null : null
-        return { kind: watch.kind, kindLabel: request.t(`notifications.watchKind.${watch.kind}`), key: watch.kind === 'page' ? slug : watch.key, label: watch.label, href: slug === null ? null : `/wiki/${slug}` }
-      }).filter(watch => watch.key !== null),
+      // Pages are watched by id (a renamed page stays watched); the form names them by their address.
+      watches: list.map(watch => ({
+        kind: watch.kind,
+        kindLabel: request.t(`notifications.watchKind.${watch.kind}`),
+        key: watch.kind === 'page' ? (watch.href ?? '').replace(/^\/wiki\//, '') : watch.key,
+        label: watch.label,
+        href: watch.href ?? null
+      })),
       lessonFields: options.lessonFields,
       watchEdited: settings.watchEdited !== false,
       hasFeed: typeof settings.feedHash === 'string',
@@ -131,10 +132,10 @@ export async function notificationRoutes (parent: FastifyInstance, options: Noti
 }
 
 /** The live page a watch button names, by its slug (or a former one). */
-async function watchablePage (wiki: WikiService, slug: string): Promise<{ id: string, slug: string, title: string }> {
+async function watchablePage (wiki: WikiService, slug: string, deletedToo: boolean): Promise<{ id: string, slug: string, title: string, deleted: boolean }> {
   const found = await wiki.resolve(slug)
   const resolved = found.kind === 'moved' ? await wiki.resolve(found.slug) : found
-  if (resolved.kind === 'deleted') throw new PageDeletedError(resolved.page)
-  if (resolved.kind !== 'page') throw new PageNotFoundError(slug)
-  return { id: resolved.page._id.toHexString(), slug: resolved.page.slug, title: resolved.page.title }
+  if (resolved.kind === 'deleted' && !deletedToo) throw new PageDeletedError(resolved.page)
+  if (resolved.kind !== 'page' && resolved.kind !== 'deleted') throw new PageNotFoundError(slug)
+  return { id: resolved.page._id.toHexString(), slug: resolved.page.slug, title: resolved.page.title, deleted: resolved.kind === 'deleted' }
 }

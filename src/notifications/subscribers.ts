@@ -56,7 +56,7 @@ export function subscribeNotifications (options: SubscriberOptions): Array<() =>
     if (previousRevisionId === page.revisionId) return
     const subject = pageSubject({ ...page, visibility: page.fields.visibility })
     const actor = page.author ?? null
-    if (kind === 'rename') await watches.relabel('page', page.id, page.title)
+    if (kind === 'rename') await watches.relabel('page', page.id, page.title, subject.href)
     if (kind === 'create') {
       const lesson = page.fields.type === 'lesson'
       await tell(await newPageWatchers(page.fields.tags, lesson ? fieldOf(page.frontMatter) : null), lesson ? 'lesson.created' : 'page.created', subject, actor)
@@ -66,7 +66,7 @@ export function subscribeNotifications (options: SubscriberOptions): Array<() =>
     if (page.review !== null && page.review !== undefined && page.review.requestedBy === actor) {
       await tell(await options.reviewers(), 'review.requested', subject, actor)
     }
-    if (actor !== null && await preferences.watchesEdited(actor)) await watches.watch(actor, 'page', page.id, page.title)
+    if (actor !== null && await preferences.watchesEdited(actor)) await watches.watch(actor, 'page', page.id, page.title, subject.href)
   }
 
   const onDeleted = async (event: WikiEvents['page.deleted']): Promise<void> => {

@@ -30,12 +30,12 @@ export function createWatches (options: { db: Db, now: () => Date }) {
   }
 
   /** Starts watching; watching twice is no error. */
-  async function watch (person: string, kind: WatchKind, key: string, label: string): Promise<void> {
+  async function watch (person: string, kind: WatchKind, key: string, label: string, href?: string): Promise<void> {
     const normalised = watchKey(kind, key)
     if ((await watchedKeys(person)).has(`${kind}:${normalised}`)) return
     if (await watches.countDocuments({ person }) >= MAX_WATCHES) throw new TooManyWatchesError(MAX_WATCHES)
     try {
-      await watches.insertOne({ _id: new ObjectId(), person, kind, key: normalised, label: label.slice(0, 200), createdAt: options.now() })
+      await watches.insertOne({ _id: new ObjectId(), person, kind, key: normalised, label: label.slice(0, 200), ...href === undefined ? {} : { href }, createdAt: options.now() })
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
     }
@@ -70,9 +70,9 @@ export function createWatches (options: { db: Db, now: () => Date }) {
     return [...new Set(found.map(watch => watch.person))]
   }
 
-  /** A page's title changed: the lists show the new one. */
-  async function relabel (kind: WatchKind, key: string, label: string): Promise<void> {
-    await watches.updateMany({ key: watchKey(kind, key), kind }, { $set: { label: label.slice(0, 200) } })
+  /** A page's title or address changed: the lists show the new ones. */
+  async function relabel (kind: WatchKind, key: string, label: string, href: string): Promise<void> {
+    await watches.updateMany({ key: watchKey(kind, key), kind }, { $set: { label: label.slice(0, 200), href } })
   }
 
   return { ensureIndexes, watch, unwatch, watchedKeys, list, watchersOf, relabel }

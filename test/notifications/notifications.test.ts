@@ -108,6 +108,22 @@ describe('watching and notifications over HTTP', () => {
     assert.equal(await headerOf(bob), 'Benachrichtigungen')
   })
 
+  it('lists watched pages under their current title and address, and lets a deleted one be unwatched', async () => {
+    const page = await createPage(test.app, 'Lesepaten', 'Vorlesen.')
+    await bob.inject({ method: 'POST', url: '/notifications/watch', ...form({ kind: 'page', key: page.slug, watch: 'yes' }) })
+    const renamed = await test.app.inject({ method: 'POST', url: `/wiki/${page.slug}/rename`, ...form({ title: 'Lesepatenschaften', baseRevision: page.revision }) })
+    assert.equal(renamed.statusCode, 303)
+    await eventually(async () => (await bob.inject({ url: '/notifications/watching' })).body.includes('<a href="/wiki/lesepatenschaften">Lesepatenschaften</a>'), 5000, 'the new title listed')
+    const deleted = await test.app.inject({ method: 'POST', url: '/wiki/lesepatenschaften/delete', ...form({ message: '' }) })
+    assert.equal(deleted.statusCode, 303)
+    await eventually(async () => (await linesOf(bob)).includes('* admin hat „Lesepatenschaften“ gelöscht.'), 5000, 'told of the delete')
+    assert.equal((await bob.inject({ method: 'POST', url: '/notifications/watch', ...form({ kind: 'page', key: 'lesepatenschaften', watch: 'yes' }) })).statusCode, 410)
+    const unwatched = await bob.inject({ method: 'POST', url: '/notifications/watch', ...form({ kind: 'page', key: 'lesepatenschaften', watch: 'no' }) })
+    assert.equal(unwatched.statusCode, 303)
+    assert.equal(unwatched.headers.location, '/notifications/watching')
+    assert.doesNotMatch((await bob.inject({ url: '/notifications/watching' })).body, /Lesepatenschaften/)
+  })
+
   it('lets a person stop watching the pages they edit', async () => {
     const carol = await signIn(test.app, test.anonymous, 'carol', 'editor')
     const saved = await carol.inject({ method: 'POST', url: '/notifications/preferences', ...form({}) })

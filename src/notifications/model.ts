@@ -16,7 +16,8 @@ export interface NotificationSubject {
 
 /**
  * What happened. The wiki's and federation's kinds are listed; other domains add their own
- * (e.g. `comment.new`), which the notifications page shows with the message `notifications.kind.<kind>`.
+ * (e.g. `comment.new`) with a message `notifications.kind.<kind>` in both languages and an
+ * entry in KNOWN_KINDS (describe.ts); until then a kind is shown with a general message.
  */
 export type NotificationKind =
   | 'page.created' | 'page.edited' | 'page.renamed' | 'page.reverted' | 'page.restored' | 'page.deleted'

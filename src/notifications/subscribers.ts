@@ -16,6 +16,9 @@ const KIND_OF_REVISION: Record<RevisionKind, NotificationKind> = {
   delete: 'page.deleted'
 }
 
+/** Notifications written at once for one event. */
+const TOLD_AT_ONCE = 25
+
 export interface SubscriberOptions {
   events: EventBus<WikiEvents & FederationEvents>
   store: NotificationStore
@@ -42,8 +45,12 @@ function fieldOf (frontMatter: Record<string, unknown>): string | null {
 export function subscribeNotifications (options: SubscriberOptions): Array<() => void> {
   const { events, store, watches, preferences } = options
 
+  // Writes that arrive together share one journal flush: many watchers are told a group at a time.
   const tell = async (people: Iterable<string>, kind: NotificationKind, subject: NotificationSubject, actor: string | null): Promise<void> => {
-    for (const recipient of new Set(people)) await store.notify({ recipient, kind, subject, actor })
+    const recipients = [...new Set(people)]
+    for (let start = 0; start < recipients.length; start += TOLD_AT_ONCE) {
+      await Promise.all(recipients.slice(start, start + TOLD_AT_ONCE).map(async recipient => await store.notify({ recipient, kind, subject, actor })))
+    }
   }
 
   const newPageWatchers = async (tags: string[], field: string | null): Promise<string[]> => [

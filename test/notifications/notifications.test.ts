@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { withoutSecrets } from '../../src/auth/secret-urls.ts'
 import { eventually } from '../federation/instances.ts'
+import { validLessonSource } from '../lessons/fixtures.ts'
 import { createPage, currentRevision, form, pageSource, signIn, startTestApp, type SignedIn, type TestApp } from '../helpers.ts'
 
 /** The header's link to the notifications, as a screen reader reads it. */
@@ -155,6 +156,15 @@ describe('watching and notifications over HTTP', () => {
     const approved = await reviewer.inject({ method: 'POST', url: `/review/${slug}/approve`, ...form({ revision: await currentRevision(test.app, slug) }) })
     assert.equal(approved.statusCode, 303, approved.body.slice(0, 300))
     await eventually(async () => (await linesOf(bob)).includes('* rita hat „Öffentlicher Bericht“ freigegeben.'), 5000, 'author told of the approval')
+  })
+
+  it('tells the watchers of a field of practice of a new lesson in it, and not of one in another field', async () => {
+    const erik = await signIn(test.app, test.anonymous, 'erik', 'reader')
+    await erik.inject({ method: 'POST', url: '/notifications/watch', ...form({ kind: 'field', key: 'Familienhilfe', watch: 'yes' }) })
+    await test.app.wiki.createPage({ source: validLessonSource({ title: 'Mittagstisch für Familien', field: 'Quartiersarbeit', tags: '[essen]' }), author: 'bob' })
+    await test.app.wiki.createPage({ source: validLessonSource({ tags: '[abend]' }), author: 'bob' })
+    await eventually(async () => (await linesOf(erik)).length > 0, 5000, 'erik told')
+    assert.deepEqual(await linesOf(erik), ['* bob hat die Lektion „Elternkurs am Abend“ geschrieben.'])
   })
 
   it('tells nobody whose account is disabled', async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const scripts = path.dirname(fileURLToPath(import.meta.url))
 const soakMinutes = process.env.BENCH_SOAK_MINUTES
-const benchmarks: Array<[string, string[]]> = [['bench-render.ts', []], ['bench-store.ts', []], ['bench-search.ts', []], ['bench-federation.ts', []], ['bench-abuse.ts', []], ['bench-edit.ts', []]]
+const benchmarks: Array<[string, string[]]> = [['bench-render.ts', []], ['bench-store.ts', []], ['bench-search.ts', []], ['bench-federation.ts', []], ['bench-abuse.ts', []], ['bench-edit.ts', []], ['bench-notifications.ts', []]]
 if (soakMinutes !== undefined) benchmarks.push(['bench-soak.ts', ['--minutes', soakMinutes]])
 let failed = false
 for (const [name, args] of benchmarks) {

@@ -2,12 +2,14 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { carriesCredentials, authPlugin, withoutSecrets } from './auth/index.ts'
+import { backlinksPlugin } from './backlinks/plugin.ts'
 import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
+import { notificationsPlugin } from './notifications/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
@@ -36,6 +38,8 @@ export interface BuildOptions {
   search?: SearchTuning
   /** Federation tuning for tests, e.g. a short delivery retry schedule. */
   federation?: { retryDelaysMs?: number[] }
+  /** How often the digest loop looks for mails that are due, and a digest interval shorter than a minute: for tests. */
+  notifications?: { digestCheckMs?: number, digestIntervalMs?: number }
   /** The sign-in lock-out's clock; tests move it past a wait or a lock. */
   auth?: { now?: () => Date }
 }
@@ -129,6 +133,16 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
     })
     await app.register(commentsPlugin, { config })
+    await app.register(backlinksPlugin, { events, baseUrl: config.baseUrl })
+    const mail = config.notifications.smtpUrl
+    await app.register(notificationsPlugin, {
+      events,
+      baseUrl: config.baseUrl,
+      siteName: () => current().siteName,
+      lessonFields,
+      keepDays: config.notifications.keepDays,
+      mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: options.notifications?.digestIntervalMs ?? config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
+    })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

@@ -34,6 +34,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages/:slug': 'anyone',
   'GET /api/pages/:slug/revisions': 'anyone',
   'GET /api/page-titles': 'anyone',
+  'GET /api/pages/:slug/backlinks': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
 
@@ -91,8 +92,20 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /invitations/:token': 'anyone',
   'GET /account': 'member',
   'POST /account/password': 'member',
+  'POST /account/email': 'member',
   'POST /account/tokens': 'member',
   'POST /account/tokens/:id/revoke': 'member',
+
+  // Watching and notifications: each person's own; the private feed opens with its secret, without a session
+  'GET /notifications': 'member',
+  'POST /notifications/:id/read': 'member',
+  'POST /notifications/read-all': 'member',
+  'POST /notifications/watch': 'member',
+  'GET /notifications/watching': 'member',
+  'POST /notifications/preferences': 'member',
+  'POST /notifications/feed': 'member',
+  'POST /notifications/feed/revoke': 'member',
+  'GET /notifications/feed/:secret': 'anyone',
 
   // Administration
   'GET /admin/accounts': 'admin',

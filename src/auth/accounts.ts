@@ -19,6 +19,8 @@ export interface AccountDocument {
   passwordChangedAt: Date
   /** The interface language the person chose; it wins over cookies and the browser's languages. */
   locale?: Locale
+  /** Where notification digests go; absent: no mail. */
+  email?: string
 }
 
 export interface ApiTokenDocument {
@@ -56,6 +58,9 @@ export interface Viewer {
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,39}$/
+/** A mailbox as people type it: one @, a dotted domain, no spaces or control characters, at most RFC 5321's 254. */
+export const EMAIL_PATTERN = /^[^\s@"<>()[\]\\,;:\p{Cc}]{1,64}@[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?)+$/u
+export const MAX_EMAIL_LENGTH = 254
 export const MAX_INVITATION_LABEL = 100
 
 export interface AccountServiceOptions {
@@ -183,6 +188,15 @@ export function createAccountService (options: AccountServiceOptions) {
     if (!isLocale(locale)) throw new InvalidAccountInputError('locale', 'unknown language')
     const account = await require(username)
     await accounts.updateOne({ _id: account._id }, { $set: { locale } })
+  }
+
+  /** Sets the address digests are mailed to; an empty one removes it. */
+  async function setEmail (username: string, input: string): Promise<string | null> {
+    const email = input.trim()
+    if (email !== '' && (email.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(email))) throw new InvalidAccountInputError('email', 'not an e-mail address')
+    const account = await require(username)
+    await accounts.updateOne({ _id: account._id }, email === '' ? { $unset: { email: '' } } : { $set: { email } })
+    return email === '' ? null : email
   }
 
   /**
@@ -317,6 +331,7 @@ export function createAccountService (options: AccountServiceOptions) {
     listTokens,
     revokeToken,
     setLocale,
+    setEmail,
     accountForToken,
     createInvitation,
     findInvitation,

@@ -31,7 +31,7 @@ export class InvalidAccountInputError extends AuthError {
   readonly statusCode = 400
   readonly code = 'invalid-account'
   readonly messageKey = 'error.badRequestText'
-  constructor (readonly field: 'username' | 'password' | 'role' | 'locale' | 'label', readonly reason: string) { super(`${field}: ${reason}`) }
+  constructor (readonly field: 'username' | 'password' | 'role' | 'locale' | 'label' | 'email', readonly reason: string) { super(`${field}: ${reason}`) }
   override details (_t: Translate): string[] { return [this.message] }
 }
 

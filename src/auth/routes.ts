@@ -9,7 +9,7 @@ import { MIN_PASSWORD_LENGTH } from './passwords.ts'
 import type { Role } from './roles.ts'
 import { sameSecret } from './secrets.ts'
 import {
-  EmptyBody, FORM_BODY_LIMIT, IdParams, InvitationBody, LoginBody, LoginQuery, NewTokenBody, PasswordBody, SetupBody, SetupQuery,
+  EmailBody, EmptyBody, FORM_BODY_LIMIT, IdParams, InvitationBody, LoginBody, LoginQuery, NewTokenBody, PasswordBody, SetupBody, SetupQuery,
   TokenParams
 } from './schemas.ts'
 import { sameSitePath } from '../http/return-path.ts'
@@ -172,6 +172,7 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
       message: state.message ?? null,
       error: state.error ?? null,
       minLength: MIN_PASSWORD_LENGTH,
+      email: (await accounts.require(username)).email ?? '',
       noindex: true
     })
   }
@@ -192,6 +193,18 @@ export async function accountRoutes (parent: FastifyInstance, options: AccountRo
     const account = await accounts.require(username)
     await signIn(request, account)
     return await accountPage(request, reply, { message: request.t('account.passwordChanged') })
+  })
+
+  app.post('/account/email', { ...small, schema: { body: EmailBody } }, async (request, reply) => {
+    const username = request.account?.username ?? ''
+    try {
+      await accounts.setEmail(username, request.body.email)
+    } catch (error) {
+      if (!(error instanceof InvalidAccountInputError)) throw error
+      reply.code(400)
+      return await accountPage(request, reply, { error: request.t('account.badEmail') })
+    }
+    return await accountPage(request, reply, { message: request.t('account.emailSaved') })
   })
 
   app.post('/account/tokens', { ...small, schema: { body: NewTokenBody } }, async (request, reply) => {

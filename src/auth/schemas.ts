@@ -18,6 +18,7 @@ export const SetupBody = Type.Object({ token: Type.String({ maxLength: 200 }), u
 export const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, strict)
 export const InvitationBody = Type.Object({ username: Username, password: Password }, strict)
 export const PasswordBody = Type.Object({ current: Password, password: Password }, strict)
+export const EmailBody = Type.Object({ email: Type.String({ maxLength: 300 }) }, strict)
 export const NewTokenBody = Type.Object({ name: Type.String({ maxLength: 100 }) }, strict)
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 24 }) }, strict)
 // A missing body reaches validation as null.

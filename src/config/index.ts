@@ -38,7 +38,11 @@ export const SettingsSchema = Type.Object({
   LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address within LOGIN_LOCK_MINUTES after which it must wait before each further try (1 second, doubling, at most a minute)' }),
   LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'length of a lock-out, and the window in which failures count' }),
   INVITATION_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how long an invitation link stays valid' }),
-  REQUEST_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'longest time a request may take to arrive and be answered' })
+  REQUEST_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'longest time a request may take to arrive and be answered' }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s/?#]+(/[^\\s]*)?$', maxLength: 2000, description: 'SMTP server for notification digests, smtp:// or smtps:// with user and password in the URL' })),
+  SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 300, pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'sender of digest mails, e.g. "Praxiswiki <wiki@example.org>"' })),
+  NOTIFICATION_DIGEST_MINUTES: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60, description: 'at most one digest mail per person in this time' }),
+  NOTIFICATION_KEEP_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: 'notifications older than this are removed' })
 })
 
 export type Settings = Static<typeof SettingsSchema>
@@ -74,6 +78,15 @@ export interface AppConfig {
   requestTimeoutMs: number
   /** What the forms for a new page or lesson propose: whether it federates unless the author changes it. */
   defaultVisibility: 'local' | 'unlisted' | 'public'
+  notifications: NotificationsConfig
+}
+
+export interface NotificationsConfig {
+  /** Digest mails go out only with an SMTP server. */
+  smtpUrl?: string
+  mailFrom: string
+  digestIntervalMs: number
+  keepDays: number
 }
 
 export interface AuthConfig {
@@ -124,7 +137,9 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
   const error = Value.Errors(SettingsSchema, settings).First()
   if (error !== undefined) {
     const name = error.path.replace(/^\//, '').split('/')[0] || 'settings'
-    throw new ConfigError(name, `${error.message} (got ${JSON.stringify(raw[name] ?? null)})`)
+    // A mail server's password must not reach the terminal or the log with the error.
+    const shown = name === 'SMTP_URL' && typeof raw[name] === 'string' ? withoutCredentials(raw[name]) : raw[name]
+    throw new ConfigError(name, `${error.message} (got ${JSON.stringify(shown ?? null)})`)
   }
   const valid = settings as Settings
   const config: AppConfig = {
@@ -163,13 +178,19 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       invitationDays: valid.INVITATION_DAYS
     },
     requestTimeoutMs: valid.REQUEST_TIMEOUT_SECONDS * 1000,
-    defaultVisibility: valid.DEFAULT_VISIBILITY
+    defaultVisibility: valid.DEFAULT_VISIBILITY,
+    notifications: {
+      mailFrom: valid.SMTP_FROM ?? `${valid.SITE_NAME.replace(/[\r\n<>"]/g, '')} <${valid.ACTOR_NAME}@${baseHost(valid.BASE_URL ?? `http://localhost:${valid.PORT}`)}>`,
+      digestIntervalMs: valid.NOTIFICATION_DIGEST_MINUTES * 60 * 1000,
+      keepDays: valid.NOTIFICATION_KEEP_DAYS
+    }
   }
   config.auth.secureCookies = config.baseUrl.startsWith('https://')
   if (valid.SESSION_SECRET !== undefined) config.auth.sessionSecret = valid.SESSION_SECRET
   if (valid.ORGANISATION_ICON !== undefined) config.federation.organisationIcon = valid.ORGANISATION_ICON
   if (valid.MONGODB_URI !== undefined) config.mongodbUri = valid.MONGODB_URI
   if (valid.MAP_TILE_URL !== undefined) config.lessons.mapTileUrl = valid.MAP_TILE_URL
+  if (valid.SMTP_URL !== undefined) config.notifications.smtpUrl = checkSmtpUrl(valid.SMTP_URL)
   return config
 }
 
@@ -212,4 +233,25 @@ function isProxyAddress (entry: string): boolean {
 export function proxyWarning (config: AppConfig): string | null {
   if (!config.baseUrl.startsWith('https://') || config.trustProxy !== false) return null
   return 'BASE_URL is https but TRUST_PROXY is not set: behind a TLS-terminating reverse proxy nobody can sign in; set TRUST_PROXY to the proxy\'s address (e.g. loopback), see "Behind a reverse proxy" in the README'
+}
+
+/** The host name of the public URL, for the default sender address. */
+function baseHost (baseUrl: string): string {
+  return new URL(baseUrl).hostname
+}
+
+/** A URL the mail library can read: a host, and a port in range when one is given. */
+function checkSmtpUrl (value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('SMTP_URL', `not a URL (got ${JSON.stringify(withoutCredentials(value))})`)
+  }
+  if (url.hostname === '') throw new ConfigError('SMTP_URL', 'names no host')
+  return value
+}
+
+function withoutCredentials (url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//…@')
 }

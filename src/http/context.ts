@@ -126,8 +126,9 @@ export async function renderFramed (request: FastifyRequest, reply: FastifyReply
   reply.type('text/html; charset=utf-8')
   // A notice is shown once: that answer is not kept for the next view.
   if (page.keep === undefined || page.keep.session === null || notice !== null) return reply.send(await framed())
-  // What the frame shows besides the session's own person: the count of pages waiting for a reviewer.
-  const frameState = JSON.stringify(reply.locals?.reviewCount ?? null)
+  // What the frame shows besides the session's own person: the counts of what waits for them.
+  const locals = reply.locals as Record<string, unknown> | undefined
+  const frameState = JSON.stringify([locals?.reviewCount, locals?.moderationCount, locals?.unreadNotifications])
   const answer = await page.keep.cache.answer(`${page.keep.session}\n${frameState}\n${page.keep.key}\n${request.url}`, framed)
   varyOn(reply, 'Accept-Encoding')
   const encoding = acceptedEncoding(request)

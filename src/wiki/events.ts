@@ -14,6 +14,10 @@ export interface PageSnapshot {
   revisionId: string
   createdAt: Date
   updatedAt: Date
+  /** Who wrote the current revision (null: an import or a script); notifications never tell people of their own changes. */
+  author?: string | null
+  /** The wider visibility this revision waits for a reviewer to approve, and who asked. */
+  review?: { requested: string, requestedBy: string } | null
 }
 
 export function snapshot (page: PageDocument): PageSnapshot {
@@ -27,7 +31,9 @@ export function snapshot (page: PageDocument): PageSnapshot {
     source: page.source,
     revisionId: page.revisionId.toHexString(),
     createdAt: page.createdAt,
-    updatedAt: page.updatedAt
+    updatedAt: page.updatedAt,
+    author: page.author,
+    review: page.review === null || page.review === undefined ? null : { requested: page.review.requested, requestedBy: page.review.requestedBy }
   }
 }
 
@@ -43,11 +49,24 @@ export interface PageDeletedEvent {
   id: string
   slug: string
   revisionId: string
+  /** The page as it was, and who deleted it: for the people watching it. */
+  title?: string
+  visibility?: string
+  author?: string | null
+}
+
+/** A reviewer let a page's wider visibility take effect (four-eyes review). */
+export interface PageReviewedEvent {
+  page: PageSnapshot
+  reviewer: string
+  requestedBy: string
+  decision: 'approved'
 }
 
 export interface WikiEvents extends Record<string, unknown> {
   'page.saved': PageSavedEvent
   'page.deleted': PageDeletedEvent
+  'page.reviewed': PageReviewedEvent
 }
 
 export type WikiEventBus = EventBus<WikiEvents>

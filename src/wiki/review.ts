@@ -81,6 +81,7 @@ export function createPageReview (store: PageStore, options: { events: WikiEvent
       const latest = await requirePage(page.slug)
       throw new EditConflictError(latest.slug, { page: latest, revision: await currentRevision(latest) }, latest.source, page.revisionId.toHexString())
     }
+    events.emit('page.reviewed', { page: snapshot(approved), reviewer: input.reviewer, requestedBy: review.requestedBy, decision: 'approved' })
     // Subscribers (search, federation) see the page go out as if it had just been saved.
     events.emit('page.saved', { page: snapshot(approved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
     return approved

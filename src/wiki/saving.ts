@@ -302,7 +302,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const page = await requirePage(slug)
     const parsed = parseSource(page.source)
     const deleted = await commit(page, { kind: 'delete', source: page.source, parsed, message: input.message, author: input.author, deletedAt: now() }, page.source)
-    events.emit('page.deleted', { id: page._id.toHexString(), slug: page.slug, revisionId: deleted.revisionId.toHexString() })
+    events.emit('page.deleted', { id: page._id.toHexString(), slug: page.slug, revisionId: deleted.revisionId.toHexString(), title: page.title, visibility: page.fields.visibility, author: input.author ?? null })
     return deleted
   }
 

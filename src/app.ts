@@ -11,6 +11,7 @@ import { httpLayer } from './http/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
+import { mediaPlugin } from './media/plugin.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
 import type { SettingsEvents } from './settings/events.ts'
@@ -98,6 +99,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) events.on(change, () => { app.readerCache.clear() })
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
+    await app.register(mediaPlugin, { baseUrl: config.baseUrl, maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024 })
     await app.register(wikiPlugin, {
       events,
       checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),

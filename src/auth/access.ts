@@ -35,6 +35,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages/:slug/revisions': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
+  'GET /media/:name': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',
@@ -55,6 +56,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/pages': 'editor',
   'PUT /api/pages/:slug': 'editor',
   'DELETE /api/pages/:slug': 'editor',
+  'POST /api/media': 'editor',
+  'POST /media/editor': 'editor',
 
   // Review
   'GET /review': 'reviewer',

@@ -33,6 +33,7 @@ export const SettingsSchema = Type.Object({
   LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, maximum: 10000, default: 20, description: 'failed sign-ins from one address within LOGIN_LOCK_MINUTES after which it must wait before each further try (1 second, doubling, at most a minute)' }),
   LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15, description: 'length of a lock-out, and the window in which failures count' }),
   INVITATION_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'how long an invitation link stays valid' }),
+  UPLOAD_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'largest file an editor may upload, in megabytes' }),
   REQUEST_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'longest time a request may take to arrive and be answered' })
 })
 
@@ -69,6 +70,8 @@ export interface AppConfig {
   requestTimeoutMs: number
   /** What the forms for a new page or lesson propose: whether it federates unless the author changes it. */
   defaultVisibility: 'local' | 'unlisted' | 'public'
+  /** The largest upload, in megabytes (UPLOAD_LIMIT_MB); an admin may change it in the browser. */
+  uploadLimitMb: number
 }
 
 export interface AuthConfig {
@@ -150,7 +153,8 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       invitationDays: valid.INVITATION_DAYS
     },
     requestTimeoutMs: valid.REQUEST_TIMEOUT_SECONDS * 1000,
-    defaultVisibility: valid.DEFAULT_VISIBILITY
+    defaultVisibility: valid.DEFAULT_VISIBILITY,
+    uploadLimitMb: valid.UPLOAD_LIMIT_MB
   }
   config.auth.secureCookies = config.baseUrl.startsWith('https://')
   if (valid.SESSION_SECRET !== undefined) config.auth.sessionSecret = valid.SESSION_SECRET

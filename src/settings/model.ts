@@ -10,6 +10,7 @@ export interface SiteSettings {
   mapTileAttribution: string
   blockedDomains: string[]
   defaultVisibility: 'local' | 'unlisted' | 'public'
+  uploadLimitMb: number
 }
 
 export type SettingName = keyof SiteSettings
@@ -17,7 +18,8 @@ export type SettingName = keyof SiteSettings
 /** In the order the page and the API show them. */
 export const SETTING_NAMES: readonly SettingName[] = [
   'siteName', 'organisationName', 'organisationSummary', 'organisationIcon', 'followApproval',
-  'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility'
+  'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility',
+  'uploadLimitMb'
 ]
 
 /** The organisation actor's profile: a change to any of these is sent to the followers. */

@@ -86,6 +86,8 @@ export function changeFromForm (body: Static<typeof SettingsForm>): Static<typeo
     mapTileUrl: url(body.mapTileUrl),
     mapTileAttribution: body.mapTileAttribution.trim(),
     blockedDomains: [...new Set(hosts)],
-    defaultVisibility: body.defaultVisibility as 'local'
+    defaultVisibility: body.defaultVisibility as 'local',
+    // Left out of the form, the limit stays as it is; anything but a whole number is refused by the rules.
+    ...(body.uploadLimitMb === undefined ? {} : { uploadLimitMb: /^\s*\d+\s*$/.test(body.uploadLimitMb) ? Number(body.uploadLimitMb) : Number.NaN })
   }
 }

@@ -30,7 +30,8 @@ export const SettingsChange = Type.Object({
   mapTileUrl: Type.Optional(Type.Union([sameRules(env.MAP_TILE_URL, URL_LIMIT), Type.Null()])),
   mapTileAttribution: Type.Optional(sameRules(env.MAP_TILE_ATTRIBUTION)),
   blockedDomains: Type.Optional(Type.Array(Host, { maxItems: 1000, uniqueItems: true })),
-  defaultVisibility: Type.Optional(Type.Union(env.DEFAULT_VISIBILITY.anyOf))
+  defaultVisibility: Type.Optional(Type.Union(env.DEFAULT_VISIBILITY.anyOf)),
+  uploadLimitMb: Type.Optional(Type.Integer({ minimum: env.UPLOAD_LIMIT_MB.minimum, maximum: env.UPLOAD_LIMIT_MB.maximum }))
 }, { additionalProperties: false })
 
 /** The settings form: every field as text (the CSRF token is taken off before); `toChange` makes a SettingsChange of it. */
@@ -44,5 +45,6 @@ export const SettingsForm = Type.Object({
   mapTileUrl: Type.String({ maxLength: 2000 }),
   mapTileAttribution: Type.String({ maxLength: 1000 }),
   blockedDomains: Type.String({ maxLength: 100_000 }),
-  defaultVisibility: Type.String({ maxLength: 20 })
+  defaultVisibility: Type.String({ maxLength: 20 }),
+  uploadLimitMb: Type.Optional(Type.String({ maxLength: 10 }))
 }, { additionalProperties: false })

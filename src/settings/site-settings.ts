@@ -32,7 +32,8 @@ export function initialSettings (config: AppConfig): SiteSettings {
     mapTileUrl: config.lessons.mapTileUrl ?? null,
     mapTileAttribution: config.lessons.mapTileAttribution,
     blockedDomains: config.federation.blockedDomains,
-    defaultVisibility: config.defaultVisibility
+    defaultVisibility: config.defaultVisibility,
+    uploadLimitMb: config.uploadLimitMb
   }
 }
 

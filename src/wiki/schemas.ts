@@ -27,6 +27,9 @@ const Source = Type.String({ maxLength: MAX_SOURCE_LENGTH })
 const Message = Type.Optional(Type.String({ maxLength: 500 }))
 const BaseRevision = Type.String({ maxLength: 100 })
 
+/** The editor's upload fields come along when it saves or previews; the upload itself has its own button and route (media). */
+const EditorUpload = { mediaFile: Type.Optional(Type.String({ maxLength: 1000 })), mediaAlt: Type.Optional(Type.String({ maxLength: 2000 })) }
+
 /** Which button sent the editor: "preview" shows the page without saving; without it, the form saves. */
 const EditorAction = Type.Optional(Type.Union([Type.Literal('save'), Type.Literal('preview')]))
 export const CreateBody = Type.Object({
@@ -35,7 +38,8 @@ export const CreateBody = Type.Object({
   message: Message,
   baseRevision: Type.Optional(BaseRevision),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
-  action: EditorAction
+  action: EditorAction,
+  ...EditorUpload
 }, { additionalProperties: false })
 export const SaveBody = Type.Object({
   source: Source,
@@ -43,7 +47,8 @@ export const SaveBody = Type.Object({
   message: Message,
   title: Type.Optional(Type.String({ maxLength: 200 })),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
-  action: EditorAction
+  action: EditorAction,
+  ...EditorUpload
 }, { additionalProperties: false })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
 export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })

@@ -41,6 +41,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /api/pages/:slug/revisions': 'anonymous',
   'GET /remote': 'anonymous',
   'GET /remote/:id': 'anonymous',
+  'GET /media/:name': 'anonymous',
 
   'GET /wiki/new': 'editor',
   'POST /wiki': 'editor',
@@ -58,6 +59,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /lessons/:slug/edit': 'editor',
   'POST /remote/:id/fork': 'editor',
   'POST /api/pages': 'editor',
+  'POST /api/media': 'editor',
+  'POST /media/editor': 'editor',
   'PUT /api/pages/:slug': 'editor',
   'DELETE /api/pages/:slug': 'editor',
 

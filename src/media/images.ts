@@ -9,7 +9,7 @@ export const DISPLAY_WIDTHS = [480, 960, 1600] as const
  * 50-megapixel photo fits; a few kilobytes of PNG that claim 100,000 × 100,000 pixels,
  * which would take gigabytes to decode, do not.
  */
-export const MAX_IMAGE_PIXELS = 60_000_000
+export const MAX_IMAGE_PIXELS = 50_000_000
 
 export interface EncodedImage {
   data: Buffer
@@ -45,16 +45,42 @@ export async function processImage (bytes: Uint8Array, type: MediaType): Promise
     throw new BadImageError((error as Error).message)
   }
   try {
-    const upright = input().rotate()
-    const encode = (pipeline: Sharp) => encoded(pipeline, type)
-    const [original, ...variants] = await Promise.all([
-      encode(upright.clone()),
-      ...DISPLAY_WIDTHS.filter(target => target < width && target < height * 20).map(target => encode(upright.clone().resize({ width: target })))
-    ])
-    return { original: original!, variants }
+    if (animated) {
+      // Frames stay together only through sharp's own pipelines; animations are small anyway.
+      const upright = input().rotate()
+      const [original, ...variants] = await Promise.all([encoded(upright.clone(), type), ...widthsFor(width, height).map(target => encoded(upright.clone().resize({ width: target }), type))])
+      return { original: original!, variants }
+    }
+    // Decoded once, turned upright: the original and each display size are encoded from pixels,
+    // which carry no metadata at all; each size is scaled from the next larger one.
+    // The original and the display sizes are encoded side by side, in two of sharp's threads.
+    const upright = await input().rotate().raw().toBuffer({ resolveWithObject: true })
+    const [original, variants] = await Promise.all([encoded(fromPixels(upright), type), displaySizes(upright, widthsFor(width, height), type)])
+    return { original, variants }
   } catch (error) {
     throw new BadImageError((error as Error).message)
   }
+}
+
+async function displaySizes (upright: Pixels, widths: number[], type: MediaType): Promise<EncodedImage[]> {
+  const variants: EncodedImage[] = []
+  let larger = upright
+  for (const target of [...widths].reverse()) {
+    larger = await fromPixels(larger).resize({ width: target }).raw().toBuffer({ resolveWithObject: true })
+    variants.unshift(await encoded(fromPixels(larger), type))
+  }
+  return variants
+}
+
+type Pixels = { data: Buffer, info: { width: number, height: number, channels: 1 | 2 | 3 | 4 } }
+
+function fromPixels ({ data, info }: Pixels): Sharp {
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+}
+
+/** The display widths smaller than the image (and not for a sliver many times higher than wide). */
+function widthsFor (width: number, height: number): number[] {
+  return DISPLAY_WIDTHS.filter(target => target < width && target < height * 20)
 }
 
 async function encoded (pipeline: Sharp, type: MediaType): Promise<EncodedImage> {

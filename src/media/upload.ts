@@ -74,15 +74,12 @@ export async function storeUpload (store: MediaStore, input: UploadInput): Promi
     source: input.source ?? null,
     ...overrides
   })
-  const written: string[] = []
   try {
-    for (const variant of variants) {
-      await store.put(variant.name, variant.data, metadata({ width: variant.width, height: variant.height, variantOf: originalName }))
-      written.push(variant.name)
-    }
+    // Together, so their writes share the journal's fsyncs; the original, which makes the upload found, last.
+    await Promise.all(variants.map(async variant => await store.put(variant.name, variant.data, metadata({ width: variant.width, height: variant.height, variantOf: originalName }))))
     await store.put(originalName, original, metadata({ variants: variants.map(variant => ({ name: variant.name, width: variant.width, height: variant.height, size: variant.data.length })) }))
   } catch (error) {
-    for (const stored of written) await store.remove(stored).catch(() => {})
+    for (const variant of variants) await store.remove(variant.name).catch(() => {})
     throw error
   }
   return result

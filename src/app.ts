@@ -13,6 +13,7 @@ import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
 import { mediaPlugin } from './media/plugin.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
+import { createImageConsentCheck } from './publishing/consent.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
 import type { SettingsEvents } from './settings/events.ts'
 import { settingsPlugin } from './settings/plugin.ts'
@@ -102,7 +103,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     await app.register(mediaPlugin, { baseUrl: config.baseUrl, maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024 })
     await app.register(wikiPlugin, {
       events,
-      checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),
+      checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck(), createImageConsentCheck()),
       reviewRequired: () => current().reviewRequired,
       baseUrl: config.baseUrl,
       siteName: () => current().siteName,

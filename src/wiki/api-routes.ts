@@ -91,7 +91,8 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       ...(body.slug === undefined ? {} : { slug: body.slug }),
       message: body.message ?? '',
       author: authorOf(request),
-      confirmPublication: body.confirmPublication ?? false
+      confirmPublication: body.confirmPublication ?? false,
+      confirmConsent: body.confirmConsent ?? false
     })
     return await reply.code(201).header('Location', `/api/pages/${page.slug}`).send(summary(page))
   })
@@ -103,7 +104,8 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       baseRevisionId: body.baseRevision,
       message: body.message ?? '',
       author: authorOf(request),
-      confirmPublication: body.confirmPublication ?? false
+      confirmPublication: body.confirmPublication ?? false,
+      confirmConsent: body.confirmConsent ?? false
     })
     if (result.created) reply.code(201).header('Location', `/api/pages/${result.page.slug}`)
     return { ...summary(result.page), changed: result.changed }

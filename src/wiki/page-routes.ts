@@ -77,6 +77,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       errorField: form.errorField ?? 'source',
       details: form.feedback?.details ?? [],
       findings: form.feedback?.findings ?? [],
+      consentImages: form.feedback?.consentImages ?? [],
       preview: form.preview ?? null,
       noindex: true
     })
@@ -121,7 +122,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       }
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
-      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
+      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes', confirmConsent: request.body.confirmConsent === 'yes' })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
       // A program posting the form gets the error handler's JSON, as from the API.
@@ -220,7 +221,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
         const preview = await previewOf(request, source, slug)
         return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
       }
-      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes' })
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes', confirmConsent: request.body.confirmConsent === 'yes' })
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
       if (!wantsHtml(request)) throw error
@@ -232,7 +233,8 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
         error: feedback?.error ?? errorText(request, error as FrontMatterError | MissingTitleError),
         errorField: 'source',
         details: feedback?.details ?? [],
-        findings: feedback?.findings ?? []
+        findings: feedback?.findings ?? [],
+        consentImages: feedback?.consentImages ?? []
       }))
     }
   })

@@ -18,6 +18,8 @@ export interface SaveInput {
   message?: string
   author?: string | null
   confirmPublication?: boolean
+  /** Everyone shown in the page's images agreed to its publication. */
+  confirmConsent?: boolean
 }
 
 export interface CreateInput {
@@ -33,6 +35,7 @@ export interface CreateInput {
   /** Keeps imported timestamps. */
   createdAt?: Date
   confirmPublication?: boolean
+  confirmConsent?: boolean
 }
 
 export interface SaveResult {
@@ -69,7 +72,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const parsed = parseSource(input.source)
     const title = parsed.fields.title ?? (input.title === undefined ? undefined : cleanTitle(input.title))
     if (title === undefined || title === '') throw new MissingTitleError()
-    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
+    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false, confirmConsent: input.confirmConsent ?? false })
     const language = parsed.fields.language ?? input.language ?? defaultLanguage
     if (input.slug !== undefined) {
       const problem = slugProblem(input.slug)
@@ -219,7 +222,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       throw new EditConflictError(slug, { page, revision: await currentRevision(page) }, input.source, input.baseRevisionId)
     }
     if (input.source === page.source) return { page, changed: false, created: false }
-    await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+    await options.checkSave?.({ source: input.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false, confirmConsent: input.confirmConsent ?? false })
     const saved = await commit(page, { kind: 'edit', source: input.source, parsed, message: input.message, author: input.author }, input.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'edit', previousRevisionId: page.revisionId.toHexString() })
     return { page: saved, changed: true, created: false }

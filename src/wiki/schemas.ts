@@ -38,6 +38,7 @@ export const CreateBody = Type.Object({
   message: Message,
   baseRevision: Type.Optional(BaseRevision),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
+  confirmConsent: Type.Optional(Type.String({ maxLength: 10 })),
   action: EditorAction,
   ...EditorUpload
 }, { additionalProperties: false })
@@ -47,6 +48,7 @@ export const SaveBody = Type.Object({
   message: Message,
   title: Type.Optional(Type.String({ maxLength: 200 })),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
+  confirmConsent: Type.Optional(Type.String({ maxLength: 10 })),
   action: EditorAction,
   ...EditorUpload
 }, { additionalProperties: false })
@@ -62,14 +64,18 @@ export const ApiCreateBody = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   slug: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   message: Message,
-  confirmPublication: Type.Optional(Type.Boolean())
+  confirmPublication: Type.Optional(Type.Boolean()),
+  /** Everyone shown in the page's images agreed; needed before a page with new images goes outward. */
+  confirmConsent: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 export const ApiSaveBody = Type.Object({
   source: Source,
   /** The revision the change was made on; null to create the page at this slug. */
   baseRevision: NullableString(Type.String({ maxLength: 100 })),
   message: Message,
-  confirmPublication: Type.Optional(Type.Boolean())
+  confirmPublication: Type.Optional(Type.Boolean()),
+  /** Everyone shown in the page's images agreed; needed before a page with new images goes outward. */
+  confirmConsent: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 // A missing body reaches validation as null: DELETE may come with or without one.
 export const ApiDeleteBody = Type.Union([Type.Object({ message: Message }, { additionalProperties: false }), Type.Null()])

@@ -1,4 +1,5 @@
 import { licenceUrl } from '../markdown/licence.ts'
+import { articleImages } from './article-images.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
@@ -81,6 +82,7 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
     license: licenceUrl(page.fields.licence),
     licenseName: page.fields.licence,
     ...(Object.keys(lesson).length > 0 ? { lesson: { type: 'lesson', ...lesson } } : {}),
+    ...articleImages(input.html, baseUrl),
     ...addressingFor(page.fields.visibility, input.followersId)
   }
 }

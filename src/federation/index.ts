@@ -18,6 +18,7 @@ import { createApexRouter } from './activitypub-endpoints.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
+import { remoteImageCopier } from './remote-image-copier.ts'
 
 export { wantsActivityJson } from './article-negotiation.ts'
 
@@ -102,6 +103,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     events: setup.events,
     followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
+    localiseImages: remoteImageCopier(app.media, http, () => setup.settings().uploadLimitMb * 1024 * 1024),
     log
   })
   const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { AltTextRequiredError } from './errors.ts'
+import { AltTextRequiredError, TypeNotAllowedError } from './errors.ts'
 import { checkFileName } from './file-name.ts'
 import { processImage, type EncodedImage } from './images.ts'
 import type { MediaMetadata, MediaStore } from './media-store.ts'
@@ -18,6 +18,10 @@ export interface UploadInput {
   uploadedBy: string | null
   /** Where a copy of a remote image came from. */
   source?: string
+  /** Other servers' images may come without alt text; uploads may not. */
+  requireAlt?: boolean
+  /** Refuse anything but an image before storing it (copies of remote images). */
+  imagesOnly?: boolean
 }
 
 export interface StoredFileView {
@@ -52,7 +56,8 @@ export async function storeUpload (store: MediaStore, input: UploadInput): Promi
   const { name, extension } = checkFileName(input.fileName)
   const alt = input.alt.replace(/\s+/g, ' ').trim().slice(0, MAX_ALT_LENGTH)
   const type = await sniffType(input.bytes, extension, input.claimedType)
-  if (type.image && alt === '') throw new AltTextRequiredError()
+  if (!type.image && input.imagesOnly === true) throw new TypeNotAllowedError(type.mime)
+  if (type.image && alt === '' && input.requireAlt !== false) throw new AltTextRequiredError()
   const processed = type.image ? await processImage(input.bytes, type) : null
   const original = processed?.original.data ?? input.bytes
   const hash = createHash('sha256').update(original).digest('hex')

@@ -47,12 +47,16 @@ describe('publishing a page with images asks whether everyone shown agreed', () 
 
   it('shows the question with a checkbox in the editor and saves once it is ticked', async () => {
     const fields = { title: 'Fest im Editor', source: source('unlisted', 'Wir: ![Gruppe im Hof](/media/hof.jpg)') }
-    const asked = await test.app.inject({ method: 'POST', url: '/wiki', headers: { accept: 'text/html' }, ...form(fields) })
+    const post = async (sent: Record<string, string>) => {
+      const { payload, headers } = form(sent)
+      return await test.app.inject({ method: 'POST', url: '/wiki', payload, headers: { ...headers, accept: 'text/html' } })
+    }
+    const asked = await post(fields)
     assert.equal(asked.statusCode, 422)
     assert.match(asked.body, /id="consent-warning"/)
     assert.match(asked.body, /<code>\/media\/hof\.jpg<\/code>/)
     assert.match(asked.body, /<input id="confirmConsent" name="confirmConsent" type="checkbox" value="yes"/)
-    const saved = await test.app.inject({ method: 'POST', url: '/wiki', headers: { accept: 'text/html' }, ...form({ ...fields, confirmConsent: 'yes' }) })
+    const saved = await post({ ...fields, confirmConsent: 'yes' })
     assert.equal(saved.statusCode, 303, saved.body.slice(0, 500))
   })
 })

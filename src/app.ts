@@ -100,7 +100,15 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) events.on(change, () => { app.readerCache.clear() })
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
-    await app.register(mediaPlugin, { baseUrl: config.baseUrl, maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024 })
+    await app.register(mediaPlugin, {
+      baseUrl: config.baseUrl,
+      maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024,
+      // Wiki and federation register later; the texts are read when an admin cleans up.
+      referencingTexts: async function * () {
+        yield * app.wiki.revisionSources()
+        yield * app.federation.remotePages.texts()
+      }
+    })
     await app.register(wikiPlugin, {
       events,
       checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck(), createImageConsentCheck()),

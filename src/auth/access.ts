@@ -95,6 +95,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/settings': 'admin',
   'GET /api/settings': 'admin',
   'PUT /api/settings': 'admin',
+  'GET /admin/media': 'admin',
+  'POST /admin/media/clean': 'admin',
+  'GET /api/media/unreferenced': 'admin',
+  'POST /api/media/clean': 'admin',
 
   // ActivityPub: servers, not people; signatures and blocks are checked inside federation.
   'GET /ap/*': 'anyone',

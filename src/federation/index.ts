@@ -19,6 +19,7 @@ import { federationAdminRoutes } from './admin-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
 import { remoteImageCopier } from './remote-image-copier.ts'
+import { remotePageTexts } from './remote-page-texts.ts'
 
 export { wantsActivityJson } from './article-negotiation.ts'
 
@@ -38,6 +39,8 @@ export interface Federation {
   remotePages: {
     versions: () => AsyncIterable<{ id: string, version: string }>
     snapshots: (ids: string[]) => AsyncIterable<RemotePageSnapshot>
+    /** Their stored HTML, for keeping the local copies of their images. */
+    texts: () => AsyncIterable<string>
   }
 }
 
@@ -138,7 +141,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   }
   const remotePages: Federation['remotePages'] = {
     versions: () => remotePageVersions(app.store.db),
-    snapshots: ids => remotePageSnapshots(app.store.db, ids)
+    snapshots: ids => remotePageSnapshots(app.store.db, ids),
+    texts: () => remotePageTexts(app.store.db)
   }
   const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages }
   app.decorate('federation', federation)

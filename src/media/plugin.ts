@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import multipart from '@fastify/multipart'
 import { createMediaStore, type MediaStore } from './media-store.ts'
+import { mediaAdminRoutes } from './admin-routes.ts'
 import { editorUploadRoutes } from './editor-upload-routes.ts'
 import { mediaRoutes } from './routes.ts'
 
@@ -9,6 +10,8 @@ export interface MediaPluginOptions {
   baseUrl: string
   /** The upload limit in bytes (a setting, asked per request). */
   maxUploadBytes: () => number
+  /** Every text that may refer to a stored file (revisions, remote pages); asked when an admin cleans up. */
+  referencingTexts: () => AsyncIterable<string>
 }
 
 declare module 'fastify' {
@@ -31,4 +34,5 @@ export const mediaPlugin = fastifyPlugin(async (app: FastifyInstance, options: M
     await scoped.register(mediaRoutes, { store, baseUrl: options.baseUrl, maxUploadBytes: options.maxUploadBytes })
     await scoped.register(editorUploadRoutes, { store, maxUploadBytes: options.maxUploadBytes })
   })
+  await app.register(mediaAdminRoutes, { store, referencingTexts: options.referencingTexts })
 }, { name: 'praxiswiki-media', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth'] })

@@ -5,6 +5,7 @@ import { createPageStore } from './page-store.ts'
 import { createPageQueries } from './queries.ts'
 import { createPageReview } from './review.ts'
 import { createPageSaving } from './saving.ts'
+import { revisionSources } from './revision-sources.ts'
 import type { SaveCheck } from '../publishing/check.ts'
 
 export interface WikiServiceOptions {
@@ -74,6 +75,8 @@ export function createWikiService (options: WikiServiceOptions) {
     existingSlugs: queries.existingSlugs,
     countPages: queries.countPages,
     pageVersions: queries.pageVersions,
-    pageSnapshots: queries.pageSnapshots
+    pageSnapshots: queries.pageSnapshots,
+    /** Every revision's text, for keeping the files any of them refers to. */
+    revisionSources: () => revisionSources(store)
   }
 }

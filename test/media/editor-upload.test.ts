@@ -7,7 +7,15 @@ import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
 import { launchChromium, outputDir, skip } from '../browser/chromium.ts'
 import { photo } from './fixtures.ts'
 
-describe('uploading from the Markdown editor with JavaScript turned off', () => {
+/** The little of the page's DOM the drop test uses (this project's TypeScript has no DOM library). */
+interface DropGlobals {
+  document: { getElementById: (id: string) => { dispatchEvent: (event: unknown) => boolean } }
+  DataTransfer: new () => { items: { add: (file: unknown) => void } }
+  File: new (parts: unknown[], name: string, options: { type: string }) => unknown
+  DragEvent: new (type: string, init: Record<string, unknown>) => unknown
+}
+
+describe('uploading from the Markdown editor: without JavaScript, and by drag and drop with it', () => {
   let test: TestApp
   let browser: Browser
   let context: BrowserContext
@@ -68,5 +76,34 @@ describe('uploading from the Markdown editor with JavaScript turned off', () => 
     const served = await page.request.get(`${base}${inserted[1]}`)
     assert.equal(served.status(), 200)
     assert.equal(served.headers()['content-type'], 'image/jpeg')
+  })
+
+  it('uploads a file dropped on the text with JavaScript on, and puts its Markdown at the cursor', { skip }, async () => {
+    const scripted = await browser.newContext({ locale: 'de-DE', viewport: { width: 1000, height: 900 } })
+    const page = await scripted.newPage()
+    page.setDefaultTimeout(15_000)
+    const violations: string[] = []
+    page.on('console', message => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()) })
+    await signInBrowser(page, base, test.admin!)
+    await page.goto(`${base}/wiki/new`)
+    await page.fill('#source', 'Erste Zeile.\nZweite Zeile.')
+    // Run in the page: its own DOM, described here only as far as used.
+    await page.evaluate(() => {
+      const text = (globalThis as unknown as DropGlobals).document.getElementById('source') as unknown as { selectionStart: number, selectionEnd: number }
+      text.selectionStart = text.selectionEnd = 'Erste Zeile.'.length
+    })
+    await page.getByLabel(/^Bildbeschreibung/).fill('Plakat zum Fest')
+    const bytes = [...await photo(300, 200)]
+    await page.evaluate(async (content) => {
+      const page = globalThis as unknown as DropGlobals
+      const transfer = new page.DataTransfer()
+      transfer.items.add(new page.File([new Uint8Array(content)], 'plakat.jpg', { type: 'image/jpeg' }))
+      page.document.getElementById('source').dispatchEvent(new page.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    }, bytes)
+    await page.waitForFunction(() => /!\[Plakat zum Fest\]\(\/media\/[0-9a-f]{64}\.jpg\)/.test(((globalThis as unknown as DropGlobals).document.getElementById('source') as unknown as { value: string }).value))
+    assert.match(await page.inputValue('#source'), /^Erste Zeile\.\n\n!\[Plakat zum Fest\]\(\/media\/[0-9a-f]{64}\.jpg\)\n\nZweite Zeile\.$/)
+    assert.match(await page.locator('[data-media-upload] [role="status"]').first().textContent() ?? '', /eingefügt/)
+    assert.deepEqual(violations, [])
+    await scripted.close()
   })
 })

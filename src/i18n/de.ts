@@ -397,6 +397,7 @@ export const de = {
   'media.error.badImage': 'Das Bild kann nicht verarbeitet werden: Es ist beschädigt oder hat zu viele Bildpunkte.',
   'media.error.noFile': 'Bitte wählen Sie eine Datei aus.',
   'media.error.notMultipart': 'Dateien werden als multipart/form-data gesendet (Felder „file“ und „alt“).',
+  'media.error.malformed': 'Die hochgeladenen Daten sind unvollständig oder fehlerhaft. Bitte versuchen Sie es noch einmal.',
   'overview.heading': 'Lektionen im Überblick',
   'overview.intro': 'Wie viele Lektionen wirken, gescheitert, gemischt oder offen sind – nach Arbeitsfeld und nach erreichter Wirkungsstufe.',
   'overview.byField': 'Ergebnisse nach Arbeitsfeld',

@@ -397,6 +397,7 @@ export const en: Record<MessageKey, Message> = {
   'media.error.badImage': 'The image cannot be processed: it is damaged or has too many pixels.',
   'media.error.noFile': 'Please choose a file.',
   'media.error.notMultipart': 'Files are sent as multipart/form-data (fields “file” and “alt”).',
+  'media.error.malformed': 'The uploaded data is incomplete or broken. Please try again.',
   'overview.heading': 'Lessons at a glance',
   'overview.intro': 'How many lessons work, fail, are mixed or open – by field and by the impact step reached.',
   'overview.byField': 'Outcomes by field',

@@ -98,3 +98,13 @@ export class NotMultipartError extends AppError {
     super('send the file as multipart/form-data')
   }
 }
+
+/** The multipart body could not be read (no boundary, cut off, not multipart inside). */
+export class MalformedUploadError extends AppError {
+  readonly statusCode = 400
+  readonly code = 'malformed-upload'
+  readonly messageKey = 'media.error.malformed'
+  constructor (reason: string) {
+    super(`the upload could not be read: ${reason}`)
+  }
+}

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { formTokenCheck } from '../auth/index.ts'
 import { authorOf } from '../auth/visibility.ts'
-import { MediaNotFoundError, NotMultipartError } from './errors.ts'
+import { MalformedUploadError, MediaNotFoundError, NotMultipartError } from './errors.ts'
 import type { MediaStore } from './media-store.ts'
 import { readMultipartForm, requireFile, type ReceivedForm } from './multipart.ts'
 import { mediaHeaders, STORED_NAME } from './serving.ts'
@@ -30,7 +30,15 @@ const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) })
 export function multipartReader (maxUploadBytes: () => number): preValidationHookHandler {
   return async (request) => {
     if (!request.isMultipart()) throw new NotMultipartError()
-    const form = await readMultipartForm(request, maxUploadBytes())
+    let form: ReceivedForm
+    try {
+      form = await readMultipartForm(request, maxUploadBytes())
+    } catch (error) {
+      // The parser's own limits say 413 or 400; anything else it throws is a body it could not read.
+      const status = (error as { statusCode?: unknown }).statusCode
+      if (typeof status === 'number' && status >= 400 && status < 500) throw error
+      throw new MalformedUploadError((error as Error).message)
+    }
     request.mediaForm = form
     request.body = form.fields
   }

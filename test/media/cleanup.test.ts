@@ -33,6 +33,9 @@ describe('cleaning up files no revision refers to', () => {
     const listed = await test.app.inject({ url: '/admin/media', headers: { 'accept-language': 'en' } })
     assert.equal(listed.statusCode, 200)
     assert.match(listed.body, /There are no files without a reference/)
+    const cleanedByForm = await test.app.inject({ method: 'POST', url: '/admin/media/clean', headers: { 'accept-language': 'en' } })
+    assert.equal(cleanedByForm.statusCode, 200)
+    assert.match(cleanedByForm.body, /role="status">Files removed: 0\.</)
 
     const cleaned = await test.app.inject({ method: 'POST', url: '/api/media/clean', payload: { minAgeHours: 0 } })
     assert.deepEqual(cleaned.json(), { removed: [unused.path] })

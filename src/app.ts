@@ -13,7 +13,9 @@ import { notificationsPlugin } from './notifications/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
+import { mediaPlugin } from './media/plugin.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
+import { createImageConsentCheck } from './publishing/consent.ts'
 import { searchPlugin, type SearchTuning } from './search/plugin.ts'
 import { commentsPlugin } from './comments/plugin.ts'
 import type { SettingsEvents } from './settings/events.ts'
@@ -108,9 +110,18 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     }
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
+    await app.register(mediaPlugin, {
+      baseUrl: config.baseUrl,
+      maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024,
+      // Wiki and federation register later; the texts are read when an admin cleans up.
+      referencingTexts: async function * () {
+        yield * app.wiki.revisionSources()
+        yield * app.federation.remotePages.texts()
+      }
+    })
     await app.register(wikiPlugin, {
       events,
-      checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck()),
+      checkSave: allChecks(createLessonCheck({ lessonFields }), createPublishingCheck(), createImageConsentCheck()),
       reviewRequired: () => current().reviewRequired,
       baseUrl: config.baseUrl,
       siteName: () => current().siteName,

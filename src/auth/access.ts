@@ -37,6 +37,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages/:slug/backlinks': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
+  'GET /media/:name': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',
@@ -59,6 +60,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /api/pages': 'editor',
   'PUT /api/pages/:slug': 'editor',
   'DELETE /api/pages/:slug': 'editor',
+  'POST /api/media': 'editor',
+  'POST /media/editor': 'editor',
 
   // Comments: signed-in people write; experiences need no account; moderators decide
   'GET /comments/:id': 'anyone',
@@ -126,6 +129,10 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/settings': 'admin',
   'GET /api/settings': 'admin',
   'PUT /api/settings': 'admin',
+  'GET /admin/media': 'admin',
+  'POST /admin/media/clean': 'admin',
+  'GET /api/media/unreferenced': 'admin',
+  'POST /api/media/clean': 'admin',
 
   // ActivityPub: servers, not people; signatures and blocks are checked inside federation.
   'GET /ap/*': 'anyone',

@@ -14,7 +14,7 @@ export { createAccountService, type AccountService } from './accounts.ts'
 export { ROUTE_ACCESS, accessFor } from './access.ts'
 export { ForbiddenError, NotSignedInError, AuthError } from './errors.ts'
 export { canSeeVisibility } from './roles.ts'
-export { carriesCredentials } from './plugin.ts'
+export { carriesCredentials, formTokenCheck } from './plugin.ts'
 export { withoutSecrets } from './secret-urls.ts'
 
 export interface Auth {

@@ -32,6 +32,10 @@ declare module 'fastify' {
     signedInAt?: number
     _csrf?: string
   }
+  interface FastifyContextConfig {
+    /** The route reads its multipart body in its own hook and runs `formTokenCheck` after it. */
+    formTokenAfterParsing?: boolean
+  }
   interface FastifyReply {
     /** @fastify/view merges these into every template's data. */
     locals: Record<string, unknown> | null
@@ -100,14 +104,11 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
   })
 
   // Every change a browser can make carries the session's CSRF token; API tokens and other servers do not need one.
+  // A route that reads its multipart body itself checks the token once the body is read.
+  const checkToken = formTokenCheck(app)
   app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (!UNSAFE_METHODS.has(request.method) || request.viaToken || isFederationPath(request.url) || request.routeOptions.config.withoutCsrf === true) { done(); return }
-    app.csrfProtection(request, reply, () => {
-      // The token has done its job; route schemas need not know it.
-      const body = request.body
-      if (typeof body === 'object' && body !== null && !Array.isArray(body)) delete (body as Record<string, unknown>)._csrf
-      done()
-    })
+    if (isFederationPath(request.url) || request.routeOptions.config.withoutCsrf === true || request.routeOptions.config.formTokenAfterParsing === true) { done(); return }
+    checkToken(request, reply, done)
   })
 
   // Templates get the person's name and abilities and, for signed-in people, the token their forms carry.
@@ -117,6 +118,23 @@ export async function registerAuth (app: FastifyInstance, options: AuthPluginOpt
     reply.header('Cache-Control', 'private, no-cache')
     reply.locals = { ...reply.locals, session: sessionView(account), csrfToken: reply.generateCsrf() }
   })
+}
+
+/**
+ * The CSRF check of a browser's change: the session's token must come in the body's `_csrf`
+ * (or a header); requests with an API token need none. For routes marked
+ * `formTokenAfterParsing`, which run it as their own hook after reading a multipart body.
+ */
+export function formTokenCheck (app: FastifyInstance) {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (!UNSAFE_METHODS.has(request.method) || request.viaToken) { done(); return }
+    app.csrfProtection(request, reply, () => {
+      // The token has done its job; route schemas need not know it.
+      const body = request.body
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) delete (body as Record<string, unknown>)._csrf
+      done()
+    })
+  }
 }
 
 /**

@@ -42,7 +42,8 @@ export const SettingsSchema = Type.Object({
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s/?#]+(/[^\\s]*)?$', maxLength: 2000, description: 'SMTP server for notification digests, smtp:// or smtps:// with user and password in the URL' })),
   SMTP_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 300, pattern: '^[^\\r\\n]*@[^\\r\\n]*$', description: 'sender of digest mails, e.g. "Praxiswiki <wiki@example.org>"' })),
   NOTIFICATION_DIGEST_MINUTES: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60, default: 60, description: 'at most one digest mail per person in this time' }),
-  NOTIFICATION_KEEP_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: 'notifications older than this are removed' })
+  NOTIFICATION_KEEP_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90, description: 'notifications older than this are removed' }),
+  UPLOAD_LIMIT_MB: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'largest file an editor may upload, in megabytes' })
 })
 
 export type Settings = Static<typeof SettingsSchema>
@@ -79,6 +80,8 @@ export interface AppConfig {
   /** What the forms for a new page or lesson propose: whether it federates unless the author changes it. */
   defaultVisibility: 'local' | 'unlisted' | 'public'
   notifications: NotificationsConfig
+  /** The largest upload, in megabytes (UPLOAD_LIMIT_MB); an admin may change it in the browser. */
+  uploadLimitMb: number
 }
 
 export interface NotificationsConfig {
@@ -183,7 +186,8 @@ export function loadConfig (env: Record<string, string | undefined>): AppConfig 
       mailFrom: valid.SMTP_FROM ?? `${valid.SITE_NAME.replace(/[\r\n<>"]/g, '')} <${valid.ACTOR_NAME}@${baseHost(valid.BASE_URL ?? `http://localhost:${valid.PORT}`)}>`,
       digestIntervalMs: valid.NOTIFICATION_DIGEST_MINUTES * 60 * 1000,
       keepDays: valid.NOTIFICATION_KEEP_DAYS
-    }
+    },
+    uploadLimitMb: valid.UPLOAD_LIMIT_MB
   }
   config.auth.secureCookies = config.baseUrl.startsWith('https://')
   if (valid.SESSION_SECRET !== undefined) config.auth.sessionSecret = valid.SESSION_SECRET

@@ -1,5 +1,6 @@
 import { licenceUrl } from '../markdown/licence.ts'
 import { conversationIri, repliesIri } from './conversations.ts'
+import { articleImages } from './article-images.ts'
 import type { PageSnapshot } from '../wiki/events.ts'
 import { longFormFields } from './long-form.ts'
 
@@ -78,6 +79,7 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
     license: licenceUrl(page.fields.licence),
     licenseName: page.fields.licence,
     ...(Object.keys(lesson).length > 0 ? { lesson: { type: 'lesson', ...lesson } } : {}),
+    ...articleImages(input.html, baseUrl),
     ...addressingFor(page.fields.visibility, input.followersId)
   }
 }

@@ -203,6 +203,27 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
     return parsed as Record<string, unknown>
   }
 
+  /** GETs a file of at most `limit` bytes (a remote page's image), following one checked redirect. */
+  async function getBytes (raw: string, limit: number, redirectsLeft = 1): Promise<{ bytes: Buffer, contentType: string }> {
+    const url = checkUrl(raw)
+    let response: Response
+    try {
+      response = await fetch(url, { headers: { Accept: 'image/*', 'User-Agent': options.userAgent }, dispatcher: agent, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+    } catch (error) {
+      throw new RemoteFetchError(`could not fetch ${url.href}: ${causeOf(error)}`)
+    }
+    const location = response.headers.get('location')
+    if (response.status >= 300 && response.status < 400 && location && redirectsLeft > 0) {
+      await response.body?.cancel()
+      return await getBytes(new URL(location, url).href, limit, redirectsLeft - 1)
+    }
+    if (response.status < 200 || response.status >= 300) {
+      await response.body?.cancel()
+      throw new RemoteFetchError(`${url.href} answered ${response.status}`, response.status)
+    }
+    return { bytes: await readLimited(response, limit), contentType: response.headers.get('content-type') ?? '' }
+  }
+
   /** POSTs an activity to an inbox, signed with the body's digest (Digest or Content-Digest), as Mastodon requires. */
   async function postActivity (raw: string, body: string, signer: Signer): Promise<{ statusCode: number, retryAfterMs?: number }> {
     const url = checkUrl(raw)
@@ -225,7 +246,7 @@ export function createRemoteHttp (options: RemoteHttpOptions) {
     return retryAfterMs === undefined ? { statusCode: response.status } : { statusCode: response.status, retryAfterMs }
   }
 
-  return { getJson, postActivity, checkUrl, userAgent: options.userAgent, close: () => agent.close() }
+  return { getJson, getBytes, postActivity, checkUrl, userAgent: options.userAgent, close: () => agent.close() }
 }
 
 export type RemoteHttp = ReturnType<typeof createRemoteHttp>

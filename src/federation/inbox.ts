@@ -35,6 +35,8 @@ export interface InboxOptions {
   /** Asked at each Follow: an admin may switch it in the settings. */
   followApproval: () => 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
+  /** Copies the page's images from its sender's server and points the HTML at the copies. */
+  localiseImages?: (html: string, senderId: string) => Promise<string>
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
@@ -79,6 +81,7 @@ export function createInboxHandler (options: InboxOptions) {
       return
     }
     if (existing && existing.deletedAt === null && existing.updated.getTime() > fields.updated.getTime()) return
+    if (options.localiseImages !== undefined) fields.html = await options.localiseImages(fields.html, sender.id)
     const stored = await remotePages.findOneAndUpdate(
       { objectId },
       { $set: { ...fields, receivedAt: new Date(), deletedAt: null }, $setOnInsert: { _id: newRemotePageId() } },

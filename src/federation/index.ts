@@ -20,6 +20,8 @@ import { createApexRouter } from './activitypub-endpoints.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
+import { remoteImageCopier } from './remote-image-copier.ts'
+import { remotePageTexts } from './remote-page-texts.ts'
 
 export { wantsActivityJson } from './article-negotiation.ts'
 
@@ -39,6 +41,8 @@ export interface Federation {
   remotePages: {
     versions: () => AsyncIterable<{ id: string, version: string }>
     snapshots: (ids: string[]) => AsyncIterable<RemotePageSnapshot>
+    /** Their stored HTML, for keeping the local copies of their images. */
+    texts: () => AsyncIterable<string>
   }
 }
 
@@ -108,6 +112,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     quotes,
     followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
+    localiseImages: remoteImageCopier(app.media, http, () => setup.settings().uploadLimitMb * 1024 * 1024),
     log
   })
   const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log, onNoLongerPublic: quotes.revokeFor })
@@ -142,7 +147,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
   }
   const remotePages: Federation['remotePages'] = {
     versions: () => remotePageVersions(app.store.db),
-    snapshots: ids => remotePageSnapshots(app.store.db, ids)
+    snapshots: ids => remotePageSnapshots(app.store.db, ids),
+    texts: () => remotePageTexts(app.store.db)
   }
   const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages }
   app.decorate('federation', federation)

@@ -17,4 +17,4 @@ export interface FederationPluginOptions {
 /** ActivityPub for the wiki's pages: the organisation actor, inbox, outbox, follows and remote pages. */
 export const federationPlugin = fastifyPlugin(async (app: FastifyInstance, options: FederationPluginOptions) => {
   await setupFederation(app, { ...options, wiki: app.wiki, renderer: app.pageRenderer })
-}, { name: 'praxiswiki-federation', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth', 'praxiswiki-wiki'] })
+}, { name: 'praxiswiki-federation', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth', 'praxiswiki-wiki', 'praxiswiki-media'] })

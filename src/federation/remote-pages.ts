@@ -38,7 +38,7 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'b', 'i',
     'del', 's', 'sup', 'sub', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'span', 'table', 'thead', 'tbody', 'tr',
-    'th', 'td', 'caption', 'abbr', 'mark'
+    'th', 'td', 'caption', 'abbr', 'mark', 'img'
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
@@ -47,10 +47,13 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
     td: ['colspan', 'rowspan'],
     ol: ['start'],
     span: ['class'],
+    // Kept only until the inbox copies the image here or replaces it by its alt text (remote-images.ts).
+    img: ['src', 'alt'],
     '*': ['id', 'lang', 'dir']
   },
-  allowedClasses: { span: ['h-card', 'mention', 'hashtag'] },
+  allowedClasses: { span: ['h-card', 'mention', 'hashtag', 'remote-image-missing'] },
   allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {

@@ -41,6 +41,7 @@ export const LessonFormBody = Type.Object({
   baseRevision: Text(100),
   baseSource: Text(500_000),
   confirmPublication: Text(10),
+  confirmConsent: Text(10),
   action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')]))
 }, { additionalProperties: false })
 export type LessonFormBodyType = Static<typeof LessonFormBody>

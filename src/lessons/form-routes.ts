@@ -15,7 +15,7 @@ import { lessonConflictView } from './form-conflict.ts'
 import { FORM_FIELDS, type FormField } from './form-check.ts'
 import { fieldValue, mergeFormValues, withField } from './form-merge.ts'
 import { LessonValidationError } from './errors.ts'
-import { findingTexts, PersonalDataError } from '../publishing/errors.ts'
+import { findingTexts, ImageConsentError, PersonalDataError } from '../publishing/errors.ts'
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import { formPlaceOfLine } from './finding-fields.ts'
 import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
@@ -135,10 +135,11 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       return await showForm(request, reply, { values, mode, message, preview: { html: rendered.html, lesson: lesson === null ? null : lessonView(request.t, lesson) } })
     }
     const confirmPublication = body.confirmPublication === 'yes'
+    const confirmConsent = body.confirmConsent === 'yes'
     try {
       const result = mode.kind === 'new'
-        ? { page: await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication }), changed: true, created: true, merged: null }
-        : await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication, mergeNote: mergeNoteFor(request) })
+        ? { page: await wiki.createPage({ source: checked.source, title: values.title.trim(), message, author: authorOf(request), language: values.language, confirmPublication, confirmConsent }), changed: true, created: true, merged: null }
+        : await wiki.savePage(mode.slug, { source: checked.source, baseRevisionId: mode.baseRevision, message, author: authorOf(request), confirmPublication, confirmConsent, mergeNote: mergeNoteFor(request) })
       noticeAfterSave(request, result)
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
@@ -147,6 +148,10 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       if (error instanceof PersonalDataError) {
         reply.code(422)
         return await showForm(request, reply, { values, mode, message, findings: { list: error.findings, source: checked.source } })
+      }
+      if (error instanceof ImageConsentError) {
+        reply.code(422)
+        return await showForm(request, reply, { values, mode, message, consentImages: error.images })
       }
       if (error instanceof LessonValidationError) {
         reply.code(400)
@@ -175,7 +180,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
   async function showForm (
     request: FastifyRequest,
     reply: FastifyReply,
-    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: { list: PersonalDataFinding[], source: string }, preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
+    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: { list: PersonalDataFinding[], source: string }, consentImages?: string[], preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
   ): Promise<FastifyReply> {
     const t = request.t
     const { values, mode } = state
@@ -196,6 +201,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       errors: messages.byField,
       errorList: messages.list,
       findings: findingTexts(t, state.findings?.list ?? [], finding => findingPlace(t, state.findings?.source ?? '', finding.line)),
+      consentImages: state.consentImages ?? [],
       preview: state.preview ?? null,
       message: state.message ?? '',
       noindex: true

@@ -9,6 +9,8 @@ export interface SaveCheckInput {
   previous: { source: string, fields: PageFields } | null
   /** The author saw the publishing warnings and publishes anyway (imports are trusted). */
   confirmPublication: boolean
+  /** The author confirmed that everyone shown in the page's images agreed to its publication. */
+  confirmConsent?: boolean
 }
 
 /** Runs before a page is stored; throws an error that says its HTTP answer to refuse the save. */

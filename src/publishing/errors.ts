@@ -19,6 +19,22 @@ export class PersonalDataError extends AppError {
 }
 
 /**
+ * A page about to go outward shows images that were not published before, and the author
+ * has not confirmed that everyone shown agreed; nothing was stored.
+ */
+export class ImageConsentError extends AppError {
+  readonly statusCode = 422
+  readonly code = 'image-consent-required'
+  readonly messageKey = 'error.imageConsent'
+  constructor (readonly images: string[]) {
+    super(`the page shows ${images.length} image(s) whose publication was not confirmed`)
+  }
+
+  override heading () { return 'consent.heading' as const }
+  override details (): string[] { return this.images }
+}
+
+/**
  * Each finding as a line for the person: what kind, where, and the text found. Where is
  * the line, unless `placeOf` names the place the person typed it (a form field).
  */

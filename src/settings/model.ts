@@ -13,6 +13,7 @@ export interface SiteSettings {
   blockedDomains: string[]
   defaultVisibility: 'local' | 'unlisted' | 'public'
   signatureFirst: 'draft-cavage' | 'rfc9421'
+  uploadLimitMb: number
 }
 
 export type SettingName = keyof SiteSettings
@@ -21,7 +22,7 @@ export type SettingName = keyof SiteSettings
 export const SETTING_NAMES: readonly SettingName[] = [
   'siteName', 'organisationName', 'organisationSummary', 'organisationIcon', 'followApproval', 'indexable',
   'reviewRequired', 'mapTileUrl', 'mapTileAttribution', 'blockedDomains', 'defaultVisibility',
-  'signatureFirst'
+  'signatureFirst', 'uploadLimitMb'
 ]
 
 /** The organisation actor's profile: a change to any of these is sent to the followers. */

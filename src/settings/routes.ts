@@ -89,6 +89,8 @@ export function changeFromForm (body: Static<typeof SettingsForm>): Static<typeo
     mapTileAttribution: body.mapTileAttribution.trim(),
     blockedDomains: [...new Set(hosts)],
     defaultVisibility: body.defaultVisibility as 'local',
-    ...(body.signatureFirst === undefined ? {} : { signatureFirst: body.signatureFirst as 'rfc9421' })
+    ...(body.signatureFirst === undefined ? {} : { signatureFirst: body.signatureFirst as 'rfc9421' }),
+    // Left out of the form, the limit stays as it is; anything but a whole number is refused by the rules.
+    ...(body.uploadLimitMb === undefined ? {} : { uploadLimitMb: /^\s*\d+\s*$/.test(body.uploadLimitMb) ? Number(body.uploadLimitMb) : Number.NaN })
   }
 }

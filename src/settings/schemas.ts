@@ -32,7 +32,8 @@ export const SettingsChange = Type.Object({
   mapTileAttribution: Type.Optional(sameRules(env.MAP_TILE_ATTRIBUTION)),
   blockedDomains: Type.Optional(Type.Array(Host, { maxItems: 1000, uniqueItems: true })),
   defaultVisibility: Type.Optional(Type.Union(env.DEFAULT_VISIBILITY.anyOf)),
-  signatureFirst: Type.Optional(Type.Union(env.FEDERATION_SIGNATURE_FIRST.anyOf))
+  signatureFirst: Type.Optional(Type.Union(env.FEDERATION_SIGNATURE_FIRST.anyOf)),
+  uploadLimitMb: Type.Optional(Type.Integer({ minimum: env.UPLOAD_LIMIT_MB.minimum, maximum: env.UPLOAD_LIMIT_MB.maximum }))
 }, { additionalProperties: false })
 
 /** The settings form: every field as text (the CSRF token is taken off before); `toChange` makes a SettingsChange of it. */
@@ -48,5 +49,6 @@ export const SettingsForm = Type.Object({
   mapTileAttribution: Type.String({ maxLength: 1000 }),
   blockedDomains: Type.String({ maxLength: 100_000 }),
   defaultVisibility: Type.String({ maxLength: 20 }),
-  signatureFirst: Type.Optional(Type.String({ maxLength: 20 }))
+  signatureFirst: Type.Optional(Type.String({ maxLength: 20 })),
+  uploadLimitMb: Type.Optional(Type.String({ maxLength: 10 }))
 }, { additionalProperties: false })

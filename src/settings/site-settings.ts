@@ -34,7 +34,8 @@ export function initialSettings (config: AppConfig): SiteSettings {
     mapTileAttribution: config.lessons.mapTileAttribution,
     blockedDomains: config.federation.blockedDomains,
     defaultVisibility: config.defaultVisibility,
-    signatureFirst: config.federation.signatureFirst
+    signatureFirst: config.federation.signatureFirst,
+    uploadLimitMb: config.uploadLimitMb
   }
 }
 

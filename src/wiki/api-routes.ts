@@ -92,7 +92,8 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       ...(body.slug === undefined ? {} : { slug: body.slug }),
       message: body.message ?? '',
       author: authorOf(request),
-      confirmPublication: body.confirmPublication ?? false
+      confirmPublication: body.confirmPublication ?? false,
+      confirmConsent: body.confirmConsent ?? false
     })
     return await reply.code(201).header('Location', `/api/pages/${page.slug}`).send(summary(page))
   })
@@ -105,7 +106,8 @@ export async function apiRoutes (parent: FastifyInstance, options: ApiRoutesOpti
       message: body.message ?? '',
       author: authorOf(request),
       confirmPublication: body.confirmPublication ?? false,
-      mergeNote: mergeNoteFor(request)
+      mergeNote: mergeNoteFor(request),
+      confirmConsent: body.confirmConsent ?? false
     })
     if (result.created) reply.code(201).header('Location', `/api/pages/${result.page.slug}`)
     // A save on an older revision that did not overlap the changes since is merged with them.

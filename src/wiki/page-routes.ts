@@ -86,6 +86,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       errorField: form.errorField ?? 'source',
       details: form.feedback?.details ?? [],
       findings: form.feedback?.findings ?? [],
+      consentImages: form.feedback?.consentImages ?? [],
       preview: form.preview ?? null,
       noindex: true
     })
@@ -130,7 +131,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
       }
       // The title field is written into the front matter, so the stored text names its own title.
       const withFormTitle = title.trim() !== '' && parseSource(source).fields.title === undefined ? withTitle(source, title.trim()) : source
-      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes' })
+      const page = await wiki.createPage({ title, source: withFormTitle, message: message ?? '', author: authorOf(request), language: request.locale, confirmPublication: request.body.confirmPublication === 'yes', confirmConsent: request.body.confirmConsent === 'yes' })
       noticeAfterSave(request, { page, changed: true, created: true, merged: null })
       return reply.redirect(`/wiki/${page.slug}`, 303)
     } catch (error) {
@@ -238,7 +239,7 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
         const preview = await previewOf(request, source, slug, slug)
         return await render(request, reply, 'editor', editor({ title: request.t('editor.previewTitle', { title: preview.title }), heading: request.t('editor.editHeading', { title: preview.title }), preview }))
       }
-      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes', mergeNote: mergeNoteFor(request) })
+      const result = await wiki.savePage(slug, { source, baseRevisionId: baseRevision === '' ? null : baseRevision, message: message ?? '', author: authorOf(request), confirmPublication: request.body.confirmPublication === 'yes', confirmConsent: request.body.confirmConsent === 'yes', mergeNote: mergeNoteFor(request) })
       noticeAfterSave(request, result)
       return reply.redirect(`/wiki/${result.page.slug}`, 303)
     } catch (error) {
@@ -251,7 +252,8 @@ export async function pageRoutes (parent: FastifyInstance, options: PageRoutesOp
         error: feedback?.error ?? errorText(request, error as FrontMatterError | MissingTitleError),
         errorField: 'source',
         details: feedback?.details ?? [],
-        findings: feedback?.findings ?? []
+        findings: feedback?.findings ?? [],
+        consentImages: feedback?.consentImages ?? []
       }))
     }
   })

@@ -21,6 +21,8 @@ export interface SaveInput {
   confirmPublication?: boolean
   /** The note a merged save adds to its message, in the saver's language; English without it. */
   mergeNote?: (merged: MergedWith) => string
+  /** Everyone shown in the page's images agreed to its publication. */
+  confirmConsent?: boolean
 }
 
 export interface CreateInput {
@@ -36,6 +38,7 @@ export interface CreateInput {
   /** Keeps imported timestamps. */
   createdAt?: Date
   confirmPublication?: boolean
+  confirmConsent?: boolean
 }
 
 export interface SaveResult {
@@ -76,7 +79,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     const parsed = parseSource(input.source)
     const title = parsed.fields.title ?? (input.title === undefined ? undefined : cleanTitle(input.title))
     if (title === undefined || title === '') throw new MissingTitleError()
-    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false })
+    await options.checkSave?.({ source: input.source, parsed, previous: null, confirmPublication: input.confirmPublication ?? false, confirmConsent: input.confirmConsent ?? false })
     const language = parsed.fields.language ?? input.language ?? defaultLanguage
     if (input.slug !== undefined) {
       const problem = slugProblem(input.slug)
@@ -230,7 +233,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
       let change = { source: input.source, parsed, merged: null as MergedWith | null }
       if (input.baseRevisionId !== page.revisionId.toHexString()) change = await mergedChange(page, input)
       if (change.source === page.source) return { page, changed: false, created: false, merged: change.merged }
-      await options.checkSave?.({ source: change.source, parsed: change.parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+      await options.checkSave?.({ source: change.source, parsed: change.parsed, previous: page, confirmPublication: input.confirmPublication ?? false, confirmConsent: input.confirmConsent ?? false })
       const message = change.merged === null ? input.message : withNote(input.message, input.mergeNote?.(change.merged) ?? englishMergeNote(change.merged))
       const saved = await tryCommit(page, { kind: 'edit', source: change.source, parsed: change.parsed, message, author: input.author })
       if (saved !== null) {

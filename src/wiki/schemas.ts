@@ -27,6 +27,9 @@ const Source = Type.String({ maxLength: MAX_SOURCE_LENGTH })
 const Message = Type.Optional(Type.String({ maxLength: 500 }))
 const BaseRevision = Type.String({ maxLength: 100 })
 
+/** The editor's upload fields come along when it saves or previews; the upload itself has its own button and route (media). */
+const EditorUpload = { mediaFile: Type.Optional(Type.String({ maxLength: 1000 })), mediaAlt: Type.Optional(Type.String({ maxLength: 2000 })) }
+
 /** Which button sent the editor: "preview" shows the page without saving; without it, the form saves. */
 const EditorAction = Type.Optional(Type.Union([Type.Literal('save'), Type.Literal('preview')]))
 export const CreateBody = Type.Object({
@@ -35,7 +38,9 @@ export const CreateBody = Type.Object({
   message: Message,
   baseRevision: Type.Optional(BaseRevision),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
-  action: EditorAction
+  confirmConsent: Type.Optional(Type.String({ maxLength: 10 })),
+  action: EditorAction,
+  ...EditorUpload
 }, { additionalProperties: false })
 export const SaveBody = Type.Object({
   source: Source,
@@ -43,7 +48,9 @@ export const SaveBody = Type.Object({
   message: Message,
   title: Type.Optional(Type.String({ maxLength: 200 })),
   confirmPublication: Type.Optional(Type.String({ maxLength: 10 })),
-  action: EditorAction
+  confirmConsent: Type.Optional(Type.String({ maxLength: 10 })),
+  action: EditorAction,
+  ...EditorUpload
 }, { additionalProperties: false })
 /**
  * The conflict view's decisions: the revisions the merge came from, the text that was to be
@@ -74,14 +81,18 @@ export const ApiCreateBody = Type.Object({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   slug: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   message: Message,
-  confirmPublication: Type.Optional(Type.Boolean())
+  confirmPublication: Type.Optional(Type.Boolean()),
+  /** Everyone shown in the page's images agreed; needed before a page with new images goes outward. */
+  confirmConsent: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 export const ApiSaveBody = Type.Object({
   source: Source,
   /** The revision the change was made on; null to create the page at this slug. */
   baseRevision: NullableString(Type.String({ maxLength: 100 })),
   message: Message,
-  confirmPublication: Type.Optional(Type.Boolean())
+  confirmPublication: Type.Optional(Type.Boolean()),
+  /** Everyone shown in the page's images agreed; needed before a page with new images goes outward. */
+  confirmConsent: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 // A missing body reaches validation as null: DELETE may come with or without one.
 export const ApiDeleteBody = Type.Union([Type.Object({ message: Message }, { additionalProperties: false }), Type.Null()])

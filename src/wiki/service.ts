@@ -5,6 +5,7 @@ import { createPageStore } from './page-store.ts'
 import { createPageQueries } from './queries.ts'
 import { createPageReview } from './review.ts'
 import { createPageSaving } from './saving.ts'
+import { revisionSources } from './revision-sources.ts'
 import type { SaveCheck } from '../publishing/check.ts'
 import { suggestTitles, type TitleSuggestion } from './title-suggestions.ts'
 
@@ -77,6 +78,8 @@ export function createWikiService (options: WikiServiceOptions) {
     countPages: queries.countPages,
     pageVersions: queries.pageVersions,
     pageSnapshots: queries.pageSnapshots,
-    suggestTitles: async (typed: string, query: { includeLocal: boolean, limit: number }): Promise<TitleSuggestion[]> => await suggestTitles(store.pages, typed, query)
+    suggestTitles: async (typed: string, query: { includeLocal: boolean, limit: number }): Promise<TitleSuggestion[]> => await suggestTitles(store.pages, typed, query),
+    /** Every revision's text, for keeping the files any of them refers to. */
+    revisionSources: () => revisionSources(store)
   }
 }

@@ -42,6 +42,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /api/pages/:slug/backlinks': 'anonymous',
   'GET /remote': 'anonymous',
   'GET /remote/:id': 'anonymous',
+  'GET /media/:name': 'anonymous',
 
   'GET /wiki/new': 'editor',
   'POST /wiki': 'editor',
@@ -61,6 +62,12 @@ const EXPECTED: Record<string, Who> = {
   'POST /lessons/:slug/resolve': 'editor',
   'POST /remote/:id/fork': 'editor',
   'POST /api/pages': 'editor',
+  'POST /api/media': 'editor',
+  'GET /admin/media': 'admin',
+  'POST /admin/media/clean': 'admin',
+  'GET /api/media/unreferenced': 'admin',
+  'POST /api/media/clean': 'admin',
+  'POST /media/editor': 'editor',
   'PUT /api/pages/:slug': 'editor',
   'DELETE /api/pages/:slug': 'editor',
 

@@ -225,7 +225,7 @@ describe('accessibility and languages in a real browser', () => {
     } finally {
       await visitor.close()
     }
-    for (const url of ['/account', '/admin', '/admin/accounts', '/admin/audit', '/admin/federation', '/review']) {
+    for (const url of ['/account', '/admin', '/admin/accounts', '/admin/audit', '/admin/federation', '/admin/media', '/review']) {
       const response = await page.goto(`${base}${url}`)
       if (response?.status() !== 200) continue
       await checkPage(url.slice(1).replace(/\//g, '-'))
@@ -253,7 +253,7 @@ describe('accessibility and languages in a real browser', () => {
       const narrow = await small.newPage()
       if (withAccounts) await signIn(narrow)
       const urls = ['/', '/recent-changes', '/wiki', `/wiki/${PAGE}`, `/wiki/${LESSON}`, `/wiki/${historySlug}/history`, `/wiki/${PAGE}/edit`, '/lessons', '/lessons/new', '/lessons/overview', '/search?q=familien', '/help/lessons']
-      if (withAccounts) urls.push('/account', '/admin/accounts', '/admin/federation', '/admin/audit')
+      if (withAccounts) urls.push('/account', '/admin/accounts', '/admin/federation', '/admin/audit', '/admin/media')
       const wide: string[] = []
       for (const url of urls) {
         await narrow.goto(`${base}${url}`)

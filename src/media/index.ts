@@ -1,0 +1,6 @@
+export { mediaPlugin } from './plugin.ts'
+export { STORED_NAME } from './serving.ts'
+export { checkFileName } from './file-name.ts'
+export { MEDIA_PATH, storeUpload, type UploadResult } from './upload.ts'
+export { allowedType, typeOfExtension } from './media-types.ts'
+export type { MediaStore } from './media-store.ts'

@@ -35,6 +35,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages/:slug/revisions': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
+  'GET /ns/lesson/v1': 'anyone',
+  'GET /ns/lesson': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',

@@ -63,7 +63,8 @@ export function createInboxHandler (options: InboxOptions) {
       options.log.warn(`ignored an Article ${objectId} that ${sender.id} does not own`)
       return
     }
-    const fields = articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date())
+    const fields = articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date(),
+      dropped => { options.log.warn(`kept ${objectId} without lesson fields that failed their checks: ${dropped.join('; ').slice(0, 500)}`) })
     const existing = await remotePages.findOne({ objectId })
     if (existing && existing.actorId !== sender.id) {
       options.log.warn(`ignored an ${isUpdate ? 'Update' : 'Create'} of ${objectId} from ${sender.id}, which does not own it`)

@@ -15,6 +15,8 @@ import { createInboxHandler, type InboxHandler, type InboxMessage } from './inbo
 import { createPublisher, type Publisher } from './publisher.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
+import type { RemoteLessonRecord } from '../lessons/index.ts'
+import { remoteLessonRecords } from './remote-lesson-records.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
@@ -33,6 +35,8 @@ export interface Federation {
   isBlocked: (host: string) => boolean
   /** The latest pages received from other organisations, for recent changes. */
   recentRemotePages: (limit: number) => Promise<Array<{ localUrl: string, title: string, organisation: string, origin: string, updated: Date }>>
+  /** The lessons received from other organisations, for the lessons domain's lists, charts and exports. */
+  remoteLessons: () => Promise<RemoteLessonRecord[]>
   /** The pages received from other organisations, read only: for the search index. */
   remotePages: {
     versions: () => AsyncIterable<{ id: string, version: string }>
@@ -138,7 +142,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     versions: () => remotePageVersions(app.store.db),
     snapshots: ids => remotePageSnapshots(app.store.db, ids)
   }
-  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages }
+  const remoteLessons = async (): Promise<RemoteLessonRecord[]> => await remoteLessonRecords(app.store.db)
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages, remoteLessons }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

@@ -5,6 +5,9 @@ import { stringify } from 'yaml'
 import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../http/context.ts'
 import type { WikiService } from '../wiki/service.ts'
+import { lessonOfRemote } from '../lessons/remote-lessons.ts'
+import { lessonView } from '../lessons/view.ts'
+import { remoteLessonRecord } from './remote-lesson-records.ts'
 import { htmlParagraphs, latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
 const REMOTE_LIST_LIMIT = 200
@@ -38,7 +41,10 @@ export async function remotePageRoutes (app: FastifyInstance, options: RemotePag
       return await render(request, reply, 'error', { title: request.t('remote.notFound'), message: request.t('remote.notFound'), status: 404 })
     }
     if (page.deletedAt) reply.code(410)
-    return await render(request, reply, 'remote-page', { title: page.title, page })
+    // A lesson shows its fact box and evidence as a local one does, below the banner.
+    const record = page.deletedAt ? null : remoteLessonRecord(page)
+    const lesson = record === null ? null : lessonOfRemote(record)
+    return await render(request, reply, 'remote-page', { title: page.title, page, lesson: lesson === null ? null : lessonView(request.t, lesson) })
   })
 
   app.get('/remote', async (request, reply) => {

@@ -2,6 +2,7 @@ import net from 'node:net'
 import { signerFor } from './actor.ts'
 import type { ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
+import type { FollowScope, FollowScopes } from './follow-scopes.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
 import { first, idOf } from './remote-pages.ts'
 
@@ -22,6 +23,7 @@ export interface FollowsOptions {
   http: RemoteHttp
   allowPrivateAddresses: boolean
   keepArticle: (sender: ActorObject, article: Record<string, any>, isUpdate: boolean) => Promise<void>
+  followScopes: FollowScopes
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
@@ -88,11 +90,13 @@ export function createFollows (options: FollowsOptions) {
     return remote as ActorObject
   }
 
-  async function follow (target: string): Promise<{ actorId: string, alreadyFollowing: boolean }> {
+  /** Follows an organisation; `scope` (lessons only, unless given) is stored before the Follow goes, so the back-fill heeds it. */
+  async function follow (target: string, scope?: FollowScope): Promise<{ actorId: string, alreadyFollowing: boolean }> {
     const us = await core.actor()
     const trimmed = target.trim()
     const remote = /^https?:\/\//.test(trimmed) ? await resolveActorByUrl(trimmed) : await actorWithInbox(await resolveActorId(trimmed))
     if (remote.id === us.id) throw new FollowError('this wiki cannot follow itself')
+    if (scope !== undefined) await options.followScopes.set(remote.id, scope)
     if (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, remote.id)) {
       return { actorId: remote.id, alreadyFollowing: true }
     }

@@ -3,6 +3,7 @@ import { EventBus } from '../events/index.ts'
 import type { FederationEventBus } from './events.ts'
 import type { ActivityObject, ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
+import type { FollowScope } from './follow-scopes.ts'
 import { withoutFragment } from './signatures.ts'
 import {
   actorNameOf, articleToRemotePage, first, idOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl
@@ -27,6 +28,8 @@ export interface InboxOptions {
   /** Asked at each Follow: an admin may switch it in the settings. */
   followApproval: () => 'auto' | 'manual'
   backfill: (actor: ActorObject) => Promise<void>
+  /** What the admin chose to take from a followed organisation: its lessons only, or all its public pages. */
+  scopeOf: (actorId: string) => Promise<FollowScope>
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
@@ -71,6 +74,11 @@ export function createInboxHandler (options: InboxOptions) {
       return
     }
     if (existing && existing.deletedAt === null && existing.updated.getTime() > fields.updated.getTime()) return
+    if (fields.lesson === null && await options.scopeOf(sender.id) === 'lessons') {
+      // Lessons only: a page that is no lesson (or no longer one) is not kept.
+      if (existing && existing.deletedAt === null) await forgetArticle(sender, objectId)
+      return
+    }
     const stored = await remotePages.findOneAndUpdate(
       { objectId },
       { $set: { ...fields, receivedAt: new Date(), deletedAt: null }, $setOnInsert: { _id: newRemotePageId() } },

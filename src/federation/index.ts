@@ -18,6 +18,8 @@ import { createApexRouter } from './activitypub-endpoints.ts'
 import type { RemoteLessonRecord } from '../lessons/index.ts'
 import { remoteLessonRecords } from './remote-lesson-records.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
+import { createFollowScopes } from './follow-scopes.ts'
+import { followingApiRoutes } from './following-api-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
 
@@ -92,12 +94,14 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     log
   })
   await ensureRemotePageIndexes(app.store.db)
+  const followScopes = createFollowScopes(app.store.db)
   await ensureDeliveryIndexes(app.store.db)
   const follows: Follows = createFollows({
     core,
     http,
     allowPrivateAddresses: config.federation.allowPrivateAddresses,
     keepArticle: (sender, article, isUpdate) => inbox.keepArticle(sender, article, isUpdate),
+    followScopes,
     log
   })
   const inbox = createInboxHandler({
@@ -106,6 +110,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     events: setup.events,
     followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
+    scopeOf: async actorId => await followScopes.scopeOf(actorId),
     log
   })
   const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log })
@@ -132,7 +137,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
 
   registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
   await app.register(remotePageRoutes, { wiki: setup.wiki })
-  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit })
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, followScopes, audit: app.auth.audit })
+  await app.register(followingApiRoutes, { follows, followScopes, audit: app.auth.audit })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)

@@ -58,7 +58,8 @@ export function createPublisher (options: PublisherOptions) {
     const articleId = articleIdOf(event.page.id)
     const stored = await apex.store.getObject(articleId, true)
     const existing = stored && stored.type !== 'Tombstone' ? stored : null
-    if (!isOutward(event.page.fields.visibility)) {
+    // `federate: false` keeps a public page at home (the starter help pages say so); removing it sends the page.
+    if (!isOutward(event.page.fields.visibility) || event.page.frontMatter.federate === false) {
       if (existing) await withdraw(articleId, existing)
       return
     }

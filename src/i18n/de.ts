@@ -399,7 +399,7 @@ export const de = {
   'remote.deleted': 'Die Organisation hat diese Seite gelöscht.',
   'remote.fork': 'Als eigene Seite übernehmen',
   'remote.forkExplanation': 'Übernehmen legt eine lokale Kopie mit Quellenangabe an, die Sie weiterschreiben können. Sie bleibt zunächst intern.',
-  'remote.forkMessage': 'Übernommen von {url}',
+  'remote.forkMessage': 'Übernommen: „{title}“ von {organisation}, {url}',
   'remote.notFound': 'Diese Seite einer anderen Organisation gibt es hier nicht.',
   'remote.listHeading': 'Aus anderen Organisationen',
   'remote.listIntro': 'Seiten der Organisationen, denen dieses Wiki folgt.',
@@ -612,7 +612,8 @@ export const de = {
   'admin.followScope': 'Was wir übernehmen',
   'admin.followScope.lessons': 'Nur Lektionen',
   'admin.followScope.pages': 'Alle öffentlichen Seiten',
-  'admin.followScopeSave': 'Speichern'
+  'admin.followScopeSave': 'Speichern',
+  'audit.follow-scope': 'geändert, was wir übernehmen'
 } as const
 
 export type MessageKey = keyof typeof de

@@ -399,7 +399,7 @@ export const en: Record<MessageKey, Message> = {
   'remote.deleted': 'The organisation has deleted this page.',
   'remote.fork': 'Fork into a page of our own',
   'remote.forkExplanation': 'Forking creates a local copy with attribution that you can continue to write. It starts as internal.',
-  'remote.forkMessage': 'Forked from {url}',
+  'remote.forkMessage': 'Forked from “{title}” by {organisation}, {url}',
   'remote.notFound': 'There is no such page from another organisation here.',
   'remote.listHeading': 'From other organisations',
   'remote.listIntro': 'Pages of the organisations this wiki follows.',
@@ -612,5 +612,6 @@ export const en: Record<MessageKey, Message> = {
   'admin.followScope': 'What we take',
   'admin.followScope.lessons': 'Lessons only',
   'admin.followScope.pages': 'All public pages',
-  'admin.followScopeSave': 'Save'
+  'admin.followScopeSave': 'Save',
+  'audit.follow-scope': 'changed what we take'
 }

@@ -4,7 +4,7 @@ import type { ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
 import type { FollowScope, FollowScopes } from './follow-scopes.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
-import { first, idOf } from './remote-pages.ts'
+import { first, idOf, sameHost } from './remote-pages.ts'
 
 /** Pages taken from a followed outbox on the first follow. */
 export const BACKFILL_LIMIT = 200
@@ -159,6 +159,8 @@ export function createFollows (options: FollowsOptions) {
         if (activity?.type !== 'Create' || typeof activity.object !== 'object' || activity.object === null) continue
         const compacted = await apex.fromJSONLD({ '@context': activity['@context'] ?? context, ...activity.object }).catch(() => null)
         if (!compacted || compacted.type !== 'Article') continue
+        // Kept where apex keeps what arrives in the inbox, so that a later Delete of it is accepted there.
+        if (sameHost(String(compacted.id ?? ''), remote.id)) await apex.store.saveObject(compacted)
         await options.keepArticle(remote, compacted, false)
         kept++
       }

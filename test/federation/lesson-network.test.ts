@@ -5,6 +5,8 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import jsonld from 'jsonld'
 import { preloadedContexts } from '../../src/federation/contexts.ts'
+import { importContentIfEmpty } from '../../src/wiki/content.ts'
+import { contentDir } from '../lessons/fixtures.ts'
 import type { RemotePageDocument } from '../../src/federation/remote-pages.ts'
 import { csrfTokenOf, signIn } from '../helpers.ts'
 import { eventually, startInstance, type Instance } from './instances.ts'
@@ -91,6 +93,7 @@ describe('a network of lessons: C follows A and B through the API', { timeout: 2
     a = await startInstance('a', { CONTENT_DIR: emptyContent })
     b = await startInstance('b', { CONTENT_DIR: emptyContent })
     c = await startInstance('c')
+    await importContentIfEmpty(c.app.wiki, contentDir)
     for (const [instance, lessons] of [[a, [VISITS, PARENTS]], [b, [DEBTS, YOUTH]]] as const) {
       for (const lesson of lessons) created[lesson.title] = await instance.app.wiki.createPage({ source: lessonSource(lesson), confirmPublication: true })
     }
@@ -236,6 +239,7 @@ describe('a network of lessons: C follows A and B through the API', { timeout: 2
 
   it('removes a lesson deleted on B from every list and export of C', async () => {
     await b.app.wiki.deletePage(created[YOUTH.title]!.slug)
+    await b.app.federation.publisher.idle()
     await eventually(async () => !fromOthers(await remoteLessons()).some(lesson => lesson.title === YOUTH.title), 20_000, 'the deleted lesson gone from C')
     assert.equal((await remoteLessons('&origin=Wiki%20b')).total, 1)
     assert.ok(!(await csvRows()).some(row => row.title === YOUTH.title))
@@ -258,7 +262,8 @@ describe('a network of lessons: C follows A and B through the API', { timeout: 2
     assert.match(page.body, new RegExp(`This page is a fork of “Besuchsdienst Grünau” by Wiki a \\(${a.host.replace(/\./g, '\\.')}\\), published under CC-BY-SA-4.0\\.`))
     assert.ok(page.body.includes(`href="${visits.originalUrl}"`), 'a link to the original')
     const history = await editor.inject({ url: `${location}/history`, headers: { 'accept-language': 'en' } })
-    assert.ok(history.body.includes(`Forked from “Besuchsdienst Grünau” by Wiki a, ${visits.originalUrl}`))
+    // The history speaks the language of the person who forked (here the default, German).
+    assert.ok(history.body.includes(`Übernommen: „Besuchsdienst Grünau“ von Wiki a, ${visits.originalUrl}`))
   })
 
   it('unfollows through the API', async () => {

@@ -170,6 +170,17 @@ describe('a network of lessons: C follows A and B through the API', { timeout: 2
     assert.deepEqual(mapped.find(feature => feature.properties.title === YOUTH.title)!.geometry.coordinates, [6.96, 50.94])
   })
 
+  it('finds the remote lessons in search, with their outcome and origin as facets', async () => {
+    const found = await eventually(async () => {
+      const response = await fetch(`${c.url}/api/search?q=Besuchsdienst&outcome=works`)
+      if (response.status !== 200) return null
+      const answer = await response.json() as { results: Array<{ title: string, url: string }>, facets: Record<string, Array<{ value: string, count: number }>> }
+      return answer.results.some(result => result.title === VISITS.title) ? answer : null
+    }, 60_000, 'the remote lesson in search')
+    assert.match(found.results.find(result => result.title === VISITS.title)!.url, /\/remote\/[0-9a-f]{24}$/)
+    assert.deepEqual(found.facets.origin?.map(item => item.value), [a.host])
+  })
+
   it('takes lessons only by default: neither the plain page of A nor anyone\'s help pages arrive', async () => {
     const titles = (await c.app.store.db.collection<RemotePageDocument>('remotePages').find({}).toArray()).map(page => page.title)
     assert.ok(!titles.includes('Neuigkeiten aus A'), 'a page that is no lesson')

@@ -48,7 +48,7 @@ export async function followPeer (app: FastifyInstance, wikiUrl: string, handled
     const answer = await signedPost(inbox, body, { keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem })
     return { status: answer.status, handled: answer.status < 300 ? handled : Promise.resolve(false) }
   }
-  await app.federation.follows.follow(actorId)
+  await app.federation.follows.follow(actorId, 'pages')
   const follow = await waitFor(() => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow'), 30_000, 'the Follow at the peer')
   const accepted = await post({ id: `${actorId}#accept-1`, type: 'Accept', actor: actorId, object: JSON.parse(follow.body) })
   if (accepted.status >= 300 || !await accepted.handled) throw new Error(`the peer's Accept answered ${accepted.status}`)

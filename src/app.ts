@@ -136,7 +136,9 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       baseUrl: config.baseUrl,
       siteName: () => current().siteName,
       mapTiles: () => ({ url: current().mapTileUrl, attribution: current().mapTileAttribution }),
-      defaultVisibility: () => current().defaultVisibility
+      defaultVisibility: () => current().defaultVisibility,
+      // Federation registers later; lessons of followed organisations are asked for when the list is read.
+      remoteLessons: async () => await app.federation.remoteLessons()
     })
     await app.register(federationPlugin, { config, settings: current, events, ...options.federation })
     // The same path as a start with a changed profile: the stored actor is updated and the followers get an Update.

@@ -38,6 +38,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
   'GET /media/:name': 'anyone',
+  'GET /ns/lesson/v1': 'anyone',
+  'GET /ns/lesson': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',
@@ -124,6 +126,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/federation/requests/reject': 'admin',
   'POST /admin/federation/blocks': 'admin',
   'POST /admin/federation/blocks/remove': 'admin',
+  'POST /admin/federation/scope': 'admin',
+  'GET /api/federation/following': 'admin',
+  'POST /api/federation/following': 'admin',
+  'PATCH /api/federation/following/:id': 'admin',
+  'DELETE /api/federation/following/:id': 'admin',
   'GET /admin/audit': 'admin',
   'GET /admin/settings': 'admin',
   'POST /admin/settings': 'admin',

@@ -4,7 +4,7 @@ export type AuditKind =
   | 'sign-in' | 'sign-in-failed' | 'sign-in-locked' | 'sign-out' | 'setup' | 'invitation-accepted'
   | 'password-changed' | 'token-created' | 'token-revoked'
   | 'role-changed' | 'account-disabled' | 'account-enabled' | 'invitation-created' | 'invitation-revoked'
-  | 'follow' | 'unfollow' | 'follow-approved' | 'follow-rejected' | 'block-added' | 'block-removed'
+  | 'follow' | 'unfollow' | 'follow-approved' | 'follow-rejected' | 'follow-scope' | 'block-added' | 'block-removed'
   | 'publication-approved' | 'setting-changed'
   | 'comment-approved' | 'comment-rejected' | 'comment-deleted' | 'comment-author-blocked'
 

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AuditLog } from '../auth/audit.ts'
 import { FORM_BODY_LIMIT } from '../auth/schemas.ts'
-import { BlockBody, FollowBody, FollowRequestBody, UnblockBody } from './admin-schemas.ts'
+import { BlockBody, FollowBody, FollowRequestBody, FollowScopeBody, UnblockBody } from './admin-schemas.ts'
+import type { FollowScopes } from './follow-scopes.ts'
+import { followEntries } from './following-api-routes.ts'
 import { render } from '../http/context.ts'
 import { formatDate } from '../i18n/index.ts'
 import type { DomainBlocks } from './blocks.ts'
@@ -17,6 +19,7 @@ export interface FederationAdminRoutesOptions {
   follows: Follows
   inbox: InboxHandler
   blocks: DomainBlocks
+  followScopes: FollowScopes
   audit: AuditLog
   /** This wiki's own handle (wiki@host), shown to copy. */
   ownHandle: string
@@ -28,27 +31,29 @@ const FAILURES_SHOWN = 20
 /** Follows, follow requests, domain blocks and given-up deliveries; admins only (see auth/access.ts). */
 export async function federationAdminRoutes (parent: FastifyInstance, options: FederationAdminRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
-  const { core, follows, inbox, blocks, audit } = options
+  const { core, follows, inbox, blocks, followScopes, audit } = options
   const small = { bodyLimit: FORM_BODY_LIMIT }
   const actor = (request: FastifyRequest): string => request.account?.username ?? ''
 
   const federationPage = async (request: FastifyRequest, reply: FastifyReply, state: { error?: string, message?: string } = {}) => {
     const us = await core.actor()
-    const [following, requested, followers, pending, blockList, failures] = await Promise.all([
-      follows.listFollowing(),
-      follows.listFollowRequests(),
+    const [entries, followers, pending, blockList, failures] = await Promise.all([
+      followEntries(follows, followScopes),
       follows.listFollowers(),
       inbox.pendingFollows(us),
       blocks.list(),
       core.delivery.recentFailures(FAILURES_SHOWN)
     ])
     const pendingActors = pending.map(follow => idOf(follow.actor))
+    const accepted = entries.filter(entry => entry.state === 'accepted')
+    const requested = entries.filter(entry => entry.state === 'requested').map(entry => entry.actor)
     const [followingCards, requestedCards, followerCards, pendingCards] = await Promise.all(
-      [following, requested, followers, pendingActors].map(ids => actorCards(core.apex, ids)))
+      [accepted.map(entry => entry.actor), requested, followers, pendingActors].map(ids => actorCards(core.apex, ids)))
     return await render(request, reply, 'admin-federation', {
       title: request.t('admin.federationTitle'),
       ownHandle: options.ownHandle,
-      following: followingCards,
+      // Shown by name and handle, each with what the admin chose to take from it.
+      following: (followingCards ?? []).map((card, index) => ({ ...card, scope: accepted[index]?.scope ?? 'lessons' })),
       requested: requestedCards,
       followers: followerCards,
       pending: pending.map((follow, index) => ({ id: String(follow.id), actor: pendingCards?.[index] })),
@@ -86,6 +91,10 @@ export async function federationAdminRoutes (parent: FastifyInstance, options: F
   app.post('/admin/federation/unfollow', { ...small, schema: { body: FollowBody } }, async (request, reply) =>
     await federationAction(request, reply, async () => { await follows.unfollow(request.body.target.trim()); return true },
       { kind: 'unfollow', actor: actor(request), target: request.body.target, ip: request.ip }))
+
+  app.post('/admin/federation/scope', { ...small, schema: { body: FollowScopeBody } }, async (request, reply) =>
+    await federationAction(request, reply, async () => await followScopes.set(request.body.target, request.body.scope),
+      { kind: 'follow-scope', actor: actor(request), target: request.body.target, ip: request.ip, detail: request.body.scope }))
 
   app.post('/admin/federation/requests/approve', { ...small, schema: { body: FollowRequestBody } }, async (request, reply) =>
     await federationAction(request, reply, async () => { await inbox.approveFollow(request.body.id); return true },

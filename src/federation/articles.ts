@@ -1,3 +1,4 @@
+import { lessonNode } from '../lessons/linked-data.ts'
 import { licenceUrl } from '../markdown/licence.ts'
 import { conversationIri, repliesIri } from './conversations.ts'
 import { articleImages } from './article-images.ts'
@@ -5,9 +6,6 @@ import type { PageSnapshot } from '../wiki/events.ts'
 import { longFormFields } from './long-form.ts'
 
 export const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
-
-/** Front matter fields that describe a lesson; they travel as the `lesson` extension. */
-const LESSON_FIELDS = ['programme', 'organisation', 'place', 'field', 'period', 'outcome', 'impactStep', 'coProduction', 'evidence']
 
 export interface ArticleInput {
   page: PageSnapshot
@@ -56,12 +54,8 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
   const { page, baseUrl } = input
   const url = `${baseUrl}/wiki/${page.slug}`
   const html = absoluteLinks(input.html, baseUrl)
-  const lesson: Record<string, unknown> = {}
-  if (page.fields.type === 'lesson') {
-    for (const field of LESSON_FIELDS) {
-      if (page.frontMatter[field] !== undefined) lesson[field] = page.frontMatter[field]
-    }
-  }
+  // The lesson fields travel under the lesson vocabulary, each its own property.
+  const lesson = page.fields.type === 'lesson' ? lessonNode(page.frontMatter) : null
   return {
     id: input.articleId,
     type: 'Article',
@@ -78,7 +72,9 @@ export function pageToArticle (input: ArticleInput): Record<string, unknown> {
     })),
     license: licenceUrl(page.fields.licence),
     licenseName: page.fields.licence,
-    ...(Object.keys(lesson).length > 0 ? { lesson: { type: 'lesson', ...lesson } } : {}),
+    ...(lesson === null ? {} : { lesson }),
+    // A fork names its original, so other instances see where the text came from.
+    ...(typeof page.frontMatter.forkOf === 'string' && /^https?:\/\//.test(page.frontMatter.forkOf) ? { forkOf: page.frontMatter.forkOf } : {}),
     ...articleImages(input.html, baseUrl),
     ...addressingFor(page.fields.visibility, input.followersId)
   }

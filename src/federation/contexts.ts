@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { lessonContext } from '../lessons/linked-data.ts'
 
 /**
  * JSON-LD contexts the fediverse names, shipped with the app so that
@@ -49,16 +50,18 @@ export function preloadedContexts (): Map<string, ContextDocument> {
 
 /**
  * Praxiswiki's own terms, inlined in every document it sends, so no one has
- * to fetch them. The lesson fields travel as one JSON literal (`@json`):
- * another Praxiswiki reads them back exactly, other servers ignore them.
+ * to fetch them: the lesson vocabulary (src/lessons/linked-data.ts, also served
+ * at /ns/lesson/v1), licence and fork links. `legacyLesson` reads the lesson
+ * fields older instances sent as one JSON literal under `pw:lesson`.
  * README.md ("ActivityPub") documents the terms.
  */
 export const PRAXISWIKI_NAMESPACE = 'https://praxiswiki.org/ns#'
 export const PRAXISWIKI_CONTEXT = {
+  ...lessonContext(),
   pw: PRAXISWIKI_NAMESPACE,
   Hashtag: 'as:Hashtag',
   manuallyApprovesFollowers: 'as:manuallyApprovesFollowers',
-  lesson: { '@id': 'pw:lesson', '@type': '@json' },
+  legacyLesson: { '@id': 'pw:lesson', '@type': '@json' },
   license: { '@id': 'pw:license', '@type': '@id' },
   licenseName: 'pw:licenseName',
   forkOf: { '@id': 'pw:forkOf', '@type': '@id' },

@@ -2,8 +2,9 @@ import net from 'node:net'
 import { signerFor } from './actor.ts'
 import type { ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
+import type { FollowScope, FollowScopes } from './follow-scopes.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
-import { first, idOf } from './remote-pages.ts'
+import { first, idOf, sameHost } from './remote-pages.ts'
 
 /** Pages taken from a followed outbox on the first follow. */
 export const BACKFILL_LIMIT = 200
@@ -22,6 +23,7 @@ export interface FollowsOptions {
   http: RemoteHttp
   allowPrivateAddresses: boolean
   keepArticle: (sender: ActorObject, article: Record<string, any>, isUpdate: boolean) => Promise<void>
+  followScopes: FollowScopes
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
@@ -88,11 +90,13 @@ export function createFollows (options: FollowsOptions) {
     return remote as ActorObject
   }
 
-  async function follow (target: string): Promise<{ actorId: string, alreadyFollowing: boolean }> {
+  /** Follows an organisation; `scope` (lessons only, unless given) is stored before the Follow goes, so the back-fill heeds it. */
+  async function follow (target: string, scope?: FollowScope): Promise<{ actorId: string, alreadyFollowing: boolean }> {
     const us = await core.actor()
     const trimmed = target.trim()
     const remote = /^https?:\/\//.test(trimmed) ? await resolveActorByUrl(trimmed) : await actorWithInbox(await resolveActorId(trimmed))
     if (remote.id === us.id) throw new FollowError('this wiki cannot follow itself')
+    if (scope !== undefined) await options.followScopes.set(remote.id, scope)
     if (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, remote.id)) {
       return { actorId: remote.id, alreadyFollowing: true }
     }
@@ -155,6 +159,8 @@ export function createFollows (options: FollowsOptions) {
         if (activity?.type !== 'Create' || typeof activity.object !== 'object' || activity.object === null) continue
         const compacted = await apex.fromJSONLD({ '@context': activity['@context'] ?? context, ...activity.object }).catch(() => null)
         if (!compacted || compacted.type !== 'Article') continue
+        // Kept where apex keeps what arrives in the inbox, so that a later Delete of it is accepted there.
+        if (sameHost(String(compacted.id ?? ''), remote.id)) await apex.store.saveObject(compacted)
         await options.keepArticle(remote, compacted, false)
         kept++
       }

@@ -4,6 +4,7 @@ import type { FederationEventBus } from './events.ts'
 import type { ActivityObject, ActorObject } from './apex-types.ts'
 import type { FederationCore } from './core.ts'
 import type { Quotes } from './quotes.ts'
+import type { FollowScope } from './follow-scopes.ts'
 import { withoutFragment } from './signatures.ts'
 import {
   actorNameOf, articleToRemotePage, first, idOf, indexableOf, newRemotePageId, remotePagesCollection, remoteSnapshot, sameHost, webUrl
@@ -37,6 +38,8 @@ export interface InboxOptions {
   backfill: (actor: ActorObject) => Promise<void>
   /** Copies the page's images from its sender's server and points the HTML at the copies. */
   localiseImages?: (html: string, senderId: string) => Promise<string>
+  /** What the admin chose to take from a followed organisation: its lessons only, or all its public pages. */
+  scopeOf: (actorId: string) => Promise<FollowScope>
   log: { info: (message: string) => void, warn: (message: string) => void }
 }
 
@@ -74,13 +77,22 @@ export function createInboxHandler (options: InboxOptions) {
       options.log.warn(`ignored an Article ${objectId} that ${sender.id} does not own`)
       return
     }
-    const fields = { ...articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date()), indexable: indexableOf(sender) }
+    const fields = {
+      ...articleToRemotePage(article, { id: sender.id, name: String(first(sender.name) ?? first(sender.preferredUsername) ?? '') }, new Date(),
+        dropped => { options.log.warn(`kept ${objectId} without lesson fields that failed their checks: ${dropped.join('; ').slice(0, 500)}`) }),
+      indexable: indexableOf(sender)
+    }
     const existing = await remotePages.findOne({ objectId })
     if (existing && existing.actorId !== sender.id) {
       options.log.warn(`ignored an ${isUpdate ? 'Update' : 'Create'} of ${objectId} from ${sender.id}, which does not own it`)
       return
     }
     if (existing && existing.deletedAt === null && existing.updated.getTime() > fields.updated.getTime()) return
+    if (fields.lesson === null && await options.scopeOf(sender.id) === 'lessons') {
+      // Lessons only: a page that is no lesson (or no longer one) is not kept.
+      if (existing && existing.deletedAt === null) await forgetArticle(sender, objectId)
+      return
+    }
     if (options.localiseImages !== undefined) fields.html = await options.localiseImages(fields.html, sender.id)
     const stored = await remotePages.findOneAndUpdate(
       { objectId },

@@ -17,7 +17,11 @@ import { createPublisher, type Publisher } from './publisher.ts'
 import { createQuotes } from './quotes.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
+import type { RemoteLessonRecord } from '../lessons/index.ts'
+import { remoteLessonRecords } from './remote-lesson-records.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
+import { createFollowScopes } from './follow-scopes.ts'
+import { followingApiRoutes } from './following-api-routes.ts'
 import { registerArticleNegotiation } from './article-negotiation.ts'
 import { remotePageRoutes } from './remote-page-routes.ts'
 import { remoteImageCopier } from './remote-image-copier.ts'
@@ -37,6 +41,8 @@ export interface Federation {
   isBlocked: (host: string) => boolean
   /** The latest pages received from other organisations, for recent changes. */
   recentRemotePages: (limit: number) => Promise<Array<{ localUrl: string, title: string, organisation: string, origin: string, updated: Date }>>
+  /** The lessons received from other organisations, for the lessons domain's lists, charts and exports. */
+  remoteLessons: () => Promise<RemoteLessonRecord[]>
   /** The pages received from other organisations, read only: for the search index. */
   remotePages: {
     versions: () => AsyncIterable<{ id: string, version: string }>
@@ -95,12 +101,14 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     log
   })
   await ensureRemotePageIndexes(app.store.db)
+  const followScopes = createFollowScopes(app.store.db)
   await ensureDeliveryIndexes(app.store.db)
   const follows: Follows = createFollows({
     core,
     http,
     allowPrivateAddresses: config.federation.allowPrivateAddresses,
     keepArticle: (sender, article, isUpdate) => inbox.keepArticle(sender, article, isUpdate),
+    followScopes,
     log
   })
   const quotes = createQuotes({ core, db: app.store.db, log })
@@ -113,6 +121,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     followApproval: () => setup.settings().followApproval,
     backfill: actor => follows.backfill(actor),
     localiseImages: remoteImageCopier(app.media, http, () => setup.settings().uploadLimitMb * 1024 * 1024),
+    scopeOf: async actorId => await followScopes.scopeOf(actorId),
     log
   })
   const publisher = createPublisher({ core, events: setup.events, renderer: setup.renderer, baseUrl: config.baseUrl, log, onNoLongerPublic: quotes.revokeFor })
@@ -139,7 +148,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
 
   registerArticleNegotiation(app, { core, wiki: setup.wiki, articleIdOf: publisher.articleIdOf })
   await app.register(remotePageRoutes, { wiki: setup.wiki })
-  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, audit: app.auth.audit, ownHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}` })
+  await app.register(federationAdminRoutes, { core, follows, inbox, blocks, followScopes, audit: app.auth.audit, ownHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}` })
+  await app.register(followingApiRoutes, { follows, followScopes, audit: app.auth.audit })
 
   const recentRemotePages: Federation['recentRemotePages'] = async limit => {
     const pages = await latestRemotePages(app.store.db, limit)
@@ -150,7 +160,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     snapshots: ids => remotePageSnapshots(app.store.db, ids),
     texts: () => remotePageTexts(app.store.db)
   }
-  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages }
+  const remoteLessons = async (): Promise<RemoteLessonRecord[]> => await remoteLessonRecords(app.store.db)
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages, remoteLessons }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

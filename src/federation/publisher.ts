@@ -61,7 +61,8 @@ export function createPublisher (options: PublisherOptions) {
     const stored = await apex.store.getObject(articleId, true)
     const existing = stored && stored.type !== 'Tombstone' ? stored : null
     if (event.page.fields.visibility !== 'public' && existing) await options.onNoLongerPublic?.(articleId)
-    if (!isOutward(event.page.fields.visibility)) {
+    // `federate: false` keeps a public page at home (the starter help pages say so); removing it sends the page.
+    if (!isOutward(event.page.fields.visibility) || event.page.frontMatter.federate === false) {
       if (existing) await withdraw(articleId, existing)
       return
     }

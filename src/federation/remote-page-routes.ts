@@ -5,6 +5,10 @@ import { stringify } from 'yaml'
 import { parseSource } from '../markdown/front-matter.ts'
 import { render } from '../http/context.ts'
 import type { WikiService } from '../wiki/service.ts'
+import { lessonOfRemote } from '../lessons/remote-lessons.ts'
+import { lessonView } from '../lessons/view.ts'
+import { forkPageExtras } from './fork-attribution.ts'
+import { remoteLessonRecord } from './remote-lesson-records.ts'
 import { htmlParagraphs, latestRemotePages, remotePagesCollection, type RemotePageDocument } from './remote-pages.ts'
 
 const REMOTE_LIST_LIMIT = 200
@@ -21,6 +25,7 @@ export async function remotePageRoutes (app: FastifyInstance, options: RemotePag
   const { wiki } = options
   const remotePages = remotePagesCollection(app.store.db)
   const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced' })
+  app.pageExtras.push(forkPageExtras)
 
   async function findRemote (request: FastifyRequest<{ Params: { id: string } }>): Promise<RemotePageDocument | null> {
     if (!ObjectId.isValid(request.params.id) || !/^[0-9a-f]{24}$/.test(request.params.id)) return null
@@ -38,7 +43,10 @@ export async function remotePageRoutes (app: FastifyInstance, options: RemotePag
       return await render(request, reply, 'error', { title: request.t('remote.notFound'), message: request.t('remote.notFound'), status: 404 })
     }
     if (page.deletedAt) reply.code(410)
-    return await render(request, reply, 'remote-page', { title: page.title, page })
+    // A lesson shows its fact box and evidence as a local one does, below the banner.
+    const record = page.deletedAt ? null : remoteLessonRecord(page)
+    const lesson = record === null ? null : lessonOfRemote(record)
+    return await render(request, reply, 'remote-page', { title: page.title, page, lesson: lesson === null ? null : lessonView(request.t, lesson) })
   })
 
   app.get('/remote', async (request, reply) => {
@@ -52,7 +60,7 @@ export async function remotePageRoutes (app: FastifyInstance, options: RemotePag
       reply.code(page ? 410 : 404)
       return await render(request, reply, 'error', { title: request.t('remote.notFound'), message: request.t('remote.notFound'), status: page ? 410 : 404 })
     }
-    const created = await wiki.createPage({ source: forkSource(page, turndown), title: page.title, author: request.account?.username ?? null, message: request.t('remote.forkMessage', { url: page.url }) })
+    const created = await wiki.createPage({ source: forkSource(page, turndown), title: page.title, author: request.account?.username ?? null, message: request.t('remote.forkMessage', { title: page.title, organisation: page.actorName, url: page.url }) })
     return await reply.code(303).header('location', `/wiki/${created.slug}`).send()
   })
 }
@@ -93,7 +101,9 @@ export function forkSource (page: RemotePageDocument, turndown: TurndownService)
     licence: page.licence || data.licence || 'CC-BY-SA-4.0',
     visibility: 'local',
     forkOf: page.url,
-    attribution: `${page.actorName} (${page.origin})`
+    originalTitle: page.title,
+    attribution: `${page.actorName} (${page.origin})`,
+    originalLicence: page.licence || 'CC-BY-SA-4.0'
   }
   return `---\n${stringify(front)}---\n${body.trimStart()}`
 }

@@ -1,5 +1,6 @@
 import { ObjectId, type Collection, type Db } from 'mongodb'
 import sanitizeHtml from 'sanitize-html'
+import { readArticleLesson } from '../lessons/linked-data-reader.ts'
 import type { RemotePageSnapshot } from './events.ts'
 
 /** A page another organisation published; read-only here. */
@@ -19,6 +20,8 @@ export interface RemotePageDocument {
   tags: string[]
   language: string
   licence: string
+  /** Addressed to everyone, or to followers only; only public lessons go into open-data exports here. */
+  visibility?: 'public' | 'unlisted'
   lesson: Record<string, unknown> | null
   published: Date
   updated: Date
@@ -204,21 +207,10 @@ function dateOf (value: unknown, fallback: Date): Date {
   return Number.isFinite(parsed) ? new Date(parsed) : fallback
 }
 
-function parseLesson (value: unknown): Record<string, unknown> | null {
-  let lesson = first(value)
-  if (lesson && typeof lesson === 'object' && '@value' in lesson) lesson = (lesson as { '@value': unknown })['@value']
-  if (typeof lesson === 'string') {
-    try {
-      lesson = JSON.parse(lesson)
-    } catch {
-      return null
-    }
-  }
-  if (!lesson || typeof lesson !== 'object' || Array.isArray(lesson)) return null
-  // The fields come from another server: keep them small and plain.
-  const serialized = JSON.stringify(lesson)
-  if (serialized.length > 20_000) return null
-  return JSON.parse(serialized)
+const PUBLIC_IDS = new Set(['https://www.w3.org/ns/activitystreams#Public', 'as:Public', 'Public'])
+
+function addressedToEveryone (article: Record<string, unknown>): boolean {
+  return [article.to, article.cc].flatMap(value => Array.isArray(value) ? value : [value]).some(value => PUBLIC_IDS.has(idOf(value)))
 }
 
 /**
@@ -239,8 +231,12 @@ export function actorNameOf (actor: { id: string, name: string }): string {
  * in arrays), made into the fields of a remote page. Strings are bounded,
  * HTML sanitised; the caller has checked who sent it.
  */
-export function articleToRemotePage (article: Record<string, unknown>, sender: { id: string, name: string }, now: Date): Omit<RemotePageDocument, '_id' | 'receivedAt' | 'deletedAt'> {
+export function articleToRemotePage (
+  article: Record<string, unknown>, sender: { id: string, name: string }, now: Date, onDropped: (fields: string[]) => void = () => {}
+): Omit<RemotePageDocument, '_id' | 'receivedAt' | 'deletedAt'> {
   const objectId = String(article.id)
+  const lesson = readArticleLesson(article)
+  if (lesson.dropped.length > 0) onDropped(lesson.dropped)
   const contentMap = first<Record<string, unknown>>(article.contentMap)
   const language = contentMap && typeof contentMap === 'object' ? (Object.keys(contentMap)[0] ?? 'und') : 'und'
   const source = first<Record<string, unknown>>(article.source)
@@ -264,7 +260,8 @@ export function articleToRemotePage (article: Record<string, unknown>, sender: {
     tags,
     language: /^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(language) ? language : 'und',
     licence: plainText(text(article.licenseName), 60) || idOf(article.license) || '',
-    lesson: parseLesson(article.lesson),
+    visibility: addressedToEveryone(article) ? 'public' : 'unlisted',
+    lesson: lesson.lesson,
     published,
     updated: dateOf(article.updated, published)
   }

@@ -40,6 +40,7 @@ export async function browseRoutes (parent: FastifyInstance, options: BrowseRout
       if (facet === 'coProduction') return coProductionLabel(t, value)
       if (facet === 'impactStep') return impactLabel(t, Number(value))
       if (facet === 'field') return fieldLabel(t, value)
+      if (facet === 'origin' && value === 'local') return t('lessons.origin.local')
       return value
     }
     const query = queryOf(selection)

@@ -14,13 +14,14 @@ export const LessonQuery = Type.Object({
   year: Type.Optional(Type.String({ pattern: '^(?:[0-9]{4})?$' })),
   impactStep: Type.Optional(Type.String({ pattern: '^[1-7]?$' })),
   coProduction: Type.Optional(Type.String({ pattern: `^(?:${CO_PRODUCTION_LEVELS.join('|')})?$` })),
+  origin: Type.Optional(Type.String({ maxLength: 200 })),
   sort: Type.Optional(Type.String({ pattern: '^(?:newest|updated)?$' })),
   page: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,5})?$' })),
   perPage: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]?|100)?$' }))
 })
 export type LessonQueryString = Static<typeof LessonQuery>
 
-export const FACETS = ['outcome', 'field', 'place', 'tag', 'year', 'impactStep', 'coProduction'] as const
+export const FACETS = ['outcome', 'field', 'place', 'tag', 'year', 'impactStep', 'coProduction', 'origin'] as const
 export type Facet = typeof FACETS[number]
 
 export interface LessonFilter {
@@ -31,6 +32,8 @@ export interface LessonFilter {
   year?: string
   impactStep?: string
   coProduction?: CoProduction
+  /** `local`, or an organisation's name. */
+  origin?: string
 }
 
 export interface LessonSelection {
@@ -67,6 +70,7 @@ export function facetValues (lesson: Lesson, facet: Facet): string[] {
     case 'year': return lessonYears(lesson).map(String)
     case 'impactStep': return lesson.impactStep === undefined ? [] : [String(lesson.impactStep)]
     case 'coProduction': return lesson.coProduction === undefined ? [] : [lesson.coProduction]
+    case 'origin': return [lesson.origin]
   }
 }
 
@@ -75,8 +79,8 @@ function matches (lesson: Lesson, filter: LessonFilter, except: Facet | null = n
     const wanted = filter[facet]
     if (wanted === undefined || facet === except) continue
     const values = facetValues(lesson, facet)
-    // Tags and places are compared as people type them: without regard to case.
-    const same = facet === 'tag' || facet === 'place'
+    // Tags, places and organisations are compared as people type them: without regard to case.
+    const same = facet === 'tag' || facet === 'place' || facet === 'origin'
       ? values.some(value => value.toLowerCase() === wanted.toLowerCase())
       : values.includes(wanted)
     if (!same) return false

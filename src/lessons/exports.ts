@@ -10,13 +10,21 @@ export interface ExportContext {
   siteName: string
 }
 
-const lessonUrl = (context: ExportContext, lesson: Lesson): string => `${context.baseUrl}/wiki/${lesson.slug}`
+const lessonUrl = (context: ExportContext, lesson: Lesson): string => `${context.baseUrl}${lesson.path}`
+
+/** Who to name when reusing a lesson (CC BY-SA asks for it): the organisation that published it, with its host. */
+function attributionOf (lesson: Lesson, context: ExportContext): string {
+  return lesson.remote === undefined ? `${context.siteName} (${new URL(context.baseUrl).host})` : `${lesson.origin} (${lesson.remote.host})`
+}
 
 /** The JSON form of one lesson, shared by /api/lessons and the exports. */
 export function lessonJson (lesson: Lesson, context: ExportContext): Record<string, unknown> {
   return {
     slug: lesson.slug,
     url: lessonUrl(context, lesson),
+    origin: lesson.origin,
+    originalUrl: lesson.remote?.originalUrl ?? lessonUrl(context, lesson),
+    attribution: attributionOf(lesson, context),
     title: lesson.title,
     language: lesson.language,
     summary: lesson.summary,
@@ -40,7 +48,7 @@ export function lessonJson (lesson: Lesson, context: ExportContext): Record<stri
 export const CSV_COLUMNS = [
   'url', 'title', 'language', 'summary', 'programme', 'organisation', 'place', 'lat', 'lon', 'field',
   'period_from', 'period_to', 'outcome', 'impact_step', 'co_production', 'evidence_count', 'tags', 'licence',
-  'created_at', 'updated_at'
+  'created_at', 'updated_at', 'origin', 'original_url', 'attribution'
 ] as const
 
 /**
@@ -90,7 +98,10 @@ function csvRow (lesson: Lesson, context: ExportContext): Array<string | number>
     lesson.tags.join('; '),
     lesson.licence,
     lesson.createdAt.toISOString(),
-    lesson.updatedAt.toISOString()
+    lesson.updatedAt.toISOString(),
+    lesson.origin,
+    lesson.remote?.originalUrl ?? lessonUrl(context, lesson),
+    attributionOf(lesson, context)
   ]
 }
 
@@ -117,6 +128,7 @@ export function lessonsJsonLd (lessons: readonly Lesson[], context: ExportContex
         genre: lesson.outcome,
         about: { '@type': 'Thing', name: lesson.programme, description: lesson.field },
         publisher: { '@type': 'Organization', name: lesson.organisation },
+        ...(lesson.remote === undefined ? {} : { isBasedOn: lesson.remote.originalUrl, sourceOrganization: { '@type': 'Organization', name: lesson.origin } }),
         spatialCoverage: {
           '@type': 'Place',
           name: lesson.place.name,
@@ -145,7 +157,8 @@ export function lessonsGeoJson (lessons: readonly Lesson[], context: ExportConte
         outcome: lesson.outcome,
         field: lesson.field,
         summary: lesson.summary,
-        licence: lesson.licence
+        licence: lesson.licence,
+        origin: lesson.origin
       }
     }))
   }

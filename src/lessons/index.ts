@@ -7,15 +7,17 @@ import { seesLocalPages } from '../auth/visibility.ts'
 import { helpRoutes } from './help-routes.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
 import { lessonOfPage, type LessonPage } from './schema.ts'
-import { createLessonService, type LessonService } from './service.ts'
+import { createLessonService, type LessonService, type LessonServiceOptions } from './service.ts'
 import { lessonView } from './view.ts'
+import { vocabularyRoutes } from './vocabulary-routes.ts'
 
 export { createLessonCheck } from './check.ts'
 export { createLessonService, type LessonService } from './service.ts'
 export { LessonValidationError } from './errors.ts'
 export { DEFAULT_LESSON_FIELDS } from './vocabulary.ts'
+export type { RemoteLessonRecord } from './remote-lessons.ts'
 
-export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'>
+export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'> & Pick<LessonServiceOptions, 'remoteLessons'>
 
 /**
  * Lessons on top of the wiki: the browse, export, overview, map and form routes, the
@@ -23,7 +25,9 @@ export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' 
  * the app itself (no third-party hosts).
  */
 export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options: LessonsPluginOptions) => {
-  const lessons = createLessonService({ wiki: app.wiki })
+  const lessons = createLessonService({ wiki: app.wiki, remoteLessons: options.remoteLessons })
+  // The kept list of lessons is read again after any change to a page, here or received.
+  for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) app.events.on(change, () => { lessons.forget() })
   app.pageExtras.push(lessonPageExtras(lessons))
   const leafletDist = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
   await app.register(fastifyStatic, {
@@ -34,6 +38,7 @@ export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options:
     index: false,
     dotfiles: 'deny'
   })
+  await app.register(vocabularyRoutes)
   await app.register(lessonRoutes, { ...options, wiki: app.wiki, lessons, renderer: app.pageRenderer, readerCache: app.readerCache })
   await app.register(helpRoutes)
 }, { name: 'praxiswiki-lessons', fastify: '5.x', dependencies: ['praxiswiki-http', 'praxiswiki-auth', 'praxiswiki-wiki'] })

@@ -24,9 +24,14 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
   const { lessons, lessonFields } = options
   const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
 
-  app.get('/lessons/overview', kept, async (request, reply) => {
+  const scopeQuery = { type: 'object', properties: { scope: { type: 'string', pattern: '^(?:local|all)?$' } }, additionalProperties: false } as const
+
+  app.get<{ Querystring: { scope?: string } }>('/lessons/overview', { ...kept, schema: { querystring: scopeQuery } }, async (request, reply) => {
     const t = request.t
-    const all = await visibleLessons(lessons, request)
+    // This organisation's lessons alone, or with those of every organisation it follows (the default).
+    const scope = request.query.scope === 'local' ? 'local' : 'all'
+    const visible = await visibleLessons(lessons, request)
+    const all = scope === 'local' ? visible.filter(lesson => lesson.origin === 'local') : visible
     const describe = (label: string, row: OutcomeRow): string =>
       `${label}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}; ${t('overview.total')} ${row.total}`
     const impactName = (key: string): string => key === '' ? t('overview.noImpact') : `${key} – ${t(`lesson.impact.${key}` as 'lesson.impact.1')}`
@@ -42,6 +47,7 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
     ]
     return await render(request, reply, 'lessons-overview', {
       title: t('overview.heading'),
+      scope,
       total: all.length,
       charts,
       outcomes: OUTCOMES.map(value => ({ value, label: outcomeLabel(t, value) }))

@@ -133,6 +133,12 @@ export interface Lesson {
   visibility: string
   createdAt: Date
   updatedAt: Date
+  /** `local`, or the organisation whose instance published it (see remote-lessons.ts). */
+  origin: string
+  /** Where it is shown here: `/wiki/<slug>`, or `/remote/<id>` for another organisation's lesson. */
+  path: string
+  /** Another organisation's lesson: where the original is and on which host. */
+  remote?: { originalUrl: string, host: string }
 }
 
 export interface LessonPage {
@@ -172,7 +178,9 @@ export function lessonOfPage (page: LessonPage): Lesson | null {
     licence: page.fields.licence,
     visibility: page.fields.visibility,
     createdAt: page.createdAt,
-    updatedAt: page.updatedAt
+    updatedAt: page.updatedAt,
+    origin: 'local',
+    path: `/wiki/${page.slug}`
   }
   if (isCoordinate(place.lat, 90) && isCoordinate(place.lon, 180)) {
     lesson.place.lat = place.lat

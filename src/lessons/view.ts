@@ -28,6 +28,11 @@ export function impactLabel (t: Translate, step: number): string {
 
 export interface LessonView {
   slug: string
+  /** Where the lesson is shown here. */
+  href: string
+  /** For another organisation's lesson, its name; null for this organisation's. */
+  organisation: string | null
+  originalUrl: string | null
   title: string
   language: string
   summary: string
@@ -46,6 +51,9 @@ export function lessonView (t: Translate, lesson: Lesson): LessonView {
   const given = (value: string): string => value === '' ? t('lesson.notGiven') : value
   return {
     slug: lesson.slug,
+    href: lesson.path,
+    organisation: lesson.remote === undefined ? null : lesson.origin,
+    originalUrl: lesson.remote?.originalUrl ?? null,
     title: lesson.title,
     language: lesson.language,
     summary: lesson.summary,

@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Who> = {
   'GET /remote': 'anonymous',
   'GET /remote/:id': 'anonymous',
   'GET /media/:name': 'anonymous',
+  'GET /ns/lesson/v1': 'anonymous',
+  'GET /ns/lesson': 'anonymous',
 
   'GET /wiki/new': 'editor',
   'POST /wiki': 'editor',
@@ -126,6 +128,11 @@ const EXPECTED: Record<string, Who> = {
   'POST /admin/federation/requests/reject': 'admin',
   'POST /admin/federation/blocks': 'admin',
   'POST /admin/federation/blocks/remove': 'admin',
+  'POST /admin/federation/scope': 'admin',
+  'GET /api/federation/following': 'admin',
+  'POST /api/federation/following': 'admin',
+  'PATCH /api/federation/following/:id': 'admin',
+  'DELETE /api/federation/following/:id': 'admin',
   'GET /admin/audit': 'admin',
   'GET /admin/settings': 'admin',
   'POST /admin/settings': 'admin',
@@ -202,10 +209,13 @@ describe('every route for every role', () => {
       'POST /admin/federation/requests/approve': { id: 'http://127.0.0.1/nothing' },
       'POST /admin/federation/requests/reject': { id: 'http://127.0.0.1/nothing' },
       'POST /admin/federation/blocks': { host: 'spam.example', reason: 'test' },
-      'POST /admin/federation/blocks/remove': { host: 'spam.example' }
+      'POST /admin/federation/blocks/remove': { host: 'spam.example' },
+      'POST /admin/federation/scope': { target: 'http://127.0.0.1/nothing', scope: 'pages' }
     }
     const jsonBodies: Record<string, Record<string, unknown>> = {
       'POST /api/pages': { source: `---\ntitle: API ${fixture}\n---\nText.\n` },
+      'POST /api/federation/following': { actor: 'neither a handle nor a URL' },
+      'PATCH /api/federation/following/:id': { scope: 'pages' },
       'PUT /api/pages/:slug': { source: `---\ntitle: Fixture ${fixture}\nvisibility: public\n---\nÜber die API.\n`, baseRevision: page.revision, confirmPublication: true }
     }
     const key = `${method} ${url}`

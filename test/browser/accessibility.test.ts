@@ -154,6 +154,7 @@ describe('accessibility and languages in a real browser', () => {
     await visit('/lessons/overview', 200, 'lessons-overview')
     await visit('/lessons/map', 200, 'lessons-map')
     await visit('/help/lessons', 200, 'help')
+    await visit('/ns/lesson', 200, 'lesson-vocabulary')
     await visit(`/remote/${remoteId}`, 200, 'remote-page')
     await visit('/remote', 200, 'remote-pages')
     await visit('/gibt-es-nicht', 404, 'not-found')

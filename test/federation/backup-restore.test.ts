@@ -54,7 +54,7 @@ describe('backup and restore of an instance with a follower', { timeout: 240_000
   })
 
   it('restores the organisation into a fresh data dir on the same address, and the follower accepts its next Update', async () => {
-    await b.app.federation.follows.follow(`wiki@${a.host}`)
+    await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
     await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to see its follow accepted')
     await a.app.auth.accounts.create({ username: 'anna', password: 'a long enough password', role: 'editor' })
     const created = await a.app.wiki.createPage({ source: publicPage('Nachbarschaftshilfe', 'Zuerst kamen wenige.') })

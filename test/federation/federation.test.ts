@@ -56,7 +56,7 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
   })
 
   it('lets B follow A by handle; the Accept arrives', async () => {
-    await b.app.federation.follows.follow(`wiki@${a.host}`)
+    await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
     await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to see its follow accepted')
     assert.deepEqual(await a.app.federation.follows.listFollowers(), [`${b.url}/ap/u/wiki`])
   })
@@ -198,7 +198,7 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
     const earlier = await a.app.wiki.createPage({ source: publicPage('Schon vorher da', 'Vor dem Folgen geschrieben.') })
     const forFollowers = await a.app.wiki.createPage({ source: '---\ntitle: Vorher nur für Folgende\nvisibility: unlisted\n---\nText.\n' })
     await a.app.federation.publisher.idle()
-    await c.app.federation.follows.follow(`wiki@${a.host}`)
+    await c.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
     const articleId = a.app.federation.publisher.articleIdOf(earlier._id.toHexString())
     const backfilled = await eventually(() => remotePage(c, { objectId: articleId }), 15_000, 'the back-filled page at C')
     assert.equal(backfilled.title, 'Schon vorher da')
@@ -242,7 +242,7 @@ describe('federation between Praxiswiki instances', { timeout: 180_000 }, () => 
 
   it('follows by the address of any page, through the other side\'s WebFinger', async () => {
     // The page's own address answers ActivityPub clients with an Article, which has no inbox.
-    const followed = await b.app.federation.follows.follow(`${a.url}/wiki/nach-dem-entfolgen`)
+    const followed = await b.app.federation.follows.follow(`${a.url}/wiki/nach-dem-entfolgen`, 'pages')
     assert.deepEqual(followed, { actorId: `${a.url}/ap/u/wiki`, alreadyFollowing: false })
     await eventually(async () => (await a.app.federation.follows.listFollowers()).includes(`${b.url}/ap/u/wiki`), 15_000, 'A to have B as a follower again')
   })
@@ -409,7 +409,7 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
   it('follows an actor by its URL, fetching it once, and says why an address that is no actor cannot be followed', async () => {
     const erin = makeKeyPair()
     fake.documents.set('/users/erin', mastodonActor(fake, 'erin', erin))
-    const followed = await wiki.app.federation.follows.follow(`${fake.url}/users/erin`)
+    const followed = await wiki.app.federation.follows.follow(`${fake.url}/users/erin`, 'pages')
     assert.deepEqual(followed, { actorId: `${fake.url}/users/erin`, alreadyFollowing: false })
     assert.equal(fake.fetched.filter(entry => entry.path === '/users/erin').length, 1)
     await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === followed.actorId), 15_000, 'the Follow at the fake server')
@@ -428,7 +428,7 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
       assert.ok(answer.status < 300, `${String(body.type)}: ${answer.status} ${answer.text}`)
       await handled
     }
-    await wiki.app.federation.follows.follow(id)
+    await wiki.app.federation.follows.follow(id, 'pages')
     const follow = JSON.parse((await eventually(async () => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === id), 15_000, 'the Follow')).body)
     await post({ id: `${id}#accept-1`, type: 'Accept', actor: id, object: follow })
     return { id, keys, post }
@@ -439,9 +439,9 @@ describe('the inbox refuses what it cannot trust', { timeout: 120_000 }, () => {
     fake.documents.set('/users/hank', mastodonActor(fake, 'hank', hankKeys))
     const hank = `${fake.url}/users/hank`
     const followsOfHank = () => fake.received.filter(entry => JSON.parse(entry.body).type === 'Follow' && JSON.parse(entry.body).object === hank)
-    await wiki.app.federation.follows.follow(hank)
+    await wiki.app.federation.follows.follow(hank, 'pages')
     await eventually(async () => followsOfHank().length === 1, 15_000, 'the first Follow')
-    await wiki.app.federation.follows.follow(hank)
+    await wiki.app.federation.follows.follow(hank, 'pages')
     assert.equal((await wiki.app.federation.follows.listFollowRequests()).filter(id => id === hank).length, 1, 'asked twice, listed once')
     assert.ok(!(await wiki.app.federation.follows.listFollowing()).includes(hank))
     const admin = await signIn(wiki.app, wiki.app.inject.bind(wiki.app) as never, 'verwaltung', 'admin')
@@ -562,7 +562,7 @@ describe('delivery when the other side is down', { timeout: 120_000 }, () => {
     const a = await startInstance('sender')
     let b = await startInstance('receiver')
     try {
-      await b.app.federation.follows.follow(`wiki@${a.host}`)
+      await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
       await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 1, 15_000, 'the follow')
       const port = Number(new URL(b.url).port)
       await b.stop()
@@ -586,7 +586,7 @@ describe('a profile changed in the settings', { timeout: 120_000 }, () => {
     let a = await startInstance('renamed', { ORGANISATION_NAME: 'Verein Alt' })
     const b = await startInstance('watching')
     try {
-      await b.app.federation.follows.follow(`wiki@${a.host}`)
+      await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
       await eventually(async () => (await a.app.federation.follows.listFollowers()).length === 1, 15_000, 'the follow')
       const page = await a.app.wiki.createPage({ source: publicPage('Vor der Umbenennung', 'Text.') })
       const articleId = a.app.federation.publisher.articleIdOf(page._id.toHexString())

@@ -56,6 +56,8 @@ export function lesson (overrides: Partial<Lesson> = {}): Lesson {
     visibility: 'public',
     createdAt: new Date('2024-01-01T00:00:00Z'),
     updatedAt: new Date('2024-01-01T00:00:00Z'),
+    origin: 'local',
+    path: `/wiki/${overrides.slug ?? 'lesson'}`,
     ...overrides
   }
 }

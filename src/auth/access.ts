@@ -35,6 +35,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /api/pages/:slug/revisions': 'anyone',
   'GET /remote': 'anyone',
   'GET /remote/:id': 'anyone',
+  // How sure and at what cost; the evidence view; the map's own basemap (issue 18)
+  'GET /help/evidence': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',

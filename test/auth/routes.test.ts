@@ -20,6 +20,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /sitemap.xml': 'anonymous',
   'GET /locale': 'anonymous',
   'GET /help/lessons': 'anonymous',
+  'GET /help/evidence': 'anonymous',
   'GET /static/*': 'anonymous',
   'GET /static/leaflet/*': 'anonymous',
   'GET /wiki': 'anonymous',

@@ -6,6 +6,7 @@ import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
+import { evidencePlugin } from './evidence/plugin.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
@@ -121,6 +122,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     events.on('settings.changed', async ({ changes }) => {
       if (changes.some(change => PROFILE_SETTINGS.includes(change.name))) await app.federation.core.refreshProfile()
     })
+    await app.register(evidencePlugin, { events, lessonFields, baseUrl: config.baseUrl, siteName: () => current().siteName })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

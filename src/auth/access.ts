@@ -37,6 +37,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /remote/:id': 'anyone',
   // How sure and at what cost; the evidence view; the map's own basemap (issue 18)
   'GET /help/evidence': 'anyone',
+  'GET /evidence': 'anyone',
+  'GET /api/evidence': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',

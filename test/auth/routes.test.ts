@@ -21,6 +21,8 @@ const EXPECTED: Record<string, Who> = {
   'GET /locale': 'anonymous',
   'GET /help/lessons': 'anonymous',
   'GET /help/evidence': 'anonymous',
+  'GET /evidence': 'anonymous',
+  'GET /api/evidence': 'anonymous',
   'GET /static/*': 'anonymous',
   'GET /static/leaflet/*': 'anonymous',
   'GET /wiki': 'anonymous',

@@ -39,6 +39,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /help/evidence': 'anyone',
   'GET /evidence': 'anyone',
   'GET /api/evidence': 'anyone',
+  'GET /lessons/map/basemap.geojson': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',

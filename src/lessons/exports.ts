@@ -161,6 +161,7 @@ export function lessonsGeoJson (lessons: readonly Lesson[], context: ExportConte
         url: lessonUrl(context, lesson),
         place: lesson.place.name,
         outcome: lesson.outcome,
+        origin: (lesson as Lesson & { origin?: string }).origin ?? 'local',
         field: lesson.field,
         summary: lesson.summary,
         licence: lesson.licence

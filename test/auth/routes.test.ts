@@ -23,6 +23,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /help/evidence': 'anonymous',
   'GET /evidence': 'anonymous',
   'GET /api/evidence': 'anonymous',
+  'GET /lessons/map/basemap.geojson': 'anonymous',
   'GET /static/*': 'anonymous',
   'GET /static/leaflet/*': 'anonymous',
   'GET /wiki': 'anonymous',

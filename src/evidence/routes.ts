@@ -1,4 +1,5 @@
 import { setImmediate } from 'node:timers/promises'
+import { LRUCache } from 'lru-cache'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
@@ -9,7 +10,7 @@ import {
   outcomesByField, ratingLabel, ratingMarks, type Lesson, type OutcomeRow
 } from '../lessons/index.ts'
 import { evidenceGroups, gapMap, type EvidenceFilter, type EvidenceGroup, type ListedLesson } from './groups.ts'
-import type { LessonSnapshotStore } from './lesson-snapshot.ts'
+import type { LessonSnapshot, LessonSnapshotStore } from './lesson-snapshot.ts'
 
 /** As /lessons reads them: text, and empty means "any", as a form without JavaScript sends it. */
 export const EvidenceQuery = Type.Object({
@@ -19,6 +20,8 @@ export const EvidenceQuery = Type.Object({
 
 /** Lessons shown per field on the HTML page; the counts include all, and /lessons lists the rest. */
 export const HTML_LESSONS_PER_FIELD = 50
+/** Selections (field, tag, with or without local lessons) kept grouped until a lesson changes. */
+const GROUPINGS_KEPT = 64
 /** Lessons serialised between turns of the event loop, so 100,000 of them never hold it long. */
 const JSON_CHUNK = 1000
 
@@ -42,17 +45,32 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
     return url
   }
 
+  // Grouping 100,000 lessons takes a few hundred milliseconds: each selection is grouped once per kept list.
+  let groupedFrom: LessonSnapshot | null = null
+  const grouped = new LRUCache<string, { groups: EvidenceGroup[], lessons: ListedLesson[] }>({ max: GROUPINGS_KEPT })
+
   /**
    * Visitors without an account see what the open-data exports hold (public lessons), so
    * every count here can be reproduced from /lessons.csv; signed-in people also see local ones.
    */
   async function groupsFor (request: FastifyRequest, query: Static<typeof EvidenceQuery>): Promise<{ groups: EvidenceGroup[], filter: EvidenceFilter, lessons: ListedLesson[] }> {
-    const { lessons: all } = await options.snapshot.read()
-    const lessons = seesLocalPages(request) ? [...all] : all.filter(lesson => lesson.visibility === 'public')
+    const snapshot = await options.snapshot.read()
+    if (snapshot !== groupedFrom) {
+      grouped.clear()
+      groupedFrom = snapshot
+    }
     const filter: EvidenceFilter = {}
     if (query.field !== undefined && query.field.trim() !== '') filter.field = query.field.trim()
     if (query.tag !== undefined && query.tag.trim() !== '') filter.tag = query.tag.trim()
-    return { groups: evidenceGroups(lessons, filter, options.lessonFields, urlOf), filter, lessons }
+    const local = seesLocalPages(request)
+    const key = JSON.stringify([local, filter.field ?? null, filter.tag?.toLowerCase() ?? null])
+    let found = grouped.get(key)
+    if (found === undefined) {
+      const lessons = local ? [...snapshot.lessons] : snapshot.lessons.filter(lesson => lesson.visibility === 'public')
+      found = { groups: evidenceGroups(lessons, filter, options.lessonFields, urlOf), lessons }
+      grouped.set(key, found)
+    }
+    return { ...found, filter }
   }
 
   app.get('/api/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {

@@ -1,9 +1,9 @@
 // The embedded store at 10,000 and 100,000 small documents shaped like activitypub-express's
 // `objects` and `streams`, next to a plain array scan of the same documents, in one run.
-// Usage: npm run bench:store   (BENCH_STORE_SIZES=10000,100000 to change the sizes)
+// Usage: npm run bench:store   (BENCH_STORE_SIZES=10000,100000 to change the sizes;
+// BENCH_STREAM_SIZES=500,5000,50000 for one stream's pages, see bench-stream-pages.ts)
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -11,14 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { Db, Document } from 'mongodb'
 import { openStore, type Store } from '../src/store/index.ts'
 import { seededRandom } from '../test/seeded-random.ts'
-
-interface ApexStoreLike {
-  db: Db
-  setup: (initialUser?: Document) => Promise<unknown>
-  getStream: (collectionId: string, limit: number) => Promise<Document[]>
-}
-const require = createRequire(import.meta.url)
-const ApexStore = require('activitypub-express/store') as new () => ApexStoreLike
+import { ApexStore, streamPageScaling, streamPageTable } from './bench-stream-pages.ts'
 
 const BASE = 'https://bench.example'
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
@@ -352,6 +345,8 @@ async function main (): Promise<void> {
   process.stdout.write(`\n${table(results)}\n\nLatencies are per operation, median / p99, measured one after another; (n×) is how many ran within the time budget.\n`)
   const target = results.find(result => result.size === 100_000)
   if (target) process.stdout.write(`\n${verdicts(target)}\n`)
+  const streamSizes = (process.env.BENCH_STREAM_SIZES ?? '500,5000,50000').split(',').map(Number)
+  process.stdout.write(`\n${streamPageTable(await streamPageScaling(streamSizes))}\n`)
 }
 
 if (process.argv[2] === '--open') {

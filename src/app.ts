@@ -7,6 +7,7 @@ import type { AppConfig, TrustProxy } from './config/index.ts'
 import { EventBus } from './events/index.ts'
 import type { FederationEvents } from './federation/events.ts'
 import { wantsActivityJson } from './federation/index.ts'
+import { evidencePlugin } from './evidence/plugin.ts'
 import { federationPlugin } from './federation/plugin.ts'
 import { httpLayer } from './http/plugin.ts'
 import { notificationsPlugin } from './notifications/plugin.ts'
@@ -156,6 +157,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       keepDays: config.notifications.keepDays,
       mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: options.notifications?.digestIntervalMs ?? config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
     })
+    await app.register(evidencePlugin, { events, lessonFields, baseUrl: config.baseUrl, siteName: () => current().siteName })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

@@ -40,6 +40,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /media/:name': 'anyone',
   'GET /ns/lesson/v1': 'anyone',
   'GET /ns/lesson': 'anyone',
+  // How sure and at what cost; the evidence view; the map's own basemap (issue 18)
+  'GET /help/evidence': 'anyone',
+  'GET /evidence': 'anyone',
+  'GET /api/evidence': 'anyone',
+  'GET /lessons/map/basemap.geojson': 'anyone',
 
   // Editing
   'GET /wiki/new': 'editor',

@@ -2,6 +2,7 @@ import { setImmediate } from 'node:timers/promises'
 import { stringify } from 'csv-stringify/sync'
 import { licenceUrl } from '../markdown/licence.ts'
 import type { Lesson } from './schema.ts'
+import { evidenceRating } from './evidence-strength.ts'
 
 /** Open-data forms of a set of lessons. Each lesson carries its own licence. */
 
@@ -37,6 +38,7 @@ export function lessonJson (lesson: Lesson, context: ExportContext): Record<stri
     impactStep: lesson.impactStep ?? null,
     coProduction: lesson.coProduction ?? null,
     evidence: lesson.evidence,
+    ...strengthJson(lesson),
     tags: lesson.tags,
     licence: lesson.licence,
     visibility: lesson.visibility,
@@ -45,9 +47,21 @@ export function lessonJson (lesson: Lesson, context: ExportContext): Record<stri
   }
 }
 
+/** How sure and at what cost; `null` where the lesson does not say. The rating is derived (src/lessons/evidence-strength.ts). */
+export function strengthJson (lesson: Lesson): { evidenceDesign: string | null, participants: number | null, sites: number | null, costBand: number | null, evidenceRating: number | null } {
+  return {
+    evidenceDesign: lesson.evidenceDesign ?? null,
+    participants: lesson.participants ?? null,
+    sites: lesson.sites ?? null,
+    costBand: lesson.costBand ?? null,
+    evidenceRating: evidenceRating(lesson)?.rating ?? null
+  }
+}
+
 export const CSV_COLUMNS = [
   'url', 'title', 'language', 'summary', 'programme', 'organisation', 'place', 'lat', 'lon', 'field',
-  'period_from', 'period_to', 'outcome', 'impact_step', 'co_production', 'evidence_count', 'tags', 'licence',
+  'period_from', 'period_to', 'outcome', 'impact_step', 'co_production', 'evidence_count',
+  'evidence_design', 'participants', 'sites', 'cost_band', 'evidence_rating', 'tags', 'licence',
   'created_at', 'updated_at', 'origin', 'original_url', 'attribution'
 ] as const
 
@@ -95,6 +109,7 @@ function csvRow (lesson: Lesson, context: ExportContext): Array<string | number>
     lesson.impactStep ?? '',
     lesson.coProduction ?? '',
     lesson.evidence.length,
+    ...Object.values(strengthJson(lesson)).map(value => value ?? ''),
     lesson.tags.join('; '),
     lesson.licence,
     lesson.createdAt.toISOString(),
@@ -135,6 +150,9 @@ export function lessonsJsonLd (lessons: readonly Lesson[], context: ExportContex
           ...(lesson.place.lat === undefined ? {} : { geo: { '@type': 'GeoCoordinates', latitude: lesson.place.lat, longitude: lesson.place.lon } })
         },
         temporalCoverage: `${lesson.period.from}/${lesson.period.to ?? '..'}`,
+        additionalProperty: Object.entries(strengthJson(lesson))
+          .filter(([, value]) => value !== null)
+          .map(([propertyID, value]) => ({ '@type': 'PropertyValue', propertyID, value })),
         dateCreated: lesson.createdAt.toISOString(),
         dateModified: lesson.updatedAt.toISOString()
       }

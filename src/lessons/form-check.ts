@@ -8,7 +8,7 @@ import { SECTION_IDS } from './vocabulary.ts'
 
 export const FORM_FIELDS = [
   'title', 'summary', 'programme', 'organisation', 'placeName', 'lat', 'lon', 'field', 'periodFrom', 'periodTo',
-  'outcome', 'impactStep', 'coProduction', 'evidence', 'tags', 'licence', 'visibility', 'language', 'lead',
+  'outcome', 'impactStep', 'coProduction', 'evidence', 'evidenceDesign', 'participants', 'sites', 'costBand', 'tags', 'licence', 'visibility', 'language', 'lead',
   ...SECTION_IDS.map(id => `section-${id}` as const), 'extra'
 ] as const
 export type FormField = typeof FORM_FIELDS[number]
@@ -32,7 +32,11 @@ const LESSON_TO_FORM: Record<LessonFieldName, FormField> = {
   impactStep: 'impactStep',
   coProduction: 'coProduction',
   summary: 'summary',
-  evidence: 'evidence'
+  evidence: 'evidence',
+  evidenceDesign: 'evidenceDesign',
+  participants: 'participants',
+  sites: 'sites',
+  costBand: 'costBand'
 }
 
 const MAX_TAGS = 50

@@ -28,6 +28,10 @@ export interface LessonFormValues extends LessonBody {
   impactStep: string
   coProduction: string
   evidence: EvidenceRow[]
+  evidenceDesign: string
+  participants: string
+  sites: string
+  costBand: string
   tags: string
   licence: string
   visibility: string
@@ -50,6 +54,10 @@ export function blankValues (language: string, fields: readonly string[]): Lesso
     impactStep: '',
     coProduction: '',
     evidence: [],
+    evidenceDesign: '',
+    participants: '',
+    sites: '',
+    costBand: '',
     tags: '',
     licence: DEFAULT_LICENCE,
     visibility: 'local',
@@ -85,6 +93,10 @@ export function valuesFromSource (source: string, fallbackLanguage: string): Les
     evidence: Array.isArray(data.evidence)
       ? data.evidence.map(item => isRecord(item) ? { figure: text(item.figure), source: text(item.source), caveat: text(item.caveat) } : { figure: text(item), source: '', caveat: '' })
       : [],
+    evidenceDesign: text(data.evidenceDesign),
+    participants: text(data.participants),
+    sites: text(data.sites),
+    costBand: text(data.costBand),
     tags: parsed.fields.tags.join(', '),
     licence: parsed.fields.licence,
     visibility: parsed.fields.visibility,

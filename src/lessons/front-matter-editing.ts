@@ -55,6 +55,11 @@ export function sourceFromValues (values: LessonFormValues, baseSource: string |
       return item
     })
   put('evidence', evidence.length === 0 ? undefined : evidence)
+  const optional = (text: string): string | undefined => text.trim() === '' ? undefined : text.trim()
+  put('evidenceDesign', optional(values.evidenceDesign))
+  put('participants', values.participants.trim() === '' ? undefined : countOrText(values.participants))
+  put('sites', values.sites.trim() === '' ? undefined : countOrText(values.sites))
+  put('costBand', values.costBand.trim() === '' ? undefined : numberOrText(values.costBand))
   put('tags', splitTags(values.tags))
   put('licence', values.licence.trim() === '' ? DEFAULT_LICENCE : values.licence.trim())
   put('visibility', values.visibility)
@@ -83,6 +88,12 @@ function frontMatterText (source: string): string | null {
 function numberOrText (text: string): number | string {
   const trimmed = text.trim().replace(',', '.')
   return /^-?\d+(?:\.\d+)?$/.test(trimmed) ? Number(trimmed) : text.trim()
+}
+
+/** People write counts with thousands separators ("1.200", "1,200", "1 200"). */
+function countOrText (text: string): number | string {
+  const digits = text.trim().replace(/(?<=\d)[.,\s\u00a0\u202f](?=\d{3}(?:\D|$))/g, '')
+  return /^\d+$/.test(digits) ? Number(digits) : text.trim()
 }
 
 export function splitTags (text: string): string[] {

@@ -16,6 +16,23 @@ export { createLessonService, type LessonService } from './service.ts'
 export { LessonValidationError } from './errors.ts'
 export { DEFAULT_LESSON_FIELDS } from './vocabulary.ts'
 export type { RemoteLessonRecord } from './remote-lessons.ts'
+// For the evidence view (src/evidence): the listing, its filters, labels and charts.
+export { filterLessons, sortLessons } from './browse.ts'
+export { chartModel, emptyCounts, outcomesByField, type OutcomeRow } from './charts.ts'
+export { costBandLabel, ratingLabel, ratingMarks } from './evidence-strength-view.ts'
+export { COST_BANDS, EVIDENCE_RATING_MAX, evidenceRating } from './evidence-strength.ts'
+export { lessonJson } from './exports.ts'
+export { fieldLabel } from './field-labels.ts'
+export type { Lesson } from './schema.ts'
+export { impactLabel, outcomeLabel } from './view.ts'
+export { IMPACT_STEPS, OUTCOMES, type Outcome } from './vocabulary.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The lesson listing, for views that bring lessons together (src/evidence). */
+    lessons: LessonService
+  }
+}
 
 export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'> & Pick<LessonServiceOptions, 'remoteLessons'>
 
@@ -28,6 +45,7 @@ export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options:
   const lessons = createLessonService({ wiki: app.wiki, remoteLessons: options.remoteLessons })
   // The kept list of lessons is read again after any change to a page, here or received.
   for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) app.events.on(change, () => { lessons.forget() })
+  app.decorate('lessons', lessons)
   app.pageExtras.push(lessonPageExtras(lessons))
   const leafletDist = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
   await app.register(fastifyStatic, {

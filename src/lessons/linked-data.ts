@@ -25,6 +25,11 @@ export const LESSON_TERMS: Record<string, TermDefinition> = {
   outcome: 'pwl:outcome',
   impactStep: 'pwl:impactStep',
   coProduction: 'pwl:coProduction',
+  // How sure, and at what cost: how the result is known, how many took part where, the cost band per participant.
+  evidenceDesign: 'pwl:evidenceDesign',
+  participants: 'pwl:participants',
+  sites: 'pwl:sites',
+  costBand: 'pwl:costBand',
   place: { '@id': 'pwl:place', '@context': { name: 'schema:name', geo: 'schema:geo', latitude: 'schema:latitude', longitude: 'schema:longitude' } },
   period: { '@id': 'pwl:period', '@context': { from: 'schema:startDate', to: 'schema:endDate' } },
   evidence: { '@id': 'pwl:evidence', '@container': '@list', '@context': { figure: 'pwl:figure', source: 'pwl:figureSource', caveat: 'pwl:caveat' } }

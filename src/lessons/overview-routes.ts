@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { render } from '../http/context.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
+import { createBasemap } from './basemap.ts'
 import { sortLessons } from './browse.ts'
 import { chartModel, outcomesByField, outcomesByImpactStep, type OutcomeRow } from './charts.ts'
 import { fieldLabel } from './field-labels.ts'
@@ -23,6 +24,13 @@ export interface OverviewRoutesOptions {
 export async function overviewRoutes (app: FastifyInstance, options: OverviewRoutesOptions): Promise<void> {
   const { lessons, lessonFields } = options
   const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
+  const basemap = createBasemap()
+
+  // The same for every visitor and every release of world-atlas: kept by browsers for a day.
+  app.get('/lessons/map/basemap.geojson', async (request, reply) => {
+    reply.type('application/geo+json; charset=utf-8').header('cache-control', 'public, max-age=86400')
+    return await basemap()
+  })
 
   const scopeQuery = { type: 'object', properties: { scope: { type: 'string', pattern: '^(?:local|all)?$' } }, additionalProperties: false } as const
 
@@ -68,6 +76,7 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
       title: request.t('map.heading'),
       places,
       tileUrl: options.mapTiles().url,
+      basemapUrl: '/lessons/map/basemap.geojson',
       tileAttribution: options.mapTiles().attribution
     })
   })

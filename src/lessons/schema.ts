@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { MessageKey, MessageParams } from '../i18n/index.ts'
 import { CO_PRODUCTION_LEVELS, OUTCOMES, SUMMARY_MAX_LENGTH, type CoProduction, type Outcome } from './vocabulary.ts'
+import { COST_BANDS, EVIDENCE_DESIGNS, isCostBand, isCount, isEvidenceDesign, MAX_PARTICIPANTS, MAX_SITES, type CostBand, type EvidenceDesign } from './evidence-strength.ts'
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' })
 const YearMonth = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' })
@@ -31,7 +32,12 @@ export const LessonSchema = Type.Object({
   impactStep: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 })),
   coProduction: Type.Optional(literals(CO_PRODUCTION_LEVELS)),
   summary: Type.String({ minLength: 1, maxLength: SUMMARY_MAX_LENGTH, pattern: '\\S' }),
-  evidence: Type.Optional(Type.Array(EvidenceSchema, { maxItems: 50 }))
+  evidence: Type.Optional(Type.Array(EvidenceSchema, { maxItems: 50 })),
+  // How sure, and at what cost (src/lessons/evidence-strength.ts): optional, beside the outcome.
+  evidenceDesign: Type.Optional(literals(EVIDENCE_DESIGNS)),
+  participants: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PARTICIPANTS })),
+  sites: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SITES })),
+  costBand: Type.Optional(Type.Union(COST_BANDS.map(band => Type.Literal(band))))
 })
 
 export type Evidence = Static<typeof EvidenceSchema>
@@ -39,7 +45,8 @@ export type Evidence = Static<typeof EvidenceSchema>
 /** The fields a person can get wrong, each with one message that says what is expected. */
 export const LESSON_FIELD_NAMES = [
   'programme', 'organisation', 'place.name', 'place.lat', 'place.lon', 'field', 'period.from', 'period.to',
-  'outcome', 'impactStep', 'coProduction', 'summary', 'evidence'
+  'outcome', 'impactStep', 'coProduction', 'summary', 'evidence',
+  'evidenceDesign', 'participants', 'sites', 'costBand'
 ] as const
 export type LessonFieldName = typeof LESSON_FIELD_NAMES[number]
 
@@ -128,6 +135,10 @@ export interface Lesson {
   impactStep?: number
   coProduction?: CoProduction
   evidence: Evidence[]
+  evidenceDesign?: EvidenceDesign
+  participants?: number
+  sites?: number
+  costBand?: CostBand
   tags: string[]
   licence: string
   visibility: string
@@ -189,6 +200,10 @@ export function lessonOfPage (page: LessonPage): Lesson | null {
   if (text(period.to) !== '') lesson.period.to = text(period.to)
   if (typeof data.impactStep === 'number' && Number.isInteger(data.impactStep) && data.impactStep >= 1 && data.impactStep <= 7) lesson.impactStep = data.impactStep
   if ((CO_PRODUCTION_LEVELS as readonly unknown[]).includes(data.coProduction)) lesson.coProduction = data.coProduction as CoProduction
+  if (isEvidenceDesign(data.evidenceDesign)) lesson.evidenceDesign = data.evidenceDesign
+  if (isCount(data.participants, MAX_PARTICIPANTS)) lesson.participants = data.participants
+  if (isCount(data.sites, MAX_SITES)) lesson.sites = data.sites
+  if (isCostBand(data.costBand)) lesson.costBand = data.costBand
   return lesson
 }
 

@@ -3,6 +3,7 @@ import { fieldLabel } from './field-labels.ts'
 import type { FormField, FormProblem } from './form-check.ts'
 import type { LessonFormValues } from './form-values.ts'
 import type { Lesson } from './schema.ts'
+import { strengthChoices, strengthView, type StrengthView } from './evidence-strength-view.ts'
 import { CO_PRODUCTION_LEVELS, IMPACT_STEPS, OUTCOMES, SECTION_IDS, impactLevel, type Outcome } from './vocabulary.ts'
 
 /** Display text for lessons in the reader's language, prepared so templates only render. */
@@ -41,6 +42,8 @@ export interface LessonView {
   outcomeIcon: string
   facts: Array<{ label: string, value: string }>
   evidence: Lesson['evidence']
+  /** How sure and at what cost: shown beside the outcome, never merged into it. */
+  strength: StrengthView
   tags: string[]
 }
 
@@ -70,6 +73,7 @@ export function lessonView (t: Translate, lesson: Lesson): LessonView {
       { label: t('lesson.coProductionLabel'), value: lesson.coProduction === undefined ? t('lesson.notGiven') : coProductionLabel(t, lesson.coProduction) }
     ],
     evidence: lesson.evidence,
+    strength: strengthView(t, lesson),
     tags: lesson.tags
   }
 }
@@ -82,7 +86,8 @@ export function vocabularyChoices (t: Translate, fields: readonly string[]) {
     impactSteps: IMPACT_STEPS.map(step => ({ value: String(step), label: impactLabel(t, step) })),
     fields: fields.map(value => ({ value, label: fieldLabel(t, value) })),
     visibilities: (['local', 'unlisted', 'public'] as const).map(value => ({ value, label: t(`lessonForm.visibility.${value}` as MessageKey) })),
-    languages: [{ value: 'de', label: 'Deutsch' }, { value: 'en', label: 'English' }]
+    languages: [{ value: 'de', label: 'Deutsch' }, { value: 'en', label: 'English' }],
+    ...strengthChoices(t)
   }
 }
 
@@ -101,6 +106,10 @@ export const FORM_LABELS: Record<FormField, MessageKey> = {
   impactStep: 'lessonForm.impactStep',
   coProduction: 'lessonForm.coProduction',
   evidence: 'lessonForm.evidence',
+  evidenceDesign: 'lessonForm.evidenceDesign',
+  participants: 'lessonForm.participants',
+  sites: 'lessonForm.sites',
+  costBand: 'lessonForm.costBand',
   tags: 'lessonForm.tags',
   licence: 'lessonForm.licence',
   visibility: 'lessonForm.visibility',

@@ -2,26 +2,10 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { lessonsCsv, lessonsCsvInChunks, lessonsGeoJson, lessonsJsonLd } from '../../src/lessons/exports.ts'
 import { licenceUrl } from '../../src/markdown/licence.ts'
+import { parseCsv } from './csv-reader.ts'
 import { lesson } from './fixtures.ts'
 
 const context = { baseUrl: 'http://wiki.test', siteName: 'Praxiswiki' }
-
-/** A small RFC 4180 reader, to check the export by reading it back. */
-function parseCsv (text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index]
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') { field += '"'; index++ } else if (character === '"') quoted = false
-      else field += character
-    } else if (character === '"') quoted = true
-    else if (character === ',') { row.push(field); field = '' } else if (character === '\r' && text[index + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; index++ } else field += character
-  }
-  return rows
-}
 
 describe('lesson exports', () => {
   it('writes RFC 4180 CSV with a byte order mark, CRLF and quoted commas, quotes, newlines and umlauts', () => {

@@ -125,12 +125,18 @@ describe('lessons over HTTP', () => {
       assert.match(response.body, /fill="url\(#by-field-fails\)"/)
     })
 
-    it('lists lessons by place on the map page, without scripts when no tile URL is set', async () => {
+    it('lists lessons by place on the map page and, without a tile URL, draws over the outlines the app serves', async () => {
       const response = await test.app.inject({ url: '/lessons/map' })
       assert.equal(response.statusCode, 200)
       assert.match(response.body, /<h3>Cardiff<\/h3>/)
       assert.match(response.body, /<h3>Leipzig-Grünau<\/h3>/)
-      assert.doesNotMatch(response.body, /<script/)
+      assert.match(response.body, /data-basemap="\/lessons\/map\/basemap.geojson"/)
+      assert.doesNotMatch(response.body, /data-tile-url/)
+      const basemap = await test.anonymous({ url: '/lessons/map/basemap.geojson' })
+      assert.equal(basemap.statusCode, 200)
+      const outlines = basemap.json<{ type: string, features: Array<{ geometry: { type: string } }> }>()
+      assert.equal(outlines.type, 'FeatureCollection')
+      assert.ok(outlines.features.length > 200 && outlines.features.every(feature => /Polygon$/.test(feature.geometry.type)))
     })
   })
 

@@ -6,7 +6,7 @@ import { type Change, type Engine, type PreparedDocument, storedDocument } from 
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
-import { type CollectionState, type IndexSpec, notSupportedIndexKey, type StoredDocument } from './state.ts'
+import { type CollectionState, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 
@@ -82,6 +82,23 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const found: Array<[string, StoredDocument]> = []
     for (const entry of state.candidates(filter)) {
       if (query.test(entry[1].document)) found.push(entry)
+    }
+    return found
+  }
+
+  /**
+   * The first `wanted` matches in the order of `sort`, read from an index that holds
+   * that order, testing candidates only until enough are found; null without such an index.
+   */
+  private firstMatches (query: CompiledFilter, filter: Document, sort: Document | undefined, wanted: number): Document[] | null {
+    const state = this.state
+    if (!state || !sort || !(wanted > 0)) return null
+    const candidates = orderedCandidates(state, filter, Object.entries(sort) as Array<[string, 1 | -1]>)
+    if (candidates === null) return null
+    const found: Document[] = []
+    for (const stored of candidates) {
+      if (found.length >= wanted) break
+      if (query.test(stored.document)) found.push(stored.document)
     }
     return found
   }
@@ -196,7 +213,9 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       await this.begin()
       this.checkHint(settings.hint)
       const query = compileFilter(checkedFilter)
-      const matched = this.matching(query, checkedFilter).map(entry => entry[1].document)
+      const wanted = (currentShape.skip ?? 0) + Math.abs(currentShape.limit ?? 0)
+      const matched = this.firstMatches(query, checkedFilter, currentShape.sort, currentShape.limit ? wanted : 0) ??
+        this.matching(query, checkedFilter).map(entry => entry[1].document)
       return shapeResults(matched, currentShape)
     })
   }
@@ -249,7 +268,12 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       const first = normalized[0]
       if (first && stageName(first) === '$match') {
         const filter = first.$match as Document
-        input = this.matching(compileFilter(filter), filter).map(entry => entry[1].document)
+        const [, sort, limit] = normalized
+        // $match, $sort, $limit (how activitypub-express reads a page of a stream) can stop early.
+        const top = sort && limit && stageName(sort) === '$sort' && stageName(limit) === '$limit' && typeof limit.$limit === 'number'
+          ? this.firstMatches(compileFilter(filter), filter, normalizeSort(sort.$sort), limit.$limit)
+          : null
+        input = top ?? this.matching(compileFilter(filter), filter).map(entry => entry[1].document)
         remaining = normalized.slice(1)
       } else {
         input = [...(this.state?.documents.values() ?? [])].map(stored => stored.document)

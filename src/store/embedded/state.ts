@@ -2,6 +2,7 @@ import type { Document } from 'mongodb'
 import { Query } from 'mingo'
 import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
 import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { OrderedTail, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
 
 /** A stored document never changes in place: updates store a new object. */
@@ -38,12 +39,17 @@ export class IndexState {
   private readonly firstField: Map<string, Holders> | null
   /** The `_id` index is the collection's document map itself; it keeps no entries of its own. */
   private readonly byId: Map<string, unknown> | null
+  /** A compound index's order after its first field, to serve a sort with a limit. */
+  private readonly ordered: OrderedTail | null
 
   constructor (readonly spec: IndexSpec, documents?: Map<string, unknown>) {
     this.fields = Object.keys(spec.key)
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : null
     this.firstField = this.fields.length > 1 ? new Map() : null
     this.byId = spec.name === '_id_' && documents ? documents : null
+    this.ordered = this.fields.length > 1 && this.coversAllDocuments
+      ? new OrderedTail(this.fields.slice(1).map(field => [field, spec.key[field] as 1 | -1]))
+      : null
   }
 
   /** Whether an equality lookup may use this index: it must hold every document. */
@@ -87,13 +93,26 @@ export class IndexState {
   add (documentKey: string, document: Document): void {
     if (this.byId) return
     if (this.keepsFullKeys) addAll(this.entries, this.keysOf(document), documentKey)
-    if (this.firstField) addAll(this.firstField, this.firstFieldKeys(document), documentKey)
+    if (this.firstField) {
+      const firstKeys = this.firstFieldKeys(document)
+      addAll(this.firstField, firstKeys, documentKey)
+      this.ordered?.add(firstKeys, documentKey, document)
+    }
   }
 
   remove (documentKey: string, document: Document): void {
     if (this.byId) return
     if (this.keepsFullKeys) removeAll(this.entries, this.keysOf(document), documentKey)
-    if (this.firstField) removeAll(this.firstField, this.firstFieldKeys(document), documentKey)
+    if (this.firstField) {
+      const firstKeys = this.firstFieldKeys(document)
+      removeAll(this.firstField, firstKeys, documentKey)
+      this.ordered?.remove(firstKeys, documentKey, document)
+    }
+  }
+
+  /** Documents whose first field has this value, in the order `sort` asks, or null when this index has no such order. */
+  walk (value: unknown, sort: SortDirections): Iterable<string> | null {
+    return this.ordered?.walk(indexKey(value), sort) ?? null
   }
 
   /** The first key another document already holds, for unique indexes. */
@@ -231,6 +250,29 @@ export class CollectionState {
     // Index order is not insertion order: keep the natural order a scan gives.
     if (found.length > 1) found.sort((left, right) => left[1].sequence - right[1].sequence)
     return found
+  }
+}
+
+/**
+ * The documents a filter can match in the order of `sort`, from a compound index whose
+ * first field the filter pins to one value and whose other fields are the sort; null
+ * when no index has that order. The caller tests each candidate and may stop early.
+ */
+export function orderedCandidates (state: CollectionState, filter: Document, sort: SortDirections): Iterable<StoredDocument> | null {
+  const equalities = equalityConditions(filter)
+  for (const index of state.indexes.values()) {
+    const values = equalities.get(index.fields[0] as string)
+    if (values?.length !== 1) continue
+    const walk = index.walk(values[0], sort)
+    if (walk !== null) return storedOf(state, walk)
+  }
+  return null
+}
+
+function * storedOf (state: CollectionState, documentKeys: Iterable<string>): Iterable<StoredDocument> {
+  for (const documentKey of documentKeys) {
+    const stored = state.get(documentKey)
+    if (stored) yield stored
   }
 }
 

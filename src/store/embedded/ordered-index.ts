@@ -1,0 +1,116 @@
+import type { Document } from 'mongodb'
+import { compareValues } from './sort.ts'
+import { valuesAtPath } from './values.ts'
+
+/*
+ * The order a compound index keeps after its first field. activitypub-express reads
+ * every page of a stream as `{ '_meta.collection': X }` sorted by `_id: -1` with a
+ * limit, over its index `{ '_meta.collection': 1, _id: -1 }`. Without an order the
+ * engine had to test and sort every document of the collection for each page, so a
+ * page cost grew with the stream; walking this order and stopping after `limit`
+ * matches keeps it flat, as a B-tree does on a server.
+ */
+
+interface Entry {
+  readonly keys: unknown[]
+  readonly documentKey: string
+}
+
+export type SortDirections = Array<[string, 1 | -1]>
+
+export class OrderedTail {
+  /** Per first-field key, the documents in the index's order of its other fields. */
+  private readonly lists = new Map<string, Entry[]>()
+  /**
+   * A document with an array in one of the other fields sorts by a different element
+   * ascending than descending; once one is seen, this order no longer answers sorts.
+   */
+  private holdsArrays = false
+
+  constructor (private readonly tail: SortDirections) {}
+
+  private keysOf (document: Document): unknown[] {
+    return this.tail.map(([path]) => {
+      const values = valuesAtPath(document, path)
+      if (values.length > 1 || Array.isArray(values[0])) this.holdsArrays = true
+      return values[0]
+    })
+  }
+
+  private compare (left: Entry, right: Entry): number {
+    for (let index = 0; index < this.tail.length; index++) {
+      const result = compareValues(left.keys[index], right.keys[index]) * (this.tail[index] as [string, 1 | -1])[1]
+      if (result !== 0) return result
+    }
+    return left.documentKey < right.documentKey ? -1 : left.documentKey > right.documentKey ? 1 : 0
+  }
+
+  /** Where `entry` belongs in `list`: the first position whose entry is not before it. */
+  private position (list: Entry[], entry: Entry): number {
+    let low = 0
+    let high = list.length
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (this.compare(list[middle] as Entry, entry) < 0) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
+  add (firstKeys: string[], documentKey: string, document: Document): void {
+    if (firstKeys.length === 0) return
+    const entry = { keys: this.keysOf(document), documentKey }
+    for (const firstKey of firstKeys) {
+      let list = this.lists.get(firstKey)
+      if (list === undefined) {
+        list = []
+        this.lists.set(firstKey, list)
+      }
+      list.splice(this.position(list, entry), 0, entry)
+    }
+  }
+
+  remove (firstKeys: string[], documentKey: string, document: Document): void {
+    if (firstKeys.length === 0) return
+    const entry = { keys: this.tail.map(([path]) => valuesAtPath(document, path)[0]), documentKey }
+    for (const firstKey of firstKeys) {
+      const list = this.lists.get(firstKey)
+      if (list === undefined) continue
+      const at = this.position(list, entry)
+      if (list[at]?.documentKey === documentKey) list.splice(at, 1)
+      else {
+        // Not where its values say (it cannot happen, but an index must never keep a removed document).
+        const found = list.findIndex(item => item.documentKey === documentKey)
+        if (found >= 0) list.splice(found, 1)
+      }
+      if (list.length === 0) this.lists.delete(firstKey)
+    }
+  }
+
+  /**
+   * The documents with this first-field key in the order `sort` asks, or null when this
+   * order cannot give it: `sort` must name the index's other fields, all in the index's
+   * directions or all reversed, and end with `_id`, so no two documents tie.
+   */
+  walk (firstKey: string, sort: SortDirections): Iterable<string> | null {
+    if (this.holdsArrays || sort.length !== this.tail.length || sort.at(-1)?.[0] !== '_id') return null
+    let reversed: boolean | null = null
+    for (const [index, [path, direction]] of sort.entries()) {
+      const [indexPath, indexDirection] = this.tail[index] as [string, 1 | -1]
+      if (path !== indexPath) return null
+      const flipped = direction !== indexDirection
+      if (reversed !== null && reversed !== flipped) return null
+      reversed = flipped
+    }
+    const list = this.lists.get(firstKey) ?? []
+    return reversed === true ? backwards(list) : forwards(list)
+  }
+}
+
+function * forwards (list: Entry[]): Iterable<string> {
+  for (let index = 0; index < list.length; index++) yield (list[index] as Entry).documentKey
+}
+
+function * backwards (list: Entry[]): Iterable<string> {
+  for (let index = list.length - 1; index >= 0; index--) yield (list[index] as Entry).documentKey
+}

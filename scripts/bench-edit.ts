@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
+import { measureUploads, reportUploads } from './bench-upload.ts'
 import { EventBus } from '../src/events/index.ts'
 import { openStore } from '../src/store/index.ts'
 import type { WikiEvents } from '../src/wiki/events.ts'
@@ -170,9 +171,8 @@ try {
     }
   }
 
-  // 4. Uploads. LEAD: wire in the upload measurement of scripts/bench-upload.ts (issue 19, item 2) here,
-  //    printing its median and p95 for a 3 MB JPEG with its variants; until then this script says it did not measure it.
-  const uploadLine = 'upload (3 MB JPEG with its variants): not measured by this script; scripts/bench-upload.ts is to be wired in here'
+  // 4. Uploads: a 3 MB JPEG with its display sizes, beside a PDF of the same size (scripts/bench-upload.ts).
+  const uploadLine = reportUploads(await measureUploads({ baseUrl: url, token, rounds: Math.max(5, rounds * 2) })).trimEnd()
 
   // 5. Page views of the 500-word page, anonymous and signed in, rounds interleaved so a noisy spell hits both.
   const pageUrl = `${url}/wiki/${target.slug}`

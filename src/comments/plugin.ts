@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type {} from '../notifications/plugin.ts'
 import fastifyPlugin from 'fastify-plugin'
 import type { AppConfig } from '../config/index.ts'
 import { isFederationPath } from '../auth/access.ts'
@@ -50,6 +51,16 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
     log: { info: message => { app.log.info(message) }, warn: message => { app.log.warn(message) } }
   })
   app.addHook('onClose', async () => { disconnect() })
+
+  // Moderators are told of each new item in the queue (notifications register after comments).
+  comments.events.on('comment.pending', async ({ comment }) => {
+    const notifications = (app as Partial<Pick<FastifyInstance, 'notifications'>>).notifications
+    if (notifications === undefined) return
+    const page = await app.wiki.pageById(comment.pageId)
+    const moderators = (await app.auth.accounts.list()).filter(account => !account.disabled && hasRole(account.role, 'moderator')).slice(0, 500)
+    const subject = { type: 'comment', id: comment._id.toHexString(), title: page?.title ?? '', href: '/moderation', visibility: 'local' }
+    for (const moderator of moderators) await notifications.notify({ recipient: moderator.username, kind: `moderation.${comment.kind}`, subject, actor: comment.author.name })
+  })
 
   // Moderators see in the header how many items wait for them, as reviewers see their queue.
   app.addHook('preHandler', async (request, reply) => {

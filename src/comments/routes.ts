@@ -36,6 +36,8 @@ export interface CommentRoutesOptions {
 
 const ACTIVITY_JSON = 'application/activity+json; charset=utf-8'
 
+const KIND_LABELS = { local: 'moderation.kind.local', remote: 'moderation.kind.remote', experience: 'moderation.kind.experience' } as const
+
 const MODERATION_NOTICES = { approved: 'moderation.notice.approved', rejected: 'moderation.notice.rejected', blocked: 'moderation.notice.blocked' } as const
 
 function deciding (request: FastifyRequest): Deciding {
@@ -131,6 +133,7 @@ export async function commentRoutes (parent: FastifyInstance, options: CommentRo
         ...commentJson(item),
         createdAt: item.createdAt,
         markdown: item.markdown,
+        kindLabel: request.t(KIND_LABELS[item.kind]),
         actorId: item.author.actorId ?? null,
         host: item.author.actorId === undefined ? null : new URL(item.author.actorId).hostname,
         page: pages.get(item.pageId) ?? null

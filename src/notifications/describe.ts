@@ -3,7 +3,8 @@ import type { NotificationDocument } from './model.ts'
 
 const KNOWN_KINDS = new Set([
   'page.created', 'page.edited', 'page.renamed', 'page.reverted', 'page.restored', 'page.deleted',
-  'review.requested', 'review.approved', 'lesson.created', 'lesson.remote'
+  'review.requested', 'review.approved', 'lesson.created', 'lesson.remote',
+  'moderation.remote', 'moderation.experience', 'moderation.local'
 ])
 
 /** One line for a notification, in the reader's language: what happened, to what, by whom, how often. */

@@ -43,6 +43,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /api/pages': 'anonymous',
   'GET /api/pages/:slug': 'anonymous',
   'GET /api/pages/:slug/revisions': 'anonymous',
+  'GET /api/page-titles': 'anonymous',
   'GET /api/pages/:slug/backlinks': 'anonymous',
   'GET /remote': 'anonymous',
   'GET /remote/:id': 'anonymous',

@@ -101,6 +101,9 @@ describe('comments, experiences without an account, and moderation', { timeout: 
     const [waiting] = (await listed('pending', moderator)).filter(comment => comment.kind === 'experience')
     assert.ok(waiting !== undefined)
     assert.ok(waiting.flags.some(flag => flag.includes('Müller')) && waiting.flags.some(flag => flag.includes('0171')), JSON.stringify(waiting.flags))
+    const told = (await moderator.inject({ url: '/notifications' })).body
+    assert.ok(told.includes('Eine Erfahrung ohne Konto (Ein Gast) zu „Mittagstisch im Quartier“ wartet auf Moderation.'), 'moderators are notified of the new item')
+    assert.ok(!(await writer.inject({ url: '/notifications' })).body.includes('wartet auf Moderation'), 'nobody else is')
     const queue = (await moderator.inject({ url: '/moderation' })).body
     assert.ok(queue.includes('Frau Müller') && queue.includes('Ein Gast'))
     assert.equal((await writer.inject({ url: '/moderation' })).statusCode, 403, 'the queue is for moderators')

@@ -42,7 +42,8 @@ describe('consent to search (indexable, FEP-5feb)', { timeout: 180_000 }, () => 
   })
 
   it('keeps the pages of a followed account that says indexable: false out of search, still shows them, and follows its changes of mind', async () => {
-    await wiki.app.federation.follows.follow(actorId)
+    // Its page is no lesson: this wiki takes all of dora's public pages.
+    await wiki.app.federation.follows.follow(actorId, 'pages')
     const follow = await eventually(async () => fake.received.map(entry => JSON.parse(entry.body)).find(body => body.type === 'Follow'), 15_000, 'the Follow')
     await post({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${actorId}#accepts/follows/1`, type: 'Accept', actor: actorId, object: follow })
     await eventually(async () => (await wiki.app.federation.follows.listFollowing()).includes(actorId), 15_000, 'the follow to be accepted')

@@ -17,7 +17,7 @@ describe('images between instances', { timeout: 180_000 }, () => {
     [a, b] = await Promise.all([startInstance('media-a'), startInstance('media-b')])
     await a.app.auth.accounts.create({ username: 'anna', password: 'a long password for anna', role: 'editor' })
     token = (await a.app.auth.accounts.createToken('anna', 'test')).token
-    await b.app.federation.follows.follow(`wiki@${a.host}`)
+    await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
     await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to follow A')
   })
   after(async () => {

@@ -11,7 +11,7 @@ describe('notifications and backlinks from a followed organisation', () => {
   let b: Instance
   before(async () => {
     [a, b] = await Promise.all([startInstance('a'), startInstance('b')])
-    await b.app.federation.follows.follow(`wiki@${a.host}`)
+    await b.app.federation.follows.follow(`wiki@${a.host}`, 'pages')
     await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to follow A')
   })
   after(async () => {

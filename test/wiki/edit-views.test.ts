@@ -13,7 +13,18 @@ function lessonWith (extra: Record<string, string>): string {
 function sectionText (html: string, className: string): string {
   const start = html.indexOf(`class="${className}"`)
   if (start === -1) return ''
-  const end = html.indexOf('</section>', start)
+  // The section may hold sections of its own (the evidence strength): find its own end.
+  const tags = /<section\b|<\/section>/g
+  tags.lastIndex = start
+  let depth = 1
+  let end = html.length
+  for (let match = tags.exec(html); match !== null; match = tags.exec(html)) {
+    depth += match[0] === '</section>' ? -1 : 1
+    if (depth === 0) {
+      end = match.index
+      break
+    }
+  }
   return html.slice(start, end).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
 }
 

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { form, signIn, startTestApp, TEST_PASSWORD, type SignedIn, type TestApp } from '../helpers.ts'
 import { launchChromium, skip } from '../browser/chromium.ts'
 import { lesson } from '../search/helpers.ts'
+import { eventually } from '../federation/instances.ts'
 
 interface ApiComment { id: string, parentId: string | null, kind: string, status: string, html: string, flags: string[], author: { name: string } }
 
@@ -101,8 +102,8 @@ describe('comments, experiences without an account, and moderation', { timeout: 
     const [waiting] = (await listed('pending', moderator)).filter(comment => comment.kind === 'experience')
     assert.ok(waiting !== undefined)
     assert.ok(waiting.flags.some(flag => flag.includes('Müller')) && waiting.flags.some(flag => flag.includes('0171')), JSON.stringify(waiting.flags))
-    const told = (await moderator.inject({ url: '/notifications' })).body
-    assert.ok(told.includes('Eine Erfahrung ohne Konto (Ein Gast) zu „Mittagstisch im Quartier“ wartet auf Moderation.'), 'moderators are notified of the new item')
+    // Moderators are told after the answer, by the queue's event: wait for it (bounded).
+    await eventually(async () => (await moderator.inject({ url: '/notifications' })).body.includes('Eine Erfahrung ohne Konto (Ein Gast) zu „Mittagstisch im Quartier“ wartet auf Moderation.'), 10_000, 'moderators are notified of the new item')
     assert.ok(!(await writer.inject({ url: '/notifications' })).body.includes('wartet auf Moderation'), 'nobody else is')
     const queue = (await moderator.inject({ url: '/moderation' })).body
     assert.ok(queue.includes('Frau Müller') && queue.includes('Ein Gast'))

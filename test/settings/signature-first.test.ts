@@ -12,8 +12,8 @@ describe('the HTTP signature spec tried first', () => {
     const page = await test.app.inject({ url: '/admin/settings', headers: { 'accept-language': 'de' } })
     assert.match(page.body, /<option value="rfc9421" selected>RFC 9421 \(draft-cavage, wenn abgelehnt\)<\/option>/)
     // The form as the page sends it: the current values, an unchecked box left out.
-    const { reviewRequired: _unchecked, ...settings } = (await test.app.inject({ url: '/api/settings' })).json().settings
-    const fields = { ...settings, organisationIcon: '', mapTileUrl: '', blockedDomains: '', signatureFirst: 'draft-cavage', _csrf: csrfTokenOf(page.body) }
+    const { reviewRequired: _unchecked, indexable, ...settings } = (await test.app.inject({ url: '/api/settings' })).json().settings
+    const fields = { ...settings, ...(indexable === true ? { indexable: 'on' } : {}), organisationIcon: '', mapTileUrl: '', blockedDomains: '', signatureFirst: 'draft-cavage', _csrf: csrfTokenOf(page.body) }
     const saved = await test.app.inject({ method: 'POST', url: '/admin/settings', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() })
     assert.equal(saved.statusCode, 303, saved.body)
     assert.equal((await test.app.inject({ url: '/api/settings' })).json().settings.signatureFirst, 'draft-cavage')

@@ -1,33 +1,24 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
+import type { Page } from 'playwright-core'
+import { type TestApp } from '../helpers.ts'
 import { validLessonSource } from '../lessons/fixtures.ts'
-import { launchChromium, outputDir, skip } from './chromium.ts'
+import { outputDir, skip, startBrowserSession, type BrowserSession } from './chromium.ts'
 
 describe('deciding an edit conflict in a real browser without JavaScript', () => {
+  let session: BrowserSession | undefined
   let test: TestApp
-  let browser: Browser
   let page: Page
   let base: string
 
   before(async () => {
     if (skip !== false) return
-    await mkdir(outputDir, { recursive: true })
-    test = await startTestApp()
-    base = await test.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
-    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, javaScriptEnabled: false })
-    page.setDefaultTimeout(15_000)
-    if (test.admin !== null) await signInBrowser(page, base, test.admin)
+    session = await startBrowserSession({ javaScriptEnabled: false })
+    ;({ test, page, base } = session)
   })
 
-  after(async () => {
-    await browser?.close()
-    await test?.close()
-  })
+  after(async () => { await session?.close() })
 
   /** Someone else saves the page while the browser's editor is open. */
   const meanwhile = async (slug: string, change: (source: string) => string) => {

@@ -1,33 +1,21 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
-import { launchChromium, outputDir, skip } from './chromium.ts'
+import type { Page } from 'playwright-core'
+import { outputDir, skip, startBrowserSession, type BrowserSession } from './chromium.ts'
 
 describe('the wiki in a real browser', () => {
-  let test: TestApp
-  let browser: Browser
+  let session: BrowserSession | undefined
   let page: Page
   let base: string
 
   before(async () => {
     if (skip !== false) return
-    await mkdir(outputDir, { recursive: true })
-    test = await startTestApp()
-    base = await test.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
-    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 } })
-    page.setDefaultTimeout(15_000)
-    // Editing needs an account: the browser signs in as the test app's admin.
-    if (test.admin !== null) await signInBrowser(page, base, test.admin)
+    session = await startBrowserSession()
+    ;({ page, base } = session)
   })
 
-  after(async () => {
-    await browser?.close()
-    await test?.close()
-  })
+  after(async () => { await session?.close() })
 
   const screenshot = async (name: string) => {
     await page.screenshot({ path: path.join(outputDir, `wiki-${name}.png`), fullPage: true })

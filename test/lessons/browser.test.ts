@@ -1,34 +1,22 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
-import { launchChromium, outputDir, skip } from '../browser/chromium.ts'
+import type { Page } from 'playwright-core'
+import { outputDir, skip, startBrowserSession, type BrowserSession } from '../browser/chromium.ts'
 
 describe('the guided lesson form in a real browser', () => {
-  let test: TestApp
-  let browser: Browser
+  let session: BrowserSession | undefined
   let page: Page
   let base: string
 
   before(async () => {
     if (skip !== false) return
-    await mkdir(outputDir, { recursive: true })
-    test = await startTestApp()
-    base = await test.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
     // No JavaScript: the form must work without it.
-    page = await browser.newPage({ locale: 'de-DE', viewport: { width: 1100, height: 900 }, javaScriptEnabled: false })
-    page.setDefaultTimeout(15_000)
-    // Editing needs an account: the browser signs in as the test app's admin.
-    if (test.admin !== null) await signInBrowser(page, base, test.admin)
+    session = await startBrowserSession({ javaScriptEnabled: false })
+    ;({ page, base } = session)
   })
 
-  after(async () => {
-    await browser?.close()
-    await test?.close()
-  })
+  after(async () => { await session?.close() })
 
   it('fills the form with a mistake, corrects it, previews, saves, and finds the lesson under its filters and on the map list', { skip }, async () => {
     await page.goto(`${base}/lessons/new`)

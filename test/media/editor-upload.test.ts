@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { signInBrowser, startTestApp, type TestApp } from '../helpers.ts'
-import { launchChromium, outputDir, skip } from '../browser/chromium.ts'
+import type { Browser, Page } from 'playwright-core'
+import { signInBrowser, type TestApp } from '../helpers.ts'
+import { outputDir, skip, startBrowserSession, type BrowserSession } from '../browser/chromium.ts'
 import { photo } from './fixtures.ts'
 
 /** The little of the page's DOM the drop test uses (this project's TypeScript has no DOM library). */
@@ -16,28 +15,19 @@ interface DropGlobals {
 }
 
 describe('uploading from the Markdown editor: without JavaScript, and by drag and drop with it', () => {
+  let session: BrowserSession | undefined
   let test: TestApp
   let browser: Browser
-  let context: BrowserContext
   let page: Page
   let base: string
 
   before(async () => {
     if (skip !== false) return
-    await mkdir(outputDir, { recursive: true })
-    test = await startTestApp()
-    base = await test.app.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
-    context = await browser.newContext({ javaScriptEnabled: false, locale: 'de-DE', viewport: { width: 1000, height: 900 } })
-    page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    await signInBrowser(page, base, test.admin!)
+    session = await startBrowserSession({ javaScriptEnabled: false, viewport: { width: 1000, height: 900 } })
+    ;({ test, browser, page, base } = session)
   })
 
-  after(async () => {
-    await browser?.close()
-    await test?.close()
-  })
+  after(async () => { await session?.close() })
 
   it('inserts the uploaded photo into the text, keeps what was typed, and saves the page with it', { skip }, async () => {
     await page.goto(`${base}/wiki/new`)

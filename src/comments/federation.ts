@@ -2,7 +2,7 @@ import type { Federation } from '../federation/index.ts'
 import type { ActorObject } from '../federation/apex-types.ts'
 import { addressingFor, isOutward } from '../federation/articles.ts'
 import { conversationIri } from '../federation/conversations.ts'
-import { first, idOf, plainText, sameHost, webUrl } from '../federation/remote-pages.ts'
+import { idOf, plainText, sameHost, text as stringOf, webUrl } from '../federation/remote-pages.ts'
 import { withoutFragment } from '../federation/signatures.ts'
 import { escapeHtml } from '../http/context.ts'
 import type { PageDocument } from '../wiki/model.ts'
@@ -23,13 +23,6 @@ export interface CommentFederationOptions {
 /** Where a local comment lives as an ActivityPub object (its page answers JSON for servers). */
 export function commentIri (baseUrl: string, id: string): string {
   return `${baseUrl}/comments/${id}`
-}
-
-function stringOf (value: unknown): string {
-  const found = first(value)
-  if (typeof found === 'string') return found
-  if (found !== null && typeof found === 'object' && '@value' in found) return String((found as { '@value': unknown })['@value'])
-  return ''
 }
 
 /**
@@ -62,11 +55,6 @@ export function connectCommentFederation (options: CommentFederationOptions): ()
     return page === null ? null : { page, parent }
   }
 
-  async function isFollowed (actorId: string): Promise<boolean> {
-    const us = await federation.core.actor()
-    return (await apex.store.findActivityByCollectionAndObjectId(us.following[0] as string, actorId)) != null
-  }
-
   async function received (sender: ActorObject, object: Record<string, any>, isUpdate: boolean): Promise<boolean> {
     const type = String(object.type)
     if (type !== 'Note' && type !== 'Article') return false
@@ -78,7 +66,7 @@ export function connectCommentFederation (options: CommentFederationOptions): ()
       const held = await comments.byObjectId(objectId)
       if (held === null) return false
       if (withoutFragment(idOf(object.attributedTo)) !== sender.id) return true
-      await comments.updateRemote(objectId, sender.id, stringOf(object.content), options.publishFromFollowed() && await isFollowed(sender.id))
+      await comments.updateRemote(objectId, sender.id, stringOf(object.content), options.publishFromFollowed() && await federation.inbox.follows(sender.id))
       return true
     }
     const target = await targetOf(inReplyTo)
@@ -101,7 +89,7 @@ export function connectCommentFederation (options: CommentFederationOptions): ()
       author: { name, actorId: sender.id, server: username === '' ? host : `@${username}@${host}`, url: webUrl(idOf(object.url)) || objectId },
       html: stringOf(object.content),
       published: Number.isFinite(published) ? new Date(published) : new Date(),
-      publish: options.publishFromFollowed() && await isFollowed(sender.id)
+      publish: options.publishFromFollowed() && await federation.inbox.follows(sender.id)
     })
     if (stored === null) options.log.info(`dropped a reply ${objectId} from ${sender.id} (blocked or too many in an hour)`)
     return true

@@ -1,7 +1,7 @@
 import MarkdownIt from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
 import { escapeHtml } from '../http/context.ts'
-import { htmlWithinBounds, plainText } from '../federation/remote-pages.ts'
+import { htmlWithinBounds } from '../federation/remote-pages.ts'
 
 /** What a comment may contain: paragraphs, emphasis, links, lists, quotes and code; no headings, images or tables. */
 const ALLOWED: sanitizeHtml.IOptions = {
@@ -31,9 +31,4 @@ export function sanitizeReplyHtml (html: string): string {
   // Nesting too deep to parse safely: its text, as one paragraph.
   if (!htmlWithinBounds(bounded)) return `<p>${escapeHtml(bounded.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim())}</p>`
   return sanitizeHtml(bounded, ALLOWED)
-}
-
-/** The visible text of a comment, for checks and excerpts. */
-export function commentText (html: string): string {
-  return plainText(html, MAX_REMOTE_HTML)
 }

@@ -193,6 +193,8 @@ export function createInboxHandler (options: InboxOptions) {
     handled,
     /** Lets the comments take the replies (they are set up after federation). */
     handleReplies (handler: ReplyHandler): void { replies = handler },
+    /** Whether this wiki follows the actor (replies from followed organisations may skip moderation). */
+    async follows (actorId: string): Promise<boolean> { return await isFollowing(await core.actor(), actorId) },
     keepArticle,
     acceptFollow,
     /** Accepts a follow request that waited for approval. */

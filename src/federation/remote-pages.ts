@@ -154,7 +154,8 @@ export function first<T = unknown> (value: unknown): T | undefined {
   return (Array.isArray(value) ? value[0] : value) as T | undefined
 }
 
-function text (value: unknown): string {
+/** The first string of a property, or its `@value` as JSON-LD compaction leaves it; '' for anything else. */
+export function text (value: unknown): string {
   const found = first(value)
   if (typeof found === 'string') return found
   if (found && typeof found === 'object' && '@value' in found) return String((found as { '@value': unknown })['@value'])

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -50,4 +51,25 @@ export async function startBrowserSession (options: { javaScriptEnabled?: boolea
       await test.close()
     }
   }
+}
+
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules every page must pass. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+
+let axeSource: Promise<string> | null = null
+
+/**
+ * axe-core's WCAG A/AA violations on the page as it is now, one line each with the elements
+ * concerned (empty when there are none). axe is put into the page by the test: a context
+ * made with `bypassCSP: true` lets it in past the site's own policy.
+ */
+export async function axeViolations (page: Page): Promise<string[]> {
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+  const source = await axeSource
+  if (await page.evaluate(() => (globalThis as { axe?: unknown }).axe === undefined)) await page.addScriptTag({ content: source })
+  return await page.evaluate(async (tags) => {
+    const { axe, document } = globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string, impact: string | null, help: string, nodes: Array<{ target: unknown }> }> }> }, document: unknown }
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+    return result.violations.map(violation => `${violation.id} (${violation.impact ?? '?'}): ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 5).map(node => node.target))}`)
+  }, WCAG_TAGS)
 }

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { TEST_PASSWORD } from '../helpers.ts'
 import { eventually, startInstance, type Instance } from '../federation/instances.ts'
-import { launchChromium, outputDir, skip } from './chromium.ts'
-
-interface AxeViolation { id: string, nodes: unknown[] }
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+import { axeViolations, launchChromium, outputDir, skip } from './chromium.ts'
 
 describe('the organisation\'s handle and the organisations it follows, in Chromium', { skip, timeout: 180_000 }, () => {
   let a: Instance
   let b: Instance
   let browser: Browser
-  let axeSource: string
 
   before(async () => {
     [a, b] = await Promise.all([startInstance('handle-a', { ORGANISATION_NAME: 'Stadtteilverein Nord' }), startInstance('handle-b', { ORGANISATION_NAME: 'Jugendhilfe Süd' })])
@@ -23,21 +17,12 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     await eventually(async () => (await b.app.federation.follows.listFollowing()).includes(`${a.url}/ap/u/wiki`), 15_000, 'B to follow A')
     await b.app.auth.accounts.create({ username: 'verwaltung', password: TEST_PASSWORD, role: 'admin' })
     await a.app.auth.accounts.create({ username: 'verwaltung', password: TEST_PASSWORD, role: 'admin' })
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
     browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()
     await Promise.all([a, b].map(instance => instance?.close()))
   })
-
-  const violations = async (page: Page): Promise<AxeViolation[]> => {
-    await page.addScriptTag({ content: axeSource })
-    return await page.evaluate(async (tags) => {
-      const { axe, document } = globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> }, document: unknown }
-      return (await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })).violations
-    }, WCAG_TAGS)
-  }
 
   /** Signs in as the instance's admin through the login form and opens the federation page. */
   const adminPage = async (page: Page, instance: Instance): Promise<void> => {
@@ -69,7 +54,7 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     const context2 = await browser.newContext({ locale: 'de-DE', bypassCSP: true })
     const checked = await context2.newPage()
     await checked.goto(`${a.url}/`)
-    assert.deepEqual(await violations(checked), [])
+    assert.deepEqual(await axeViolations(checked), [])
     await context2.close()
     await context.close()
   })
@@ -99,7 +84,7 @@ describe('the organisation\'s handle and the organisations it follows, in Chromi
     await page.locator('button.copy-handle').click()
     assert.equal(await page.evaluate(async () => await (globalThis as unknown as { navigator: { clipboard: { readText: () => Promise<string> } } }).navigator.clipboard.readText()), `@wiki@${b.host}`)
     await page.screenshot({ path: path.join(outputDir, 'fediverse-handle-admin.png'), fullPage: true })
-    assert.deepEqual(await violations(page), [])
+    assert.deepEqual(await axeViolations(page), [])
 
     await adminPage(page, a)
     const follower = page.locator('section[aria-labelledby="followers-heading"] li').first()

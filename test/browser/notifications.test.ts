@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict'
-import { mkdir, readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { eventually } from '../federation/instances.ts'
 import { startTestApp, TEST_PASSWORD, type TestApp } from '../helpers.ts'
-import { launchChromium, outputDir, skip } from './chromium.ts'
+import { axeViolations, launchChromium, outputDir, skip } from './chromium.ts'
 
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
-
-interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[] }> }
 interface PageGlobals {
   document: unknown
-  axe?: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> }
   DOMParser: new () => { parseFromString: (text: string, type: string) => { documentElement: { localName: string, namespaceURI: string | null }, getElementsByTagName: (name: string) => ArrayLike<{ textContent: string | null }> } }
 }
 
@@ -22,11 +17,9 @@ describe('the notifications pages in a real browser', { skip }, () => {
   let browser: Browser
   let page: Page
   let base: string
-  let axeSource: string
 
   before(async () => {
     await mkdir(outputDir, { recursive: true })
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
     test = await startTestApp()
     await test.app.auth.accounts.create({ username: 'alice', password: TEST_PASSWORD, role: 'editor' })
     base = await test.app.listen({ port: 0, host: '127.0.0.1' })
@@ -46,11 +39,7 @@ describe('the notifications pages in a real browser', { skip }, () => {
   })
 
   const axe = async (name: string): Promise<void> => {
-    await page.addScriptTag({ content: axeSource })
-    const violations = await page.evaluate(async (tags) => {
-      const { axe, document } = globalThis as unknown as Required<PageGlobals>
-      return (await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })).violations.map(violation => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map(node => ({ target: node.target })) }))
-    }, WCAG_TAGS)
+    const violations = await axeViolations(page)
     await page.screenshot({ path: path.join(outputDir, `notifications-${name}.png`), fullPage: true })
     assert.deepEqual(violations, [], name)
   }

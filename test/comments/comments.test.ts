@@ -1,10 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import type { Browser, Page } from 'playwright-core'
 import { form, signIn, startTestApp, TEST_PASSWORD, type SignedIn, type TestApp } from '../helpers.ts'
-import { launchChromium, skip } from '../browser/chromium.ts'
+import { axeViolations, launchChromium, skip } from '../browser/chromium.ts'
 import { lesson } from '../search/helpers.ts'
 import { eventually } from '../federation/instances.ts'
 
@@ -139,7 +137,6 @@ describe('comments, experiences without an account, and moderation', { timeout: 
       const waiting = (await listed('pending', moderator)).filter(comment => comment.author.name === 'Besucherin')
       assert.equal(waiting.length, 1)
 
-      const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
       const checked = await browser.newContext({ locale: 'de-DE', bypassCSP: true })
       const tab = await checked.newPage()
       await tab.goto(`${base}/login`)
@@ -149,12 +146,7 @@ describe('comments, experiences without an account, and moderation', { timeout: 
       await tab.waitForURL(url => url.pathname !== '/login')
       for (const path of [`/wiki/${slug}`, '/moderation']) {
         await tab.goto(`${base}${path}`)
-        await tab.addScriptTag({ content: axeSource })
-        const violations = await tab.evaluate(async () => {
-          const { axe, document } = globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string, nodes: unknown[] }> }> }, document: unknown }
-          return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })).violations.map(violation => `${violation.id}: ${JSON.stringify(violation.nodes).slice(0, 300)}`)
-        })
-        assert.deepEqual(violations, [], path)
+        assert.deepEqual(await axeViolations(tab), [], path)
       }
     } finally {
       await browser.close()

@@ -160,6 +160,11 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /nodeinfo/:version': 'anyone'
 }
 
+/** Whether a route answers with a page and its header (the counts of what waits for someone); files, JSON and other servers do not. */
+export function showsHeader (route: string): boolean {
+  return !route.startsWith('/static/') && !route.startsWith('/api/') && !isFederationPath(route)
+}
+
 /** Paths served for other servers: no session, no CSRF token (they sign their requests). */
 export function isFederationPath (url: string): boolean {
   return url.startsWith('/ap/') || url.startsWith('/.well-known/') || url.startsWith('/nodeinfo/')

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type {} from '../notifications/plugin.ts'
 import fastifyPlugin from 'fastify-plugin'
 import type { AppConfig } from '../config/index.ts'
-import { isFederationPath } from '../auth/access.ts'
+import { showsHeader } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
 import type { PageDocument } from '../wiki/model.ts'
 import type { ExtrasPage } from '../wiki/page-extras.ts'
@@ -67,7 +67,7 @@ export const commentsPlugin = fastifyPlugin(async (app: FastifyInstance, options
     const account = request.account
     if (account === null || request.viaToken || !hasRole(account.role, 'moderator')) return
     const route = request.routeOptions.url ?? ''
-    if (route.startsWith('/static/') || route.startsWith('/api/') || isFederationPath(route)) return
+    if (!showsHeader(route)) return
     reply.locals = { ...reply.locals, moderationCount: await comments.countPending() }
   })
 

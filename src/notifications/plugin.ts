@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { LRUCache } from 'lru-cache'
 import nodemailer from 'nodemailer'
-import { isFederationPath } from '../auth/access.ts'
+import { showsHeader } from '../auth/access.ts'
 import { canSeeVisibility, hasRole } from '../auth/roles.ts'
 import type { EventBus } from '../events/index.ts'
 import type { FederationEvents } from '../federation/events.ts'
@@ -100,7 +100,7 @@ export const notificationsPlugin = fastifyPlugin(async (app: FastifyInstance, op
     const account = request.account
     if (account === null || request.viaToken) return
     const route = request.routeOptions.url ?? ''
-    if (route.startsWith('/static/') || route.startsWith('/api/') || isFederationPath(route) || route.startsWith('/notifications/feed/')) return
+    if (!showsHeader(route) || route.startsWith('/notifications/feed/')) return
     reply.locals = { ...reply.locals, unreadNotifications: await store.unreadCount(account.username) }
   })
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { isFederationPath } from '../auth/access.ts'
+import { showsHeader } from '../auth/access.ts'
 import { hasRole } from '../auth/roles.ts'
 import type { EventBus } from '../events/index.ts'
 import type { Locale } from '../i18n/index.ts'
@@ -76,7 +76,7 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
     const account = request.account
     if (account === null || request.viaToken || !hasRole(account.role, 'reviewer')) return
     const route = request.routeOptions.url ?? ''
-    if (route.startsWith('/static/') || route.startsWith('/api/') || isFederationPath(route)) return
+    if (!showsHeader(route)) return
     reply.locals = { ...reply.locals, reviewCount: await wiki.countPendingReviews() }
   })
 

@@ -11,6 +11,7 @@ import type net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { BSON } from 'mongodb'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
 import { PRAXISWIKI_CONTEXT } from '../src/federation/contexts.ts'
@@ -95,6 +96,35 @@ async function p95Of (url: string): Promise<{ p95: number, median: number, statu
   return { p95: percentile(times, 0.95), median: percentile(times, 0.5), statuses }
 }
 
+const MB = 2 ** 20
+
+/**
+ * What holds the memory: the embedded store keeps every document in memory (sized here as
+ * BSON, which a JavaScript object in the heap takes about two to three times), the search
+ * workers hold their loaded shards in their own heaps, and apex keeps its own copies of
+ * every activity and object (`streams`, `objects`) beside ours (`remotePages`).
+ */
+async function reportMemory (app: Awaited<ReturnType<typeof buildApp>>): Promise<void> {
+  const db = app.store.db
+  const collections: Array<{ name: string, count: number, bytes: number }> = []
+  for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+    let count = 0
+    let bytes = 0
+    for await (const document of db.collection(name).find({})) {
+      count++
+      bytes += BSON.calculateObjectSize(document)
+    }
+    collections.push({ name, count, bytes })
+  }
+  collections.sort((a, b) => b.bytes - a.bytes)
+  const storeBytes = collections.reduce((sum, collection) => sum + collection.bytes, 0)
+  const workers = await app.searchIndex.memory()
+  const workerHeap = workers.reduce((sum, worker) => sum + (worker?.usedHeap ?? 0), 0)
+  const memory = process.memoryUsage()
+  process.stdout.write(`  peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; now RSS ${Math.round(memory.rss / MB)} MB, of which main-thread heap ${Math.round(memory.heapUsed / MB)} MB, search workers' heaps ${Math.round(workerHeap / MB)} MB (${workers.map(worker => worker === null ? '?' : `${worker.shards} shards`).join(', ')}), array buffers ${Math.round(memory.arrayBuffers / MB)} MB\n`)
+  process.stdout.write(`  the store's documents, as BSON: ${Math.round(storeBytes / MB)} MB in all; ${collections.slice(0, 6).map(collection => `${collection.name} ${collection.count.toLocaleString('en')} docs ${Math.round(collection.bytes / MB)} MB`).join(', ')}\n`)
+}
+
 async function run (organisations: number, lessons: number): Promise<void> {
   const total = organisations * lessons
   process.stdout.write(`\n${organisations} organisations × ${lessons.toLocaleString('en')} lessons = ${total.toLocaleString('en')}\n`)
@@ -159,15 +189,7 @@ async function run (organisations: number, lessons: number): Promise<void> {
     process.stdout.write(line('/evidence?field', evidenceRead))
     process.stdout.write(line('/api/evidence (every lesson)', evidenceAll))
 
-    // What holds the memory: the embedded store keeps every document in memory.
-    const db = app.store.db
-    const counts: string[] = []
-    for (const name of ['pages', 'revisions', 'remotePages', 'streams', 'objects', 'deliveryQueue']) {
-      counts.push(`${name} ${(await db.collection(name).estimatedDocumentCount()).toLocaleString('en')}`)
-    }
-    const memory = process.memoryUsage()
-    process.stdout.write(`  peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; now RSS ${Math.round(memory.rss / 2 ** 20)} MB, main-thread heap ${Math.round(memory.heapUsed / 2 ** 20)} MB, array buffers ${Math.round(memory.arrayBuffers / 2 ** 20)} MB\n`)
-    process.stdout.write(`  documents held by the store: ${counts.join(', ')}\n`)
+    await reportMemory(app)
   } finally {
     for (const peer of peers) await peer.close()
     await app.close()

@@ -9,6 +9,8 @@ export type WorkerRequest =
   | { type: 'query', shards: number[], q: string, filters: FacetFilters, limit: number, includeLocal: boolean }
   /** `q` again, so the worker can tell which words of each page matched. */
   | { type: 'hits', q: string, items: HitRequest[] }
+  /** How much of its heap the worker uses, to say what holds a large instance's memory. */
+  | { type: 'memory' }
 
 export interface LoadResult { ids: string[], versions: string[], origins: string[] }
 export interface ApplyResult { size: number }
@@ -24,6 +26,8 @@ export interface WorkerQueryResult {
 }
 /** Null for a page that left its shard between the query and this request. */
 export type HitsResult = Array<SearchHit | null>
+/** A worker's V8 heap, in bytes, and how many shards it holds. */
+export interface WorkerMemory { usedHeap: number, totalHeap: number, shards: number }
 
 export type WorkerResponse =
   | { id: number, ok: true, result: unknown }

@@ -5,6 +5,7 @@ import { EventBus } from '../events/index.ts'
 import { SearchNotReadyError } from './errors.ts'
 import { isClosed, workersOf, type DocumentSource, type IndexState, type SearchEvents, type SearchLog } from './index-state.ts'
 import { WorkerExitedError, WorkerPool } from './pool.ts'
+import type { WorkerMemory } from './protocol.ts'
 import { answerFromWorkers } from './query-fanout.ts'
 import { createReconciler } from './reconcile.ts'
 import { createRecovery } from './recovery.ts'
@@ -164,6 +165,13 @@ export function createSearchIndex (options: SearchIndexOptions) {
         if (error instanceof WorkerExitedError) throw new SearchNotReadyError(status())
         throw error
       }
+    },
+
+    /** Each worker's heap: the loaded shards are most of it. Null for a worker that cannot answer now. */
+    async memory (): Promise<Array<WorkerMemory | null>> {
+      const pool = index.pool
+      if (pool === null) return []
+      return await Promise.all(Array.from({ length: pool.size }, async (_, worker) => await pool.send<WorkerMemory>(worker, { type: 'memory' }).catch(() => null)))
     },
 
     /** For tests that kill a worker's thread, to see the index recover from a real crash. */

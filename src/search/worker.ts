@@ -1,7 +1,8 @@
 import { readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import v8 from 'node:v8'
 import { parentPort } from 'node:worker_threads'
-import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
+import type { ApplyResult, HitsResult, LoadResult, RankedMatch, WorkerMemory, WorkerQueryResult, WorkerRequest, WorkerResponse } from './protocol.ts'
 import { parseForShard } from './fields.ts'
 import { compareMatches } from './scoring.ts'
 import { Shard } from './shard.ts'
@@ -138,6 +139,10 @@ function handle (request: WorkerRequest): unknown {
     case 'apply': return apply(request)
     case 'query': return query(request)
     case 'hits': return hits(request)
+    case 'memory': {
+      const heap = v8.getHeapStatistics()
+      return { usedHeap: heap.used_heap_size, totalHeap: heap.total_heap_size, shards: shards.size } satisfies WorkerMemory
+    }
   }
 }
 

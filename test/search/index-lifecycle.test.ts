@@ -50,6 +50,17 @@ describe('search index life cycle', () => {
     assert.equal((await app.inject({ url: '/api/search?q=x' })).statusCode, 200)
   })
 
+  it('says how much heap each search worker uses and how many shards it holds', async () => {
+    const app = await start()
+    await app.searchIndex.ready
+    await addPage(app, 'Speicherseite', 'Was die Suche im Speicher hält.')
+    await app.searchIndex.settled()
+    const workers = await app.searchIndex.memory()
+    assert.ok(workers.length >= 1)
+    assert.equal(workers.reduce((sum, worker) => sum + (worker?.shards ?? 0), 0), app.searchIndex.status().shards)
+    for (const worker of workers) assert.ok(worker !== null && worker.usedHeap > 1_000_000 && worker.usedHeap <= worker.totalHeap)
+  })
+
   it('indexes pages saved while the index loads', async () => {
     const app = await start()
     await addPage(app, 'Frühe Seite', 'Gespeichert während des Ladens.')

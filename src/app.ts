@@ -111,9 +111,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     }
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
+    const maxUploadBytes = (): number => current().uploadLimitMb * 1024 * 1024
     await app.register(mediaPlugin, {
       baseUrl: config.baseUrl,
-      maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024,
+      maxUploadBytes,
       // Wiki and federation register later; the texts are read when an admin cleans up.
       referencingTexts: async function * () {
         yield * app.wiki.revisionSources()
@@ -138,6 +139,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: () => current().siteName,
       mapTiles: () => ({ url: current().mapTileUrl, attribution: current().mapTileAttribution }),
       defaultVisibility: () => current().defaultVisibility,
+      upload: { store: app.media, maxUploadBytes },
       // Federation registers later; lessons of followed organisations are asked for when the list is read.
       remoteLessons: async () => await app.federation.remoteLessons()
     })

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { VISIBILITIES } from '../markdown/front-matter.ts'
+import { MEDIA_BOXES } from './form-media.ts'
 import type { LessonFormValues } from './form-values.ts'
 import { SECTION_IDS, type SectionId } from './vocabulary.ts'
 
@@ -49,6 +50,14 @@ export const LessonFormBody = Type.Object({
   action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')]))
 }, { additionalProperties: false })
 export type LessonFormBodyType = Static<typeof LessonFormBody>
+
+/** The whole guided form as it comes with a file from its "upload and insert" button, and where to put the file. */
+export const LessonUploadBody = Type.Object({
+  ...LessonFormBody.properties,
+  mediaAlt: Text(2000),
+  mediaSection: Type.Optional(Type.Union([Type.Literal(''), ...MEDIA_BOXES.map(box => Type.Literal(box))]))
+}, { additionalProperties: false })
+export type LessonUploadBodyType = Static<typeof LessonUploadBody>
 
 /** The form's values from a posted body; repeated evidence fields arrive as lists. */
 export function formValues (body: LessonFormBodyType, locale: string): LessonFormValues {

@@ -47,17 +47,14 @@ export const LessonFormBody = Type.Object({
   baseSource: Text(500_000),
   confirmPublication: Text(10),
   confirmConsent: Text(10),
-  action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')]))
-}, { additionalProperties: false })
-export type LessonFormBodyType = Static<typeof LessonFormBody>
-
-/** The whole guided form as it comes with a file from its "upload and insert" button, and where to put the file. */
-export const LessonUploadBody = Type.Object({
-  ...LessonFormBody.properties,
+  action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')])),
+  // The "insert an image or file" box: its file comes as a file part with its own button; with the
+  // form's other buttons a browser sends the file's name as text, and the description and section.
+  mediaFile: Text(1000),
   mediaAlt: Text(2000),
   mediaSection: Type.Optional(Type.Union([Type.Literal(''), ...MEDIA_BOXES.map(box => Type.Literal(box))]))
 }, { additionalProperties: false })
-export type LessonUploadBodyType = Static<typeof LessonUploadBody>
+export type LessonFormBodyType = Static<typeof LessonFormBody>
 
 /** The form's values from a posted body; repeated evidence fields arrive as lists. */
 export function formValues (body: LessonFormBodyType, locale: string): LessonFormValues {

@@ -20,7 +20,7 @@ import { LessonValidationError } from './errors.ts'
 import { findingTexts, ImageConsentError, PersonalDataError } from '../publishing/errors.ts'
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import { formPlaceOfLine } from './finding-fields.ts'
-import { formValues, LessonFormBody, LessonUploadBody, type LessonFormBodyType, type LessonUploadBodyType } from './form-body.ts'
+import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
 import { MEDIA_BOXES, withMedia } from './form-media.ts'
 import { checkForm, formProblemsOf, type FormProblem } from './form-check.ts'
 import { LessonResolveBody } from './form-resolve-body.ts'
@@ -87,10 +87,10 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
   await withUploads(app, async scoped => {
     const uploads = scoped.withTypeProvider<TypeBoxTypeProvider>()
     const route = uploadRoute(scoped, options.upload.maxUploadBytes)
-    uploads.post('/lessons/new/upload', { ...route, schema: { body: LessonUploadBody } }, async (request, reply) => {
+    uploads.post('/lessons/new/upload', { ...route, schema: { body: LessonFormBody } }, async (request, reply) => {
       return await handleUpload(request, reply, request.body, { kind: 'new' })
     })
-    uploads.post('/lessons/:slug/upload', { ...route, schema: { params: SlugParams, body: LessonUploadBody } }, async (request, reply) => {
+    uploads.post('/lessons/:slug/upload', { ...route, schema: { params: SlugParams, body: LessonFormBody } }, async (request, reply) => {
       const page = await wiki.requirePage(request.params.slug)
       return await handleUpload(request, reply, request.body, editMode(page, request.body))
     })
@@ -183,7 +183,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
    * Stores the file and shows the form again with everything typed and the file's Markdown at
    * the end of the chosen box. A refused file changes nothing but the message at the file field.
    */
-  async function handleUpload (request: FastifyRequest, reply: FastifyReply, body: LessonUploadBodyType, mode: FormMode): Promise<FastifyReply> {
+  async function handleUpload (request: FastifyRequest, reply: FastifyReply, body: LessonFormBodyType, mode: FormMode): Promise<FastifyReply> {
     const values = formValues(body, request.locale)
     const message = body.message ?? ''
     const alt = body.mediaAlt ?? ''

@@ -103,10 +103,15 @@ describe('uploading an image or file from the guided lesson form (no JavaScript 
     assert.equal(shown(response.body, 'media-alt'), '', 'the description went with the file')
     assert.equal(shown(response.body, 'media-section'), 'section-happened')
     assert.ok(await storedCount() > before, 'the photo is stored')
+
+    // Saved with the form's own button, the browser sends the file field's name and the box's other fields as text.
+    const saved = await test.app.inject({ method: 'POST', url: '/lessons/new', ...formBody({ ...typed, 'section-happened': shown(response.body, 'section-happened'), mediaFile: 'tafel.jpg', mediaAlt: '', mediaSection: 'section-happened', action: 'save' }) })
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 500))
+    assert.match((await test.app.inject({ url: String(saved.headers.location) })).body, /<img src="\/media\/[0-9a-f]{64}\.jpg" alt="Lange Tafel im Hof"/)
   })
 
   it('puts a file at the end of the report when no section is chosen, keeping the revision the form was opened on', async () => {
-    const created = await test.app.inject({ method: 'POST', url: '/lessons/new', ...formBody({ ...typed, action: 'save' }) })
+    const created = await test.app.inject({ method: 'POST', url: '/lessons/new', ...formBody({ ...typed, title: 'Das Fest im Hof', action: 'save' }) })
     assert.equal(created.statusCode, 303, created.body.slice(0, 500))
     const slug = String(created.headers.location).replace('/wiki/', '')
     const page = (await test.app.inject({ url: `/api/pages/${slug}` })).json<{ revision: string, source: string }>()

@@ -14,6 +14,7 @@ import { notificationsPlugin } from './notifications/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
+import { displaySizesIn } from './media/index.ts'
 import { mediaPlugin } from './media/plugin.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { createImageConsentCheck } from './publishing/consent.ts'
@@ -131,7 +132,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       homePages: { de: 'willkommen', en: 'welcome' },
       fediverseHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}`,
       // Federation registers later; the list is asked for per request.
-      remoteChanges: limit => app.federation.recentRemotePages(limit)
+      remoteChanges: limit => app.federation.recentRemotePages(limit),
+      imageSizes: async text => await displaySizesIn(app.media, text)
     })
     await app.register(lessonsPlugin, {
       lessonFields,

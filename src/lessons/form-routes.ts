@@ -220,11 +220,10 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
     const { values, mode } = state
     const messages = formMessages(t, state.problems ?? [])
     const fields = lessonFields.includes(values.field) || values.field === '' ? lessonFields : [...lessonFields, values.field]
-    const action = mode.kind === 'new' ? '/lessons/new' : `/lessons/${mode.slug}/edit`
     return await render(request, reply, 'lesson-form', {
       title: mode.kind === 'new' ? t('lessonForm.newHeading') : t('lessonForm.editHeading', { title: mode.title }),
       heading: mode.kind === 'new' ? t('lessonForm.newHeading') : t('lessonForm.editHeading', { title: mode.title }),
-      action,
+      action: mode.kind === 'new' ? '/lessons/new' : `/lessons/${mode.slug}/edit`,
       cancelHref: mode.kind === 'new' ? '/lessons' : `/wiki/${mode.slug}`,
       plainEditorHref: mode.kind === 'new' ? '/wiki/new' : `/wiki/${mode.slug}/edit`,
       baseRevision: mode.kind === 'edit' ? mode.baseRevision : '',

@@ -125,6 +125,14 @@ describe('uploading an image or file from the guided lesson form (no JavaScript 
     assert.ok(page.revision !== '' && page.source.includes('Essen verbindet.'))
   })
 
+  it('refuses a form whose text fields together are larger than any form of the wiki sends, storing nothing', async () => {
+    const before = await storedCount()
+    const response = await send('/lessons/new/upload', { ...typed, lead: 'a'.repeat(2_000_000), extra: 'b'.repeat(2_000_000), summary: 'c'.repeat(300_000), mediaAlt: 'Tafel' }, { name: 'mediaFile', fileName: 'tafel.jpg', type: 'image/jpeg', bytes: await photo(300, 200) })
+    assert.equal(response.statusCode, 413)
+    assert.match(response.body, /Das Formular ist zu lang, um es mit einer Datei zu senden/)
+    assert.equal(await storedCount(), before, 'nothing stored')
+  })
+
   const refusals: Array<{ name: string, fields: Record<string, string>, file: () => Promise<FilePart> | FilePart, status: number, message: RegExp }> = [
     { name: 'an image without a description', fields: { mediaAlt: '  ' }, file: async () => ({ name: 'mediaFile', fileName: 'fest.jpg', type: 'image/jpeg', bytes: await photo(300, 200) }), status: 422, message: /Bitte beschreiben Sie das Bild/ },
     { name: 'a file of a type the wiki does not take', fields: { mediaAlt: 'Programm' }, file: () => ({ name: 'mediaFile', fileName: 'setup.exe', type: 'application/octet-stream', bytes: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(400, 1)]) }), status: 415, message: /Dieser Dateityp kann nicht hochgeladen werden/ },

@@ -87,7 +87,7 @@ describe('uploading a photo from the guided lesson form in a browser without Jav
     assert.equal(await image.getAttribute('src'), inserted[1])
     assert.equal(await image.getAttribute('alt'), 'Lange Tafel im Hof')
     // 1200 pixels wide: display sizes of 480 and 960 beside the original.
-    const stem = inserted[1].replace(/\.jpg$/, '')
+    const stem = (inserted[1] ?? '').replace(/\.jpg$/, '')
     assert.equal(await image.getAttribute('srcset'), `${stem}-480.jpg 480w, ${stem}-960.jpg 960w, ${stem}.jpg 1200w`)
     assert.deepEqual([await image.getAttribute('width'), await image.getAttribute('height')], ['1200', '800'])
   })

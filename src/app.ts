@@ -14,6 +14,7 @@ import { notificationsPlugin } from './notifications/plugin.ts'
 import { hidingUrlSecrets } from './http/request-log.ts'
 import { tileSources } from './http/security-headers.ts'
 import { createLessonCheck, DEFAULT_LESSON_FIELDS, lessonsPlugin } from './lessons/index.ts'
+import { displaySizesIn } from './media/index.ts'
 import { mediaPlugin } from './media/plugin.ts'
 import { allChecks, createPublishingCheck } from './publishing/check.ts'
 import { createImageConsentCheck } from './publishing/consent.ts'
@@ -111,9 +112,10 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
     }
     await app.register(authPlugin, { config, now: options.auth?.now })
     await app.register(settingsPlugin, { settings, audit: app.auth.audit })
+    const maxUploadBytes = (): number => current().uploadLimitMb * 1024 * 1024
     await app.register(mediaPlugin, {
       baseUrl: config.baseUrl,
-      maxUploadBytes: () => current().uploadLimitMb * 1024 * 1024,
+      maxUploadBytes,
       // Wiki and federation register later; the texts are read when an admin cleans up.
       referencingTexts: async function * () {
         yield * app.wiki.revisionSources()
@@ -130,7 +132,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       homePages: { de: 'willkommen', en: 'welcome' },
       fediverseHandle: `${config.federation.actorName}@${new URL(config.baseUrl).host}`,
       // Federation registers later; the list is asked for per request.
-      remoteChanges: limit => app.federation.recentRemotePages(limit)
+      remoteChanges: limit => app.federation.recentRemotePages(limit),
+      imageSizes: async text => await displaySizesIn(app.media, text)
     })
     await app.register(lessonsPlugin, {
       lessonFields,
@@ -138,6 +141,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       siteName: () => current().siteName,
       mapTiles: () => ({ url: current().mapTileUrl, attribution: current().mapTileAttribution }),
       defaultVisibility: () => current().defaultVisibility,
+      upload: { store: app.media, maxUploadBytes },
       // Federation registers later; lessons of followed organisations are asked for when the list is read.
       remoteLessons: async () => await app.federation.remoteLessons()
     })

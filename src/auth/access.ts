@@ -63,6 +63,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'POST /lessons/new': 'editor',
   'GET /lessons/:slug/edit': 'editor',
   'POST /lessons/:slug/edit': 'editor',
+  'POST /lessons/new/upload': 'editor',
+  'POST /lessons/:slug/upload': 'editor',
   'POST /remote/:id/fork': 'editor',
   'POST /api/pages': 'editor',
   'PUT /api/pages/:slug': 'editor',

@@ -43,6 +43,8 @@ export function absoluteLinks (html: string, baseUrl: string): string {
   return html
     .replace(/<a class="wiki-link new"[^>]*>([\s\S]*?)<\/a>/g, '$1')
     .replace(/(href|src)="\/(?!\/)/g, `$1="${baseUrl}/`)
+    // An image's display sizes: a list of "address width" entries.
+    .replace(/ srcset="([^"]*)"/g, (_srcset, list: string) => ` srcset="${list.replace(/(^|, )\/(?!\/)/g, `$1${baseUrl}/`)}"`)
 }
 
 /**

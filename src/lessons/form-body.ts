@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { VISIBILITIES } from '../markdown/front-matter.ts'
+import { MEDIA_BOXES } from './form-media.ts'
 import type { LessonFormValues } from './form-values.ts'
 import { SECTION_IDS, type SectionId } from './vocabulary.ts'
 
@@ -46,7 +47,12 @@ export const LessonFormBody = Type.Object({
   baseSource: Text(500_000),
   confirmPublication: Text(10),
   confirmConsent: Text(10),
-  action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')]))
+  action: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('save')])),
+  // The "insert an image or file" box: its file comes as a file part with its own button; with the
+  // form's other buttons a browser sends the file's name as text, and the description and section.
+  mediaFile: Text(1000),
+  mediaAlt: Text(2000),
+  mediaSection: Type.Optional(Type.Union([Type.Literal(''), ...MEDIA_BOXES.map(box => Type.Literal(box))]))
 }, { additionalProperties: false })
 export type LessonFormBodyType = Static<typeof LessonFormBody>
 

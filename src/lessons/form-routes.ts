@@ -11,6 +11,8 @@ import type { PageRenderer } from '../markdown/page-renderer.ts'
 import { EditConflictError } from '../wiki/errors.ts'
 import { mergeNoteFor, noticeAfterSave } from '../wiki/save-notices.ts'
 import type { WikiService } from '../wiki/service.ts'
+import type { PageDocument } from '../wiki/model.ts'
+import { uploadFromForm, uploadRoute, withUploads, type UploadSettings } from '../media/index.ts'
 import { lessonConflictView } from './form-conflict.ts'
 import { FORM_FIELDS, type FormField } from './form-check.ts'
 import { fieldValue, mergeFormValues, withField } from './form-merge.ts'
@@ -19,6 +21,7 @@ import { findingTexts, ImageConsentError, PersonalDataError } from '../publishin
 import type { PersonalDataFinding } from '../publishing/personal-data.ts'
 import { formPlaceOfLine } from './finding-fields.ts'
 import { formValues, LessonFormBody, type LessonFormBodyType } from './form-body.ts'
+import { MEDIA_BOXES, withMedia } from './form-media.ts'
 import { checkForm, formProblemsOf, type FormProblem } from './form-check.ts'
 import { LessonResolveBody } from './form-resolve-body.ts'
 import { blankValues, valuesFromSource, type LessonFormValues } from './form-values.ts'
@@ -31,11 +34,20 @@ export interface FormRoutesOptions {
   lessonFields: readonly string[]
   /** The visibility a new lesson starts with (a setting). */
   defaultVisibility: () => string
+  /** Where files uploaded from the form are stored, and how large they may be. */
+  upload: UploadSettings
 }
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) })
 
 type FormMode = { kind: 'new' } | { kind: 'edit', slug: string, title: string, baseRevision: string, baseSource: string }
+/** The form's "insert an image or file" box as it is shown again: what happened to the upload, and what was typed into it. */
+interface MediaState { notice?: string, error?: string, alt: string, section: string }
+
+/** Editing a page: on the revision and text the form was opened on, which it carries along. */
+function editMode (page: PageDocument, body: { baseRevision?: string, baseSource?: string }): FormMode {
+  return { kind: 'edit', slug: page.slug, title: page.title, baseRevision: body.baseRevision ?? page.revisionId.toHexString(), baseSource: body.baseSource ?? page.source }
+}
 
 /** The guided form. Both steps (preview, save) post the whole form back, so it works without JavaScript. */
 export async function formRoutes (parent: FastifyInstance, options: FormRoutesOptions): Promise<void> {
@@ -68,13 +80,19 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
 
   app.post('/lessons/:slug/edit', { schema: { params: SlugParams, body: LessonFormBody } }, async (request, reply) => {
     const page = await wiki.requirePage(request.params.slug)
-    const body = request.body
-    return await handleForm(request, reply, body, {
-      kind: 'edit',
-      slug: page.slug,
-      title: page.title,
-      baseRevision: body.baseRevision ?? page.revisionId.toHexString(),
-      baseSource: body.baseSource ?? page.source
+    return await handleForm(request, reply, request.body, editMode(page, request.body))
+  })
+
+  // "Upload and insert" posts the whole form with the file, so it works without JavaScript.
+  await withUploads(app, async scoped => {
+    const uploads = scoped.withTypeProvider<TypeBoxTypeProvider>()
+    const route = uploadRoute(scoped, options.upload.maxUploadBytes)
+    uploads.post('/lessons/new/upload', { ...route, schema: { body: LessonFormBody } }, async (request, reply) => {
+      return await handleUpload(request, reply, request.body, { kind: 'new' })
+    })
+    uploads.post('/lessons/:slug/upload', { ...route, schema: { params: SlugParams, body: LessonFormBody } }, async (request, reply) => {
+      const page = await wiki.requirePage(request.params.slug)
+      return await handleUpload(request, reply, request.body, editMode(page, request.body))
     })
   })
 
@@ -161,6 +179,22 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
     }
   }
 
+  /**
+   * Stores the file and shows the form again with everything typed and the file's Markdown at
+   * the end of the chosen box. A refused file changes nothing but the message at the file field.
+   */
+  async function handleUpload (request: FastifyRequest, reply: FastifyReply, body: LessonFormBodyType, mode: FormMode): Promise<FastifyReply> {
+    const values = formValues(body, request.locale)
+    const message = body.message ?? ''
+    const alt = body.mediaAlt ?? ''
+    const section = body.mediaSection ?? ''
+    const upload = await uploadFromForm(request, reply, options.upload, alt)
+    if ('error' in upload) return await showForm(request, reply, { values, mode, message, media: { error: upload.error, alt, section } })
+    const inserted = withMedia(values, section, upload.result.markdown)
+    const notice = request.t(upload.result.image ? 'media.insertedImageInto' : 'media.insertedFileInto', { name: upload.result.name, section: formLabel(request.t, inserted.box) })
+    return await showForm(request, reply, { values: inserted.values, mode, message, media: { notice, alt: '', section } })
+  }
+
   /** Someone saved meanwhile and both changed some of the same fields: those fields, as the form shows them, to decide. */
   async function showConflict (request: FastifyRequest, reply: FastifyReply, error: EditConflictError, mode: Extract<FormMode, { kind: 'edit' }>, yours: LessonFormValues, message: string): Promise<FastifyReply> {
     const current = error.current.revision
@@ -180,7 +214,7 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
   async function showForm (
     request: FastifyRequest,
     reply: FastifyReply,
-    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: { list: PersonalDataFinding[], source: string }, consentImages?: string[], preview?: { html: string, lesson: ReturnType<typeof lessonView> | null } }
+    state: { values: LessonFormValues, mode: FormMode, problems?: FormProblem[], message?: string, findings?: { list: PersonalDataFinding[], source: string }, consentImages?: string[], preview?: { html: string, lesson: ReturnType<typeof lessonView> | null }, media?: MediaState }
   ): Promise<FastifyReply> {
     const t = request.t
     const { values, mode } = state
@@ -204,6 +238,12 @@ export async function formRoutes (parent: FastifyInstance, options: FormRoutesOp
       consentImages: state.consentImages ?? [],
       preview: state.preview ?? null,
       message: state.message ?? '',
+      mediaAction: mode.kind === 'new' ? '/lessons/new/upload' : `/lessons/${mode.slug}/upload`,
+      mediaSections: [{ value: '', label: t('media.sectionEnd') }, ...MEDIA_BOXES.map(box => ({ value: box, label: formLabel(t, box) }))],
+      mediaSection: state.media?.section ?? '',
+      mediaNotice: state.media?.notice ?? null,
+      mediaError: state.media?.error ?? null,
+      mediaAlt: state.media?.alt ?? '',
       noindex: true
     })
   }

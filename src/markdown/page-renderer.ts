@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { parseSource } from './front-matter.ts'
+import type { ImageSizes } from './image-sizes.ts'
 import { LARGE_BODY_LENGTH, type MarkdownRenderer, type RenderedMarkdown } from './render.ts'
 import type { RenderOutcome, RenderThread } from './render-thread.ts'
 
@@ -37,6 +39,8 @@ export function createPageRenderer (options: {
   /** Where bodies of LARGE_BODY_LENGTH characters or more are parsed and rendered. */
   thread: RenderThread
   existingSlugs: (slugs: string[]) => Promise<Set<string>>
+  /** Sizes of the stored images a body shows (the media store knows them); without it, images carry no sizes. */
+  imageSizes?: (body: string) => Promise<ImageSizes>
   maxEntries?: number
   /**
    * What the cached texts may hold together, in characters (about two bytes each): a
@@ -55,6 +59,8 @@ export function createPageRenderer (options: {
   const parsed = new LRUCache<string, ParsedRevision>({ max, maxSize, sizeCalculation: entry => 1 + entry.body.length + charactersOf(entry.targets) })
   const rendered = new LRUCache<string, RenderedMarkdown>({ max, maxSize, sizeCalculation: entry => 1 + entry.html.length + charactersOf(entry.toc.map(heading => heading.title)) })
   const existence = new LRUCache<string, Set<string>>({ max, maxSize, sizeCalculation: slugs => 1 + charactersOf([...slugs]), ttl: options.linkTargetsTtlMs ?? 2000 })
+  // A stored file's sizes never change (its name is its content), but a text may name a file before it is uploaded.
+  const imageSizes = new LRUCache<string, { sizes: ImageSizes, key: string }>({ max, maxSize, sizeCalculation: entry => 1 + entry.key.length + charactersOf(Object.keys(entry.sizes)), ttl: options.linkTargetsTtlMs ?? 2000 })
 
   const counts: RenderCounts = { inProcess: 0, inWorker: 0, asText: 0 }
 
@@ -82,6 +88,18 @@ export function createPageRenderer (options: {
     return entry
   }
 
+  /** The sizes of the revision's stored images, and a short key that changes when they do. */
+  async function sizesOf (revisionId: string, body: string): Promise<{ sizes: ImageSizes, key: string }> {
+    let entry = imageSizes.get(revisionId)
+    if (entry === undefined) {
+      const sizes = options.imageSizes === undefined ? {} : await options.imageSizes(body)
+      const names = Object.keys(sizes).sort()
+      entry = { sizes, key: names.length === 0 ? '' : createHash('sha256').update(names.join('\n')).digest('base64url').slice(0, 16) }
+      imageSizes.set(revisionId, entry)
+    }
+    return entry
+  }
+
   function asText (body: string): RenderedMarkdown {
     counts.asText++
     return options.renderer.sourceAsText(body)
@@ -96,7 +114,8 @@ export function createPageRenderer (options: {
         existing = await options.existingSlugs(targets)
         existence.set(request.revisionId, existing)
       }
-      const key = `${request.revisionId}:${request.locale}:${targets.map(slug => existing.has(slug) ? '1' : '0').join('')}`
+      const images = await sizesOf(request.revisionId, body)
+      const key = `${request.revisionId}:${request.locale}:${targets.map(slug => existing.has(slug) ? '1' : '0').join('')}:${images.key}`
       let result = rendered.get(key)
       if (result === undefined) {
         if (body.length < LARGE_BODY_LENGTH) {
@@ -104,13 +123,15 @@ export function createPageRenderer (options: {
           result = options.renderer.render(body, {
             language: request.language,
             pageExists: slug => existing.has(slug),
-            missingPageTitle: request.missingPageTitle
+            missingPageTitle: request.missingPageTitle,
+            imageSizes: images.sizes
           })
         } else {
           const outcome = await options.thread.render(body, {
             language: request.language,
             missingPageTitle: request.missingPageTitle,
-            existing: targets.filter(slug => existing.has(slug))
+            existing: targets.filter(slug => existing.has(slug)),
+            imageSizes: images.sizes
           })
           if (outcome.done) counts.inWorker++
           result = outcome.done ? outcome.value : asText(body)

@@ -1,11 +1,12 @@
 import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../threads/start-worker.ts'
+import type { ImageSizes } from './image-sizes.ts'
 import type { RenderedMarkdown } from './render.ts'
 
 /** What the render worker is asked: the wiki link targets of a body, or its HTML. */
 export type RenderJob =
   | { kind: 'link-targets', body: string, language?: string }
-  | { kind: 'html', body: string, language?: string, missingPageTitle?: string, existing: string[] }
+  | { kind: 'html', body: string, language?: string, missingPageTitle?: string, existing: string[], imageSizes?: ImageSizes }
 
 export type RenderReply =
   | { id: number, result: string[] | RenderedMarkdown, error?: undefined }
@@ -133,7 +134,7 @@ export function createRenderThread (options: { deadlineMs?: number, maxWaiting?:
     async linkTargets (body: string, language?: string): Promise<RenderOutcome<string[]>> {
       return await submit({ kind: 'link-targets', body, language })
     },
-    async render (body: string, options: { language?: string, missingPageTitle?: string, existing: string[] }): Promise<RenderOutcome<RenderedMarkdown>> {
+    async render (body: string, options: { language?: string, missingPageTitle?: string, existing: string[], imageSizes?: ImageSizes }): Promise<RenderOutcome<RenderedMarkdown>> {
       return await submit({ kind: 'html', body, ...options })
     },
     async close (): Promise<void> {

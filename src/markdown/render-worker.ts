@@ -12,7 +12,7 @@ const renderer = createMarkdownRenderer()
 function run (job: RenderJob): string[] | RenderedMarkdown {
   if (job.kind === 'link-targets') return [...renderer.linkTargets(job.body, job.language)]
   const existing = new Set(job.existing)
-  return renderer.render(job.body, { language: job.language, pageExists: slug => existing.has(slug), missingPageTitle: job.missingPageTitle })
+  return renderer.render(job.body, { language: job.language, pageExists: slug => existing.has(slug), missingPageTitle: job.missingPageTitle, imageSizes: job.imageSizes })
 }
 
 parentPort?.on('message', ({ id, job }: { id: number, job: RenderJob }) => {

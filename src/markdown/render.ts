@@ -1,5 +1,6 @@
 import markdownIt, { type Token } from 'markdown-it'
 import { headingIdsPlugin } from './heading-ids.ts'
+import { imageSizesPlugin, type ImageSizes, type ImageSizesEnv } from './image-sizes.ts'
 import { tableLimitsPlugin } from './table-limits.ts'
 import { wikiLinksPlugin, type WikiLinkEnv } from './wiki-links.ts'
 
@@ -24,6 +25,8 @@ export interface RenderOptions {
   language?: string
   pageExists?: (slug: string) => boolean
   missingPageTitle?: string
+  /** Sizes of the stored images the body shows, for their `width`, `height` and `srcset`. */
+  imageSizes?: ImageSizes
 }
 
 /** A page with fewer headings reads fine without a table of contents. */
@@ -55,11 +58,12 @@ export function createMarkdownRenderer (): MarkdownRenderer {
   md.use(wikiLinksPlugin)
   md.use(tableLimitsPlugin)
   md.use(headingIdsPlugin)
+  md.use(imageSizesPlugin)
   const sourceAsText = (body: string): RenderedMarkdown => ({ html: `<pre class="source-too-large">${md.utils.escapeHtml(body)}</pre>\n`, toc: [], tooLarge: true })
 
   return {
     render (body, options = {}) {
-      const env: WikiLinkEnv = { ...options }
+      const env: WikiLinkEnv & ImageSizesEnv = { ...options }
       const tokens = md.parse(body, env)
       const html = md.renderer.render(tokens, md.options, env)
       if (html.length > MAX_RENDERED_HTML_LENGTH) return sourceAsText(body)

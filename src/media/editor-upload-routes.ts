@@ -1,19 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { formTokenCheck } from '../auth/index.ts'
-import { authorOf } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
-import { AppError } from '../http/errors.ts'
-import type { MediaStore } from './media-store.ts'
-import { requireFile, type ReceivedForm } from './multipart.ts'
-import { multipartReader } from './routes.ts'
-import { storeUpload } from './upload.ts'
-
-export interface EditorUploadOptions {
-  store: MediaStore
-  maxUploadBytes: () => number
-}
+import { uploadFromForm, uploadRoute, type UploadSettings } from './upload-forms.ts'
 
 /** Which editor sent the form: the new-page form (`/wiki`) or a page's (`/wiki/<slug>`). */
 const EditorQuery = Type.Object({ for: Type.String({ pattern: '^/wiki(/[a-z0-9-]{1,200})?$' }) })
@@ -35,28 +24,20 @@ const EditorFields = Type.Object({
  * the text, and the editor is shown again with everything the person had typed. A refused
  * file leaves the text as it was and says why at the file field.
  */
-export async function editorUploadRoutes (parent: FastifyInstance, options: EditorUploadOptions): Promise<void> {
+export async function editorUploadRoutes (parent: FastifyInstance, options: UploadSettings): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
-  const { store, maxUploadBytes } = options
-  const preValidation = [multipartReader(maxUploadBytes), formTokenCheck(app)]
 
-  app.post('/media/editor', { config: { formTokenAfterParsing: true }, preValidation, schema: { querystring: EditorQuery, body: EditorFields } }, async (request, reply) => {
+  app.post('/media/editor', { ...uploadRoute(app, options.maxUploadBytes), schema: { querystring: EditorQuery, body: EditorFields } }, async (request, reply) => {
     const fields = request.body
     const action = request.query.for
-    let source = fields.source
-    let notice: string | null = null
-    let mediaError: string | null = null
-    try {
-      const file = requireFile(request.mediaForm as ReceivedForm, maxUploadBytes())
-      const result = await storeUpload(store, { ...file, alt: fields.mediaAlt ?? '', uploadedBy: authorOf(request) })
-      source = `${source.replace(/\s*$/, '')}\n\n${result.markdown}\n`
-      notice = request.t(result.image ? 'media.insertedImage' : 'media.insertedFile', { name: result.name })
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error
-      reply.code(error.statusCode)
-      mediaError = request.t(error.messageKey, error.messageParams())
+    const upload = await uploadFromForm(request, reply, options, fields.mediaAlt ?? '')
+    if ('error' in upload) {
+      return await render(request, reply, 'editor', { ...editorView(request, action, fields), source: fields.source, mediaNotice: null, mediaError: upload.error, mediaAlt: fields.mediaAlt ?? '' })
     }
-    return await render(request, reply, 'editor', { ...editorView(request, action, fields), source, mediaNotice: notice, mediaError, mediaAlt: mediaError === null ? '' : fields.mediaAlt ?? '' })
+    const { result } = upload
+    const source = `${fields.source.replace(/\s*$/, '')}\n\n${result.markdown}\n`
+    const notice = request.t(result.image ? 'media.insertedImage' : 'media.insertedFile', { name: result.name })
+    return await render(request, reply, 'editor', { ...editorView(request, action, fields), source, mediaNotice: notice, mediaError: null, mediaAlt: '' })
   })
 }
 

@@ -15,6 +15,16 @@ export class FileTooLargeError extends AppError {
   }
 }
 
+/** The form's text fields together are larger than any form of the wiki sends; nothing was stored. */
+export class FormTooLargeError extends AppError {
+  readonly statusCode = 413
+  readonly code = 'form-too-large'
+  readonly messageKey = 'media.error.formTooLarge'
+  constructor (readonly limitBytes: number) {
+    super(`the form's fields are larger than ${limitBytes} bytes`)
+  }
+}
+
 /** The bytes are of a type the wiki does not take (or of no type it recognises). */
 export class TypeNotAllowedError extends AppError {
   readonly statusCode = 415

@@ -78,7 +78,13 @@ export function createMediaStore (db: Db) {
     return files.map(stored)
   }
 
-  return { find, put, open, read, remove, originals }
+  /** The originals stored under these names (a name stored twice after a crash comes once). */
+  async function originalsNamed (names: string[]): Promise<StoredMedia[]> {
+    const files = await bucket.find({ filename: { $in: names }, 'metadata.variantOf': null }).toArray()
+    return [...new Map(files.map(file => [file.filename, stored(file)])).values()]
+  }
+
+  return { find, put, open, read, remove, originals, originalsNamed }
 }
 
 function stored (file: GridFSFile): StoredMedia {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import multipart from '@fastify/multipart'
 import { createMediaStore, type MediaStore } from './media-store.ts'
 import { mediaAdminRoutes } from './admin-routes.ts'
 import { editorUploadRoutes } from './editor-upload-routes.ts'
 import { mediaRoutes } from './routes.ts'
+import { withUploads } from './upload-forms.ts'
 
 export interface MediaPluginOptions {
   baseUrl: string
@@ -28,9 +28,7 @@ declare module 'fastify' {
 export const mediaPlugin = fastifyPlugin(async (app: FastifyInstance, options: MediaPluginOptions) => {
   const store = createMediaStore(app.store.db)
   app.decorate('media', store)
-  await app.register(async scoped => {
-    // A file over the limit is read to its end and answered by the route (the editor keeps its text), not thrown mid-body.
-    await scoped.register(multipart, { throwFileSizeLimit: false })
+  await withUploads(app, async scoped => {
     await scoped.register(mediaRoutes, { store, baseUrl: options.baseUrl, maxUploadBytes: options.maxUploadBytes })
     await scoped.register(editorUploadRoutes, { store, maxUploadBytes: options.maxUploadBytes })
   })

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { formTokenCheck } from '../auth/index.ts'
 import { authorOf } from '../auth/visibility.ts'
-import { MalformedUploadError, MediaNotFoundError, NotMultipartError } from './errors.ts'
+import { MediaNotFoundError } from './errors.ts'
 import type { MediaStore } from './media-store.ts'
-import { readMultipartForm, requireFile, type ReceivedForm } from './multipart.ts'
+import { requireFile, type ReceivedForm } from './multipart.ts'
 import { mediaHeaders, STORED_NAME } from './serving.ts'
 import { storeUpload, type UploadResult } from './upload.ts'
+import { uploadRoute } from './upload-forms.ts'
 
 export interface MediaRoutesOptions {
   store: MediaStore
@@ -16,42 +16,15 @@ export interface MediaRoutesOptions {
   maxUploadBytes: () => number
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The multipart form of an upload route, read before validation. */
-    mediaForm: ReceivedForm | null
-  }
-}
-
 const ApiUploadFields = Type.Object({ alt: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })
 const NameParams = Type.Object({ name: Type.String({ maxLength: 100 }) })
-
-/** Reads the multipart body into `request.mediaForm` and its text fields into `request.body`. */
-export function multipartReader (maxUploadBytes: () => number): preValidationHookHandler {
-  return async (request) => {
-    if (!request.isMultipart()) throw new NotMultipartError()
-    let form: ReceivedForm
-    try {
-      form = await readMultipartForm(request, maxUploadBytes())
-    } catch (error) {
-      // The parser's own limits say 413 or 400; anything else it throws is a body it could not read.
-      const status = (error as { statusCode?: unknown }).statusCode
-      if (typeof status === 'number' && status >= 400 && status < 500) throw error
-      throw new MalformedUploadError((error as Error).message)
-    }
-    request.mediaForm = form
-    request.body = form.fields
-  }
-}
 
 /** `POST /api/media` for scripts and the editor's drag and drop, and the files themselves at `/media/<name>`. */
 export async function mediaRoutes (parent: FastifyInstance, options: MediaRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { store, baseUrl, maxUploadBytes } = options
-  app.decorateRequest('mediaForm', null)
-  const uploadRoute = { config: { formTokenAfterParsing: true }, preValidation: [multipartReader(maxUploadBytes), formTokenCheck(app)] }
 
-  app.post('/api/media', { ...uploadRoute, schema: { body: ApiUploadFields } }, async (request, reply) => {
+  app.post('/api/media', { ...uploadRoute(app, maxUploadBytes), schema: { body: ApiUploadFields } }, async (request, reply) => {
     const limit = maxUploadBytes()
     const file = requireFile(request.mediaForm as ReceivedForm, limit)
     const result = await storeUpload(store, { ...file, alt: request.body.alt ?? '', uploadedBy: authorOf(request) })

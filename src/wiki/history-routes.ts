@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { FrontMatterError } from '../markdown/front-matter.ts'
+import { FrontMatterError, parseSource } from '../markdown/front-matter.ts'
+import { imagesAwaitingConsent } from '../publishing/consent.ts'
 import { assertCanRead, authorOf } from '../auth/visibility.ts'
 import { formatDate } from '../i18n/index.ts'
 import type { RevisionDocument } from './model.ts'
@@ -37,6 +38,11 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
     // A revision's front matter was accepted when it was saved; should an older rule refuse it now, the text still shows.
     const snapshot = safely(() => snapshotOf(revision.source, { slug: page.slug, title: revision.title, language: page.language, createdAt: page.createdAt, updatedAt: revision.createdAt }))
     const extras = snapshot === null ? {} : await options.pageExtras?.(request, snapshot, 'snapshot') ?? {}
+    const isCurrent = revision._id.equals(page.revisionId)
+    // Reverting publishes the old text anew: the images it would bring to an outward page are asked about
+    // beside the button, before the save check has to refuse it (as the check itself would count them).
+    const parsed = isCurrent || page.deletedAt !== null ? null : safely(() => parseSource(revision.source))
+    const consentImages = parsed === null ? [] : imagesAwaitingConsent({ source: revision.source, parsed, previous: page })
     if (feedback !== undefined) reply.code(feedback.status)
     return await render(request, reply, 'revision', {
       ...extras,
@@ -44,10 +50,11 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
       page,
       revision,
       rendered,
-      isCurrent: revision._id.equals(page.revisionId),
+      isCurrent,
       error: feedback?.error,
       details: feedback?.details ?? [],
       findings: feedback?.findings ?? [],
+      consentImages,
       noindex: true
     })
   }
@@ -89,7 +96,8 @@ export async function historyRoutes (parent: FastifyInstance, options: { wiki: W
         baseRevisionId: request.body.baseRevision,
         author: authorOf(request),
         message: request.t('revision.revertMessage', { date: formatDate(target.createdAt, request.locale) }),
-        confirmPublication: request.body.confirmPublication === 'yes'
+        confirmPublication: request.body.confirmPublication === 'yes',
+        confirmConsent: request.body.confirmConsent === 'yes'
       })
       noticeAfterRevert(request, target.createdAt)
       return reply.redirect(`/wiki/${page.slug}`, 303)

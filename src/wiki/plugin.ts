@@ -5,6 +5,7 @@ import { hasRole } from '../auth/roles.ts'
 import type { EventBus } from '../events/index.ts'
 import type { Locale } from '../i18n/index.ts'
 import type { Visibility } from '../markdown/front-matter.ts'
+import type { ImageSizes } from '../markdown/image-sizes.ts'
 import { createPageRenderer, type PageRenderer } from '../markdown/page-renderer.ts'
 import { createMarkdownRenderer } from '../markdown/render.ts'
 import { createRenderThread } from '../markdown/render-thread.ts'
@@ -37,6 +38,8 @@ export interface WikiPluginOptions {
   remoteChanges: SiteRoutesOptions['remoteChanges']
   /** The organisation's fediverse handle (wiki@host), shown on the home page. */
   fediverseHandle?: string
+  /** Sizes of the stored images a text shows, for their display sizes (the media store knows them). */
+  imageSizes?: (text: string) => Promise<ImageSizes>
 }
 
 declare module 'fastify' {
@@ -58,7 +61,7 @@ export const wikiPlugin = fastifyPlugin(async (app: FastifyInstance, options: Wi
   await wiki.ensureIndexes()
   const thread = createRenderThread()
   app.addHook('onClose', async () => { await thread.close() })
-  const renderer = createPageRenderer({ renderer: createMarkdownRenderer(), thread, existingSlugs: async slugs => await wiki.existingSlugs(slugs) })
+  const renderer = createPageRenderer({ renderer: createMarkdownRenderer(), thread, existingSlugs: async slugs => await wiki.existingSlugs(slugs), imageSizes: options.imageSizes })
   // Pages appearing, moving or disappearing change which wiki links lead somewhere.
   events.on('page.saved', event => { if (event.kind !== 'edit' && event.kind !== 'revert') renderer.forgetLinkTargets() })
   events.on('page.deleted', () => { renderer.forgetLinkTargets() })

@@ -321,7 +321,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
   }
 
   /** Brings back the text of an earlier revision as a new revision; history is never rewritten. */
-  async function revertPage (slug: string, input: { revisionId: string, baseRevisionId: string, message?: string, author?: string | null, confirmPublication?: boolean }): Promise<PageDocument> {
+  async function revertPage (slug: string, input: { revisionId: string, baseRevisionId: string, message?: string, author?: string | null, confirmPublication?: boolean, confirmConsent?: boolean }): Promise<PageDocument> {
     const page = await requirePage(slug)
     const target = await getRevision(slug, input.revisionId)
     if (input.baseRevisionId !== page.revisionId.toHexString()) {
@@ -329,7 +329,7 @@ export function createPageSaving (store: PageStore, options: SavingOptions) {
     }
     const parsed = parseSource(target.source)
     // An old text is published anew: what a later edit took out (an e-mail address, say) is asked about again.
-    await options.checkSave?.({ source: target.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false })
+    await options.checkSave?.({ source: target.source, parsed, previous: page, confirmPublication: input.confirmPublication ?? false, confirmConsent: input.confirmConsent ?? false })
     const saved = await commit(page, { kind: 'revert', source: target.source, parsed, message: input.message, author: input.author, revertedFrom: target._id }, target.source)
     events.emit('page.saved', { page: snapshot(saved), kind: 'revert', previousRevisionId: page.revisionId.toHexString() })
     return saved

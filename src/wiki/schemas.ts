@@ -70,7 +70,7 @@ export const ResolveBody = Type.Object({
   }
 })
 export const RenameBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), baseRevision: BaseRevision }, { additionalProperties: false })
-export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })
+export const RevertBody = Type.Object({ revision: Type.String({ maxLength: 100 }), baseRevision: BaseRevision, confirmPublication: Type.Optional(Type.String({ maxLength: 10 })), confirmConsent: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false })
 /** An approval names the revision the reviewer saw (form field or JSON). */
 export const ApproveBody = Type.Object({ revision: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
 export const MessageBody = Type.Object({ message: Message }, { additionalProperties: false })

@@ -66,6 +66,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /lessons/new': 'editor',
   'GET /lessons/:slug/edit': 'editor',
   'POST /lessons/:slug/edit': 'editor',
+  'POST /lessons/new/upload': 'editor',
+  'POST /lessons/:slug/upload': 'editor',
   'POST /lessons/:slug/resolve': 'editor',
   'POST /remote/:id/fork': 'editor',
   'POST /api/pages': 'editor',

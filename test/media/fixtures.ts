@@ -9,12 +9,12 @@ export interface FilePart {
   bytes: Buffer
 }
 
-/** A multipart/form-data body as a browser sends it: text fields, then at most one file. */
-export function multipart (fields: Record<string, string>, file?: FilePart): { payload: Buffer, headers: Record<string, string> } {
+/** A multipart/form-data body as a browser sends it: text fields (a list is the field repeated), then at most one file. */
+export function multipart (fields: Record<string, string | string[]>, file?: FilePart): { payload: Buffer, headers: Record<string, string> } {
   const boundary = `----praxiswiki${randomBytes(8).toString('hex')}`
   const parts: Buffer[] = []
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+  for (const [name, values] of Object.entries(fields)) {
+    for (const value of Array.isArray(values) ? values : [values]) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
   }
   if (file !== undefined) {
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name ?? 'file'}"; filename="${file.fileName}"\r\nContent-Type: ${file.type}\r\n\r\n`))

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { imagesShown } from '../../src/publishing/images-shown.ts'
-import { form, startTestApp, type TestApp } from '../helpers.ts'
+import { currentRevision, form, startTestApp, type TestApp } from '../helpers.ts'
 
 describe('the images a page shows', () => {
   it('finds Markdown images and img tags, not links', () => {
@@ -58,5 +58,37 @@ describe('publishing a page with images asks whether everyone shown agreed', () 
     assert.match(asked.body, /<input id="confirmConsent" name="confirmConsent" type="checkbox" value="yes"/)
     const saved = await post({ ...fields, confirmConsent: 'yes' })
     assert.equal(saved.statusCode, 303, saved.body.slice(0, 500))
+  })
+
+  it('asks beside the revert button when an old revision brings an image back to an outward page, and reverts once it is confirmed', async () => {
+    const withPhoto = await create({ source: source('public', 'Alle: ![Gruppe am Tor](/media/tor.jpg)'), confirmConsent: true })
+    assert.equal(withPhoto.statusCode, 201, withPhoto.body)
+    const slug = withPhoto.json<{ slug: string }>().slug
+    const photoRevision = withPhoto.json<{ revision: string }>().revision
+    const removed = await test.app.inject({ method: 'PUT', url: `/api/pages/${slug}`, payload: { source: source('public', 'Alle, ohne Foto.'), baseRevision: photoRevision } })
+    assert.equal(removed.statusCode, 200, removed.body)
+    const current = await currentRevision(test.app, slug)
+
+    const view = await test.app.inject({ url: `/wiki/${slug}/revisions/${photoRevision}` })
+    assert.equal(view.statusCode, 200)
+    assert.match(view.body, /id="consent-warning"[\s\S]*<code>\/media\/tor\.jpg<\/code>/)
+    assert.match(view.body, /<form method="post" action="\/wiki\/[^"]+\/revert">[\s\S]*<input id="confirmConsent" name="confirmConsent" type="checkbox" value="yes"[\s\S]*<\/form>/)
+    const currentView = await test.app.inject({ url: `/wiki/${slug}/revisions/${removed.json<{ revision: string }>().revision}` })
+    assert.doesNotMatch(currentView.body, /confirmConsent/, 'the current revision has nothing to revert')
+
+    const revert = async (fields: Record<string, string>) => {
+      const { payload, headers } = form({ revision: photoRevision, baseRevision: current, ...fields })
+      return await test.app.inject({ method: 'POST', url: `/wiki/${slug}/revert`, payload, headers: { ...headers, accept: 'text/html' } })
+    }
+    const refused = await revert({})
+    assert.equal(refused.statusCode, 422)
+    assert.match(refused.body, /id="revert-error"[\s\S]*bestätigen Sie, dass alle Abgebildeten/)
+    assert.match(refused.body, /<input id="confirmConsent" name="confirmConsent" type="checkbox" value="yes"/)
+    assert.equal(await currentRevision(test.app, slug), current, 'nothing changed')
+
+    const reverted = await revert({ confirmConsent: 'yes' })
+    assert.equal(reverted.statusCode, 303, reverted.body.slice(0, 500))
+    const page = await test.app.inject({ url: `/api/pages/${slug}` })
+    assert.match(page.json<{ source: string }>().source, /!\[Gruppe am Tor\]\(\/media\/tor\.jpg\)/)
   })
 })

@@ -40,7 +40,7 @@ function gate<T> (): { promise: Promise<T>, open: (value: T) => void } {
   return { promise, open }
 }
 
-const summary = (lessons: readonly Array<{ slug: string, outcome: string }>): string[] => lessons.map(lesson => `${lesson.slug} ${lesson.outcome}`).sort()
+const summary = (lessons: ReadonlyArray<{ slug: string, outcome: string }>): string[] => lessons.map(lesson => `${lesson.slug} ${lesson.outcome}`).sort()
 
 describe('the lesson listing, kept lesson by lesson', () => {
   it('applies the page events that arrive while the first full read runs, after it', async () => {

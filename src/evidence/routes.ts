@@ -37,6 +37,8 @@ interface Grouping {
   lessons: readonly ListedLesson[]
   /** /api/evidence's answer, written once per grouping. */
   json: Promise<string> | null
+  /** The chart's rows of the HTML page, counted once per grouping. */
+  rows: OutcomeRow[] | null
 }
 
 export async function evidenceRoutes (parent: FastifyInstance, options: EvidenceRoutesOptions): Promise<void> {
@@ -77,7 +79,7 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
     let found = grouped.get(key)
     if (found === undefined) {
       const lessons = local ? list : publicLessons
-      found = { groups: evidenceGroups(lessons, filter, options.lessonFields, itemOf), lessons, json: null }
+      found = { groups: evidenceGroups(lessons, filter, options.lessonFields, itemOf), lessons, json: null, rows: null }
       grouped.set(key, found)
     }
     return { grouping: found, filter }
@@ -92,10 +94,14 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
 
   app.get('/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {
     const t = request.t
-    const { grouping: { groups, lessons }, filter } = await groupsFor(request, request.query)
-    const chosen = filter.field === undefined ? lessons : lessons.filter(lesson => lesson.field === filter.field)
-    const tagged = filter.tag === undefined ? chosen : chosen.filter(lesson => lesson.tags.some(tag => tag.toLowerCase() === filter.tag?.toLowerCase()))
-    const rows = outcomesByField(tagged, filter.field === undefined ? options.lessonFields : [filter.field])
+    const { grouping, filter } = await groupsFor(request, request.query)
+    const { groups, lessons } = grouping
+    if (grouping.rows === null) {
+      const chosen = filter.field === undefined ? lessons : lessons.filter(lesson => lesson.field === filter.field)
+      const tagged = filter.tag === undefined ? chosen : chosen.filter(lesson => lesson.tags.some(tag => tag.toLowerCase() === filter.tag?.toLowerCase()))
+      grouping.rows = outcomesByField(tagged, filter.field === undefined ? options.lessonFields : [filter.field])
+    }
+    const rows = grouping.rows
     const describe = (row: OutcomeRow): string =>
       `${fieldLabel(t, row.key)}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}`
     const query = new URLSearchParams(Object.entries(filter) as Array<[string, string]>).toString()

@@ -50,9 +50,10 @@ function lessonCreate (peer: FollowedPeer, organisation: number, n: number, prob
   const field = DEFAULT_LESSON_FIELDS[n % DEFAULT_LESSON_FIELDS.length] as string
   const word = probe ?? `lektion${organisation}x${n}`
   const create = peer.createArticle(`Lektion ${n} der Organisation ${organisation} ${word}`, `<p>Was wir gelernt haben: ${word}.</p>`)
+  // Its own terms inlined, as a Praxiswiki peer's publisher sends them: without them JSON-LD drops the lesson on the way in.
+  create['@context'] = ['https://www.w3.org/ns/activitystreams', PRAXISWIKI_CONTEXT]
   const article = create.object as Record<string, unknown>
   article.tag = [{ type: 'Hashtag', name: `#${probe ?? 'netz'}` }]
-  create['@context'] = ['https://www.w3.org/ns/activitystreams', PRAXISWIKI_CONTEXT]
   article.lesson = lessonNode({
     programme: `Programm ${n}`,
     organisation: `Organisation ${organisation}`,

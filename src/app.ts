@@ -143,7 +143,8 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       defaultVisibility: () => current().defaultVisibility,
       upload: { store: app.media, maxUploadBytes },
       // Federation registers later; lessons of followed organisations are asked for when the list is read.
-      remoteLessons: async () => await app.federation.remoteLessons()
+      remoteLessons: async () => await app.federation.remoteLessons(),
+      remoteLesson: async objectId => await app.federation.remoteLesson(objectId)
     })
     await app.register(federationPlugin, { config, settings: current, events, ...options.federation })
     // The same path as a start with a changed profile: the stored actor is updated and the followers get an Update.
@@ -161,7 +162,7 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       keepDays: config.notifications.keepDays,
       mail: mail === undefined ? undefined : { smtpUrl: mail, from: config.notifications.mailFrom, intervalMs: options.notifications?.digestIntervalMs ?? config.notifications.digestIntervalMs, checkMs: options.notifications?.digestCheckMs }
     })
-    await app.register(evidencePlugin, { events, lessonFields, baseUrl: config.baseUrl, siteName: () => current().siteName })
+    await app.register(evidencePlugin, { lessonFields, baseUrl: config.baseUrl, siteName: () => current().siteName })
     await app.register(searchPlugin, {
       dataDir: config.dataDir,
       pages: { versions: app.wiki.pageVersions, snapshots: app.wiki.pageSnapshots },

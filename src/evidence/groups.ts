@@ -59,7 +59,7 @@ const countKeys = (keys: readonly number[]): Record<string, number> => Object.fr
  * Groups in the order of the configured fields, then fields only lessons name; only
  * fields with at least one lesson. Lessons newest first, as /lessons lists them.
  */
-export function evidenceGroups (lessons: readonly ListedLesson[], filter: EvidenceFilter, fields: readonly string[], urlOf: (lesson: Lesson) => string): EvidenceGroup[] {
+export function evidenceGroups (lessons: readonly ListedLesson[], filter: EvidenceFilter, fields: readonly string[], itemOf: (lesson: ListedLesson) => EvidenceLesson): EvidenceGroup[] {
   const groups = new Map<string, EvidenceGroup>()
   for (const lesson of sortLessons(filterLessons(lessons, filter), 'newest')) {
     let group = groups.get(lesson.field)
@@ -67,7 +67,7 @@ export function evidenceGroups (lessons: readonly ListedLesson[], filter: Eviden
       group = { field: lesson.field, counts: emptyCounts(), highestStep: null, ratings: countKeys([0, 1, 2, 3, 4, 5]), costBands: countKeys([1, 2, 3, 4, 5]), lessons: [] }
       groups.set(lesson.field, group)
     }
-    const item = evidenceLesson(lesson, urlOf(lesson))
+    const item = itemOf(lesson)
     group.counts[item.outcome]++
     if (item.impactStep !== null && (group.highestStep === null || item.impactStep > group.highestStep)) group.highestStep = item.impactStep
     increment(group.ratings, item.evidenceRating === null ? '' : String(item.evidenceRating))

@@ -9,8 +9,7 @@ import {
   chartModel, COST_BANDS, costBandLabel, fieldLabel, impactLabel, IMPACT_STEPS, lessonJson, OUTCOMES, outcomeLabel,
   outcomesByField, ratingLabel, ratingMarks, type Lesson, type OutcomeRow
 } from '../lessons/index.ts'
-import { evidenceGroups, gapMap, type EvidenceFilter, type EvidenceGroup, type ListedLesson } from './groups.ts'
-import type { LessonSnapshot, LessonSnapshotStore } from './lesson-snapshot.ts'
+import { evidenceGroups, evidenceLesson, gapMap, type EvidenceFilter, type EvidenceGroup, type EvidenceLesson, type ListedLesson } from './groups.ts'
 
 /** As /lessons reads them: text, and empty means "any", as a form without JavaScript sends it. */
 export const EvidenceQuery = Type.Object({
@@ -26,38 +25,51 @@ const GROUPINGS_KEPT = 64
 const JSON_CHUNK = 1000
 
 export interface EvidenceRoutesOptions {
-  snapshot: LessonSnapshotStore
+  /** Every lesson the instance knows, newest first; the same array until a lesson changes. */
+  list: () => Promise<readonly Lesson[]>
   lessonFields: readonly string[]
   baseUrl: string
   siteName: () => string
 }
 
+interface Grouping {
+  groups: EvidenceGroup[]
+  lessons: readonly ListedLesson[]
+  /** /api/evidence's answer, written once per grouping. */
+  json: Promise<string> | null
+  /** The chart's rows of the HTML page, counted once per grouping. */
+  rows: OutcomeRow[] | null
+}
+
 export async function evidenceRoutes (parent: FastifyInstance, options: EvidenceRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
-  const urls = new WeakMap<Lesson, string>()
-  // The listing's own JSON form decides a lesson's address (a remote lesson's is its origin's).
-  const urlOf = (lesson: Lesson): string => {
-    let url = urls.get(lesson)
-    if (url === undefined) {
-      url = String(lessonJson(lesson, { baseUrl: options.baseUrl, siteName: options.siteName() }).url)
-      urls.set(lesson, url)
+  // A lesson's row is read once per lesson object; the listing keeps the object until the lesson changes.
+  const items = new WeakMap<Lesson, EvidenceLesson>()
+  const itemOf = (lesson: ListedLesson): EvidenceLesson => {
+    let item = items.get(lesson)
+    if (item === undefined) {
+      // The listing's own JSON form decides a lesson's address (a remote lesson's is its origin's).
+      item = evidenceLesson(lesson, String(lessonJson(lesson, { baseUrl: options.baseUrl, siteName: options.siteName() }).url))
+      items.set(lesson, item)
     }
-    return url
+    return item
   }
 
-  // Grouping 100,000 lessons takes a few hundred milliseconds: each selection is grouped once per kept list.
-  let groupedFrom: LessonSnapshot | null = null
-  const grouped = new LRUCache<string, { groups: EvidenceGroup[], lessons: ListedLesson[] }>({ max: GROUPINGS_KEPT })
+  // Grouping 100,000 lessons takes tens of milliseconds: each selection is grouped once per version of the list.
+  let groupedFrom: readonly Lesson[] | null = null
+  let publicLessons: readonly Lesson[] = []
+  const grouped = new LRUCache<string, Grouping>({ max: GROUPINGS_KEPT })
 
   /**
    * Visitors without an account see what the open-data exports hold (public lessons), so
    * every count here can be reproduced from /lessons.csv; signed-in people also see local ones.
    */
-  async function groupsFor (request: FastifyRequest, query: Static<typeof EvidenceQuery>): Promise<{ groups: EvidenceGroup[], filter: EvidenceFilter, lessons: ListedLesson[] }> {
-    const snapshot = await options.snapshot.read()
-    if (snapshot !== groupedFrom) {
+  async function groupsFor (request: FastifyRequest, query: Static<typeof EvidenceQuery>): Promise<{ grouping: Grouping, filter: EvidenceFilter }> {
+    const list = await options.list()
+    if (list !== groupedFrom) {
       grouped.clear()
-      groupedFrom = snapshot
+      groupedFrom = list
+      publicLessons = list.filter(lesson => lesson.visibility === 'public')
     }
     const filter: EvidenceFilter = {}
     if (query.field !== undefined && query.field.trim() !== '') filter.field = query.field.trim()
@@ -66,25 +78,30 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
     const key = JSON.stringify([local, filter.field ?? null, filter.tag?.toLowerCase() ?? null])
     let found = grouped.get(key)
     if (found === undefined) {
-      const lessons = local ? [...snapshot.lessons] : snapshot.lessons.filter(lesson => lesson.visibility === 'public')
-      found = { groups: evidenceGroups(lessons, filter, options.lessonFields, urlOf), lessons }
+      const lessons = local ? list : publicLessons
+      found = { groups: evidenceGroups(lessons, filter, options.lessonFields, itemOf), lessons, json: null, rows: null }
       grouped.set(key, found)
     }
-    return { ...found, filter }
+    return { grouping: found, filter }
   }
 
   app.get('/api/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {
-    const { groups } = await groupsFor(request, request.query)
+    const { grouping } = await groupsFor(request, request.query)
     reply.type('application/json; charset=utf-8')
-    return await evidenceJson(groups)
+    grouping.json ??= evidenceJson(grouping.groups)
+    return await grouping.json
   })
 
   app.get('/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {
     const t = request.t
-    const { groups, filter, lessons } = await groupsFor(request, request.query)
-    const chosen = filter.field === undefined ? lessons : lessons.filter(lesson => lesson.field === filter.field)
-    const tagged = filter.tag === undefined ? chosen : chosen.filter(lesson => lesson.tags.some(tag => tag.toLowerCase() === filter.tag?.toLowerCase()))
-    const rows = outcomesByField(tagged, filter.field === undefined ? options.lessonFields : [filter.field])
+    const { grouping, filter } = await groupsFor(request, request.query)
+    const { groups, lessons } = grouping
+    if (grouping.rows === null) {
+      const chosen = filter.field === undefined ? lessons : lessons.filter(lesson => lesson.field === filter.field)
+      const tagged = filter.tag === undefined ? chosen : chosen.filter(lesson => lesson.tags.some(tag => tag.toLowerCase() === filter.tag?.toLowerCase()))
+      grouping.rows = outcomesByField(tagged, filter.field === undefined ? options.lessonFields : [filter.field])
+    }
+    const rows = grouping.rows
     const describe = (row: OutcomeRow): string =>
       `${fieldLabel(t, row.key)}: ${OUTCOMES.map(outcome => `${outcomeLabel(t, outcome)} ${row.counts[outcome]}`).join(', ')}`
     const query = new URLSearchParams(Object.entries(filter) as Array<[string, string]>).toString()

@@ -18,7 +18,7 @@ import { createQuotes } from './quotes.ts'
 import { ensureRemotePageIndexes, latestRemotePages, remotePageSnapshots, remotePageVersions } from './remote-pages.ts'
 import { createApexRouter } from './activitypub-endpoints.ts'
 import type { RemoteLessonRecord } from '../lessons/index.ts'
-import { remoteLessonRecords } from './remote-lesson-records.ts'
+import { remoteLessonRecordOf, remoteLessonRecords } from './remote-lesson-records.ts'
 import { federationAdminRoutes } from './admin-routes.ts'
 import { createFollowScopes } from './follow-scopes.ts'
 import { followingApiRoutes } from './following-api-routes.ts'
@@ -43,6 +43,8 @@ export interface Federation {
   recentRemotePages: (limit: number) => Promise<Array<{ localUrl: string, title: string, organisation: string, origin: string, updated: Date }>>
   /** The lessons received from other organisations, for the lessons domain's lists, charts and exports. */
   remoteLessons: () => Promise<RemoteLessonRecord[]>
+  /** One of them by its ActivityPub id, as `remote.saved` and `remote.deleted` name it; null when gone. */
+  remoteLesson: (objectId: string) => Promise<RemoteLessonRecord | null>
   /** The pages received from other organisations, read only: for the search index. */
   remotePages: {
     versions: () => AsyncIterable<{ id: string, version: string }>
@@ -161,7 +163,8 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     texts: () => remotePageTexts(app.store.db)
   }
   const remoteLessons = async (): Promise<RemoteLessonRecord[]> => await remoteLessonRecords(app.store.db)
-  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages, remoteLessons }
+  const remoteLesson = async (objectId: string): Promise<RemoteLessonRecord | null> => await remoteLessonRecordOf(app.store.db, objectId)
+  const federation: Federation = { core, follows, publisher, inbox, http, blocks, isBlocked, recentRemotePages, remotePages, remoteLessons, remoteLesson }
   app.decorate('federation', federation)
 
   // Make the actor (a key pair: seconds at 4096 bits) off the request path, then resume deliveries left from before.

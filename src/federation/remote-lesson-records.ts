@@ -7,6 +7,7 @@ export function remoteLessonRecord (page: Omit<RemotePageDocument, 'html' | 'sou
   if (page.lesson === null) return null
   return {
     id: page._id.toHexString(),
+    objectId: page.objectId,
     title: page.title,
     summary: page.summary,
     language: page.language,
@@ -29,4 +30,10 @@ export async function remoteLessonRecords (db: Db): Promise<RemoteLessonRecord[]
     .find({ deletedAt: null, lesson: { $ne: null } }, { projection: { html: 0, source: 0 } })
     .toArray()
   return pages.flatMap(page => remoteLessonRecord(page) ?? [])
+}
+
+/** One live remote page's lesson by its ActivityPub id (as `remote.saved` names it); null when it is gone or no lesson. */
+export async function remoteLessonRecordOf (db: Db, objectId: string): Promise<RemoteLessonRecord | null> {
+  const page = await remotePagesCollection(db).findOne({ objectId, deletedAt: null }, { projection: { html: 0, source: 0 } })
+  return page === null ? null : remoteLessonRecord(page)
 }

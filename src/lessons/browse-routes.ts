@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache'
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { render } from '../http/context.ts'
 import type { ReaderCache } from '../http/reader-cache.ts'
 import { varyOn } from '../http/transfer.ts'
-import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, type Facet } from './browse.ts'
+import { FACETS, LessonQuery, queryOf, selectionOf, selectLessons, type Facet, type LessonResults, type LessonSelection } from './browse.ts'
 import { lessonJson, type ExportContext } from './exports.ts'
 import { fieldLabel } from './field-labels.ts'
 import { prefersJsonLd, sendJsonLd } from './export-routes.ts'
@@ -20,11 +21,31 @@ export interface BrowseRoutesOptions {
   readerCache?: ReaderCache
 }
 
+/** Selections kept per version of the list. */
+const SELECTIONS_KEPT = 64
+
 /** The lesson list with its filters, sort and pages, for people (/lessons) and programs (/api/lessons). */
 export async function browseRoutes (parent: FastifyInstance, options: BrowseRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>()
   const { lessons } = options
   const exportContext = (): ExportContext => ({ baseUrl: options.baseUrl, siteName: options.siteName() })
+  // Readers ask for the same selections again and again: each is filtered, sorted and counted
+  // once per version of the list (a new array whenever a lesson changes).
+  const selections = new WeakMap<readonly Lesson[], LRUCache<string, LessonResults>>()
+  const select = (visible: readonly Lesson[], selection: LessonSelection): LessonResults => {
+    let kept = selections.get(visible)
+    if (kept === undefined) {
+      kept = new LRUCache({ max: SELECTIONS_KEPT })
+      selections.set(visible, kept)
+    }
+    const key = JSON.stringify(selection)
+    let results = kept.get(key)
+    if (results === undefined) {
+      results = selectLessons(visible, selection)
+      kept.set(key, results)
+    }
+    return results
+  }
   // Kept for readers; a client asking for JSON-LD here is never answered from what was kept (`readerOf` in app.ts).
   const kept = options.readerCache === undefined ? {} : { onSend: options.readerCache.keep }
 
@@ -33,7 +54,7 @@ export async function browseRoutes (parent: FastifyInstance, options: BrowseRout
     if (prefersJsonLd(request)) return await sendJsonLd(reply, await exportableLessons(lessons, selection), exportContext())
     // The same address answers JSON-LD: shared caches must keep the two apart.
     varyOn(reply, 'Accept')
-    const results = selectLessons(await visibleLessons(lessons, request), selection)
+    const results = select(await visibleLessons(lessons, request), selection)
     const t = request.t
     const facetLabel = (facet: Facet, value: string): string => {
       if (facet === 'outcome') return outcomeLabel(t, value as Lesson['outcome'])
@@ -68,7 +89,7 @@ export async function browseRoutes (parent: FastifyInstance, options: BrowseRout
 
   app.get('/api/lessons', { schema: { querystring: LessonQuery } }, async (request) => {
     const selection = selectionOf(request.query)
-    const results = selectLessons(await visibleLessons(lessons, request), selection)
+    const results = select(await visibleLessons(lessons, request), selection)
     return {
       total: results.total,
       page: results.page,

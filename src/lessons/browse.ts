@@ -74,22 +74,49 @@ export function facetValues (lesson: Lesson, facet: Facet): string[] {
   }
 }
 
-function matches (lesson: Lesson, filter: LessonFilter, except: Facet | null = null): boolean {
-  for (const facet of FACETS) {
-    const wanted = filter[facet]
-    if (wanted === undefined || facet === except) continue
-    const values = facetValues(lesson, facet)
-    // Tags, places and organisations are compared as people type them: without regard to case.
-    const same = facet === 'tag' || facet === 'place' || facet === 'origin'
-      ? values.some(value => value.toLowerCase() === wanted.toLowerCase())
-      : values.includes(wanted)
-    if (!same) return false
+/** Facets whose values are compared as people type them: without regard to case. */
+const CASELESS: ReadonlySet<Facet> = new Set(['tag', 'place', 'origin'])
+
+interface FacetKeys {
+  /** Each facet's distinct values, as the lesson spells them. */
+  values: Record<Facet, string[]>
+  /** The same, as a filter compares them (lower case where case does not count). */
+  compared: Record<Facet, string[]>
+}
+
+// Read once per lesson object: the listing keeps a lesson's object until the lesson changes.
+const keysOfLesson = new WeakMap<Lesson, FacetKeys>()
+
+function facetKeys (lesson: Lesson): FacetKeys {
+  let keys = keysOfLesson.get(lesson)
+  if (keys === undefined) {
+    keys = { values: {} as Record<Facet, string[]>, compared: {} as Record<Facet, string[]> }
+    for (const facet of FACETS) {
+      const values = [...new Set(facetValues(lesson, facet))]
+      keys.values[facet] = values
+      keys.compared[facet] = CASELESS.has(facet) ? values.map(value => value.toLowerCase()) : values
+    }
+    keysOfLesson.set(lesson, keys)
   }
-  return true
+  return keys
+}
+
+/** A filter's wanted values, in the form they are compared in. */
+function wantedOf (filter: LessonFilter): Array<[Facet, string]> {
+  return FACETS.flatMap(facet => {
+    const wanted = filter[facet]
+    if (wanted === undefined) return []
+    return [[facet, CASELESS.has(facet) ? wanted.toLowerCase() : wanted] as [Facet, string]]
+  })
 }
 
 export function filterLessons (lessons: readonly Lesson[], filter: LessonFilter): Lesson[] {
-  return lessons.filter(lesson => matches(lesson, filter))
+  const wanted = wantedOf(filter)
+  if (wanted.length === 0) return [...lessons]
+  return lessons.filter(lesson => {
+    const { compared } = facetKeys(lesson)
+    return wanted.every(([facet, value]) => compared[facet].includes(value))
+  })
 }
 
 export interface FacetCount {
@@ -101,18 +128,33 @@ export interface FacetCount {
 /**
  * For each facet, how many lessons each value would give, with the other facets'
  * filters applied: the number next to a choice is the number of results it leads to.
+ * One pass: a lesson that fails no filter counts for every facet, one that fails only
+ * one facet's filter counts for that facet alone, and one that fails two counts nowhere.
  */
 export function facetCounts (lessons: readonly Lesson[], filter: LessonFilter): Record<Facet, FacetCount[]> {
+  const wanted = wantedOf(filter)
+  const counts = Object.fromEntries(FACETS.map(facet => [facet, new Map<string, number>()])) as Record<Facet, Map<string, number>>
+  for (const lesson of lessons) {
+    const keys = facetKeys(lesson)
+    let failed: Facet | null = null
+    let failures = 0
+    for (const [facet, value] of wanted) {
+      if (keys.compared[facet].includes(value)) continue
+      failed = facet
+      if (++failures > 1) break
+    }
+    if (failures > 1) continue
+    for (const facet of failed === null ? FACETS : [failed]) {
+      const facetCount = counts[facet]
+      for (const value of keys.values[facet]) facetCount.set(value, (facetCount.get(value) ?? 0) + 1)
+    }
+  }
   const result = {} as Record<Facet, FacetCount[]>
   for (const facet of FACETS) {
-    const counts = new Map<string, number>()
-    for (const lesson of lessons) {
-      if (!matches(lesson, filter, facet)) continue
-      for (const value of new Set(facetValues(lesson, facet))) counts.set(value, (counts.get(value) ?? 0) + 1)
-    }
+    const facetCount = counts[facet]
     const wanted = filter[facet]
-    if (wanted !== undefined && ![...counts.keys()].some(value => value.toLowerCase() === wanted.toLowerCase())) counts.set(wanted, 0)
-    result[facet] = [...counts.entries()]
+    if (wanted !== undefined && ![...facetCount.keys()].some(value => value.toLowerCase() === wanted.toLowerCase())) facetCount.set(wanted, 0)
+    result[facet] = [...facetCount.entries()]
       .map(([value, count]) => ({ value, count, selected: wanted !== undefined && value.toLowerCase() === wanted.toLowerCase() }))
       .sort(facetOrder(facet))
   }
@@ -127,6 +169,7 @@ function facetOrder (facet: Facet): (a: FacetCount, b: FacetCount) => number {
   return (a, b) => b.count - a.count || a.value.localeCompare(b.value, 'de')
 }
 
+/** Lists come newest first from the listing already; sorting a sorted list costs one comparison per lesson. */
 export function sortLessons (lessons: readonly Lesson[], sort: LessonSelection['sort']): Lesson[] {
   const key = sort === 'updated' ? 'updatedAt' : 'createdAt'
   return [...lessons].sort((a, b) => b[key].getTime() - a[key].getTime() || a.slug.localeCompare(b.slug))

@@ -3,12 +3,12 @@ import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import fastifyPlugin from 'fastify-plugin'
-import { seesLocalPages } from '../auth/visibility.ts'
 import { helpRoutes } from './help-routes.ts'
 import { lessonRoutes, type LessonRoutesOptions } from './routes.ts'
 import { lessonOfPage, type LessonPage } from './schema.ts'
 import { createLessonService, type LessonService, type LessonServiceOptions } from './service.ts'
 import { lessonView } from './view.ts'
+import { visibleLessons } from './visible-lessons.ts'
 import { vocabularyRoutes } from './vocabulary-routes.ts'
 
 export { createLessonCheck } from './check.ts'
@@ -34,7 +34,7 @@ declare module 'fastify' {
   }
 }
 
-export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'> & Pick<LessonServiceOptions, 'remoteLessons'>
+export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' | 'renderer' | 'readerCache'> & Pick<LessonServiceOptions, 'remoteLessons' | 'remoteLesson'>
 
 /**
  * Lessons on top of the wiki: the browse, export, overview, map and form routes, the
@@ -42,9 +42,12 @@ export type LessonsPluginOptions = Omit<LessonRoutesOptions, 'wiki' | 'lessons' 
  * the app itself (no third-party hosts).
  */
 export const lessonsPlugin = fastifyPlugin(async (app: FastifyInstance, options: LessonsPluginOptions) => {
-  const lessons = createLessonService({ wiki: app.wiki, remoteLessons: options.remoteLessons })
-  // The kept list of lessons is read again after any change to a page, here or received.
-  for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted'] as const) app.events.on(change, () => { lessons.forget() })
+  const lessons = createLessonService({ wiki: app.wiki, remoteLessons: options.remoteLessons, remoteLesson: options.remoteLesson })
+  // Each change reaches the kept list as the one lesson it names.
+  app.events.on('page.saved', ({ page }) => { lessons.pageSaved(page) })
+  app.events.on('page.deleted', ({ id }) => { lessons.pageDeleted(id) })
+  app.events.on('remote.saved', ({ page }) => { lessons.remoteChanged(page.id) })
+  app.events.on('remote.deleted', ({ id }) => { lessons.remoteChanged(id) })
   app.decorate('lessons', lessons)
   app.pageExtras.push(lessonPageExtras(lessons))
   const leafletDist = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist')
@@ -71,8 +74,7 @@ export function lessonPageExtras (lessons: LessonService) {
     const lesson = lessonOfPage(page)
     if (lesson === null) return {}
     if (view === 'snapshot') return { lesson: lessonView(request.t, lesson), lessonSnapshot: true }
-    const all = await lessons.all()
-    const related = lessons.related(lesson, seesLocalPages(request) ? all : all.filter(other => other.visibility !== 'local'))
+    const related = lessons.related(lesson, await visibleLessons(lessons, request))
     return { lesson: lessonView(request.t, lesson), relatedLessons: related.map(other => lessonView(request.t, other)) }
   }
 }

@@ -67,7 +67,9 @@ export async function overviewRoutes (app: FastifyInstance, options: OverviewRou
     const byPlace = new Map<string, Lesson[]>()
     for (const lesson of sortLessons(all, 'newest')) {
       const place = lesson.place.name === '' ? request.t('map.noPlace') : lesson.place.name
-      byPlace.set(place, [...(byPlace.get(place) ?? []), lesson])
+      let list = byPlace.get(place)
+      if (list === undefined) byPlace.set(place, list = [])
+      list.push(lesson)
     }
     const places = [...byPlace.entries()]
       .sort(([a], [b]) => a.localeCompare(b, request.locale))

@@ -7,6 +7,8 @@ import { lessonOfPage, type Lesson } from './schema.ts'
 export interface RemoteLessonRecord {
   /** The id of its page here, `/remote/<id>`. */
   id: string
+  /** The Article's ActivityPub id, by which federation's events name it. */
+  objectId: string
   title: string
   summary: string
   language: string

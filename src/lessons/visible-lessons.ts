@@ -4,13 +4,26 @@ import { filterLessons, sortLessons, type LessonSelection } from './browse.ts'
 import type { Lesson } from './schema.ts'
 import type { LessonService } from './service.ts'
 
+// The listing's array stays the same until a lesson changes: each narrower list is made once per version of it.
+const withoutLocal = new WeakMap<readonly Lesson[], readonly Lesson[]>()
+const onlyPublic = new WeakMap<readonly Lesson[], readonly Lesson[]>()
+
+function narrowed (kept: WeakMap<readonly Lesson[], readonly Lesson[]>, all: readonly Lesson[], keep: (lesson: Lesson) => boolean): readonly Lesson[] {
+  let list = kept.get(all)
+  if (list === undefined) {
+    list = Object.freeze(all.filter(keep))
+    kept.set(all, list)
+  }
+  return list
+}
+
 /** Local lessons are for signed-in people only, in every list, count and chart. */
-export async function visibleLessons (lessons: LessonService, request: FastifyRequest): Promise<Lesson[]> {
+export async function visibleLessons (lessons: LessonService, request: FastifyRequest): Promise<readonly Lesson[]> {
   const all = await lessons.all()
-  return seesLocalPages(request) ? all : all.filter(lesson => lesson.visibility !== 'local')
+  return seesLocalPages(request) ? all : narrowed(withoutLocal, all, lesson => lesson.visibility !== 'local')
 }
 
 /** Open data leaves the wiki: only what its authors published goes into the exports. */
 export async function exportableLessons (lessons: LessonService, selection: LessonSelection): Promise<Lesson[]> {
-  return sortLessons(filterLessons((await lessons.all()).filter(lesson => lesson.visibility === 'public'), selection.filter), selection.sort)
+  return sortLessons(filterLessons(narrowed(onlyPublic, await lessons.all(), lesson => lesson.visibility === 'public'), selection.filter), selection.sort)
 }

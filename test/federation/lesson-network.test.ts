@@ -12,7 +12,7 @@ import { csrfTokenOf, signIn } from '../helpers.ts'
 import { eventually, startInstance, type Instance } from './instances.ts'
 
 /** A public lesson's source; every field is written out, so the test knows what must arrive. */
-const lessonSource = (fields: { title: string, outcome: string, field: string, place: string, impactStep: number, evidence?: string }): string => `---
+const lessonSource = (fields: { title: string, outcome: string, field: string, place: string, impactStep: number, evidence?: string, strength?: string }): string => `---
 title: ${fields.title}
 language: de
 type: lesson
@@ -27,7 +27,7 @@ outcome: ${fields.outcome}
 impactStep: ${fields.impactStep}
 coProduction: consulted
 tags: [netz]
-${fields.evidence ?? ''}---
+${fields.strength ?? ''}${fields.evidence ?? ''}---
 ## Kontext
 
 Text.
@@ -39,9 +39,12 @@ const VISITS = {
   field: 'Altenhilfe',
   place: '{ name: "Leipzig", lat: 51.34, lon: 12.37 }',
   impactStep: 5,
+  // How sure and at what cost: a randomised design, enough participants, several sites and figures rate 5.
+  strength: 'evidenceDesign: randomised\nparticipants: 45\nsites: 3\ncostBand: 2\n',
   evidence: 'evidence:\n  - { figure: "38 von 45 blieben ein Jahr", source: "Teilnahmelisten", caveat: "Wer vor dem Start absprang, fehlt" }\n  - { figure: "12 Besuche im Monat", source: "Dienstplan" }\n'
 }
-const PARENTS = { title: 'Elternkurs Nord', outcome: 'fails', field: 'Familienhilfe', place: '{ name: "Halle", lat: 51.48, lon: 11.97 }', impactStep: 2 }
+// Before-and-after (3), too few participants (−1) and no figures (at most 1) rate 1.
+const PARENTS = { title: 'Elternkurs Nord', outcome: 'fails', field: 'Familienhilfe', place: '{ name: "Halle", lat: 51.48, lon: 11.97 }', impactStep: 2, strength: 'evidenceDesign: before-after\nparticipants: 12\ncostBand: 4\n' }
 const DEBTS = { title: 'Schuldnerberatung im Treff', outcome: 'mixed', field: 'Wohnungslosenhilfe', place: '{ name: "Bremen" }', impactStep: 4 }
 const YOUTH = { title: 'Jugendtreff am Abend', outcome: 'open', field: 'Jugendhilfe', place: '{ name: "Köln", lat: 50.94, lon: 6.96 }', impactStep: 3 }
 
@@ -63,7 +66,9 @@ function csvRecords (text: string): Array<Record<string, string>> {
   return records.map(row => Object.fromEntries(header.map((name, index) => [name, row[index] ?? ''])))
 }
 
-interface LessonItem { title: string, origin: string, outcome: string, impactStep: number | null, place: { name: string, lat?: number, lon?: number }, evidence: unknown[], url: string, originalUrl: string, attribution: string, licence: string }
+interface Strength { evidenceDesign: string | null, participants: number | null, sites: number | null, costBand: number | null, evidenceRating: number | null }
+interface LessonItem extends Strength { title: string, origin: string, outcome: string, impactStep: number | null, place: { name: string, lat?: number, lon?: number }, evidence: unknown[], url: string, originalUrl: string, attribution: string, licence: string }
+interface EvidenceJson { groups: Array<{ field: string, lessons: Array<{ url: string, title: string, origin: string, evidenceRating: number | null, costBand: number | null }> }> }
 interface LessonList { total: number, lessons: LessonItem[], facets: { origin: Array<{ value: string, count: number }>, outcome: Array<{ value: string, count: number }> } }
 
 describe('a network of lessons: C follows A and B through the API', { timeout: 240_000 }, () => {
@@ -168,6 +173,27 @@ describe('a network of lessons: C follows A and B through the API', { timeout: 2
     // Bremen was given without coordinates.
     assert.deepEqual(mapped.map(feature => feature.properties.title).sort(), [PARENTS.title, VISITS.title, YOUTH.title].sort())
     assert.deepEqual(mapped.find(feature => feature.properties.title === YOUTH.title)!.geometry.coordinates, [6.96, 50.94])
+  })
+
+  it('shows how sure and at what cost a lesson of A is at C as at A, in /api/lessons and /api/evidence', async () => {
+    const strengthOf = (lesson: LessonItem): Strength => ({ evidenceDesign: lesson.evidenceDesign, participants: lesson.participants, sites: lesson.sites, costBand: lesson.costBand, evidenceRating: lesson.evidenceRating })
+    const atC = fromOthers(await remoteLessons('&origin=Wiki%20a'))
+    assert.deepEqual(strengthOf(atC.find(lesson => lesson.title === VISITS.title)!), { evidenceDesign: 'randomised', participants: 45, sites: 3, costBand: 2, evidenceRating: 5 })
+    assert.deepEqual(strengthOf(atC.find(lesson => lesson.title === PARENTS.title)!), { evidenceDesign: 'before-after', participants: 12, sites: null, costBand: 4, evidenceRating: 1 })
+    const atA = ((await (await fetch(`${a.url}/api/lessons?perPage=100`)).json()) as LessonList).lessons
+    for (const title of [VISITS.title, PARENTS.title]) {
+      assert.deepEqual(strengthOf(atC.find(lesson => lesson.title === title)!), strengthOf(atA.find(lesson => lesson.title === title)!), title)
+    }
+
+    const evidence = async (url: string): Promise<EvidenceJson> => (await (await fetch(`${url}/api/evidence`)).json()) as EvidenceJson
+    const rowsOf = (body: EvidenceJson, origin: string): string[] => body.groups
+      .flatMap(group => group.lessons.filter(lesson => lesson.origin === origin).map(lesson => `${group.field}: ${lesson.title} rating ${lesson.evidenceRating} cost ${lesson.costBand}`))
+      .sort()
+    assert.deepEqual(rowsOf(await evidence(c.url), 'Wiki a'), [
+      'Altenhilfe: Besuchsdienst Grünau rating 5 cost 2',
+      'Familienhilfe: Elternkurs Nord rating 1 cost 4'
+    ])
+    assert.deepEqual(rowsOf(await evidence(c.url), 'Wiki a'), rowsOf(await evidence(a.url), 'local'))
   })
 
   it('finds the remote lessons in search, with their outcome and origin as facets', async () => {

@@ -182,6 +182,19 @@ describe('the embedded engine', () => {
       assert.equal((await objects.findOne({ id: 'https://example.org/o/42' }))?.id, 'https://example.org/o/42')
     })
 
+    it('looks up an $in of a few hundred ids through the _id index instead of testing every document', async () => {
+      const { ObjectId } = await import('mongodb')
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const ids = Array.from({ length: 1000 }, () => new ObjectId())
+      await pages.insertMany(ids.map((_id, index) => ({ _id, number: index })))
+      const state = client.engine.collection('praxiswiki.pages')
+      assert.ok(state)
+      const wanted = ids.filter((_, index) => index % 5 === 0)
+      assert.equal([...state.candidates({ _id: { $in: wanted } })].length, 200)
+      assert.deepEqual((await pages.find({ _id: { $in: wanted } }).toArray()).map(page => page.number), wanted.map((_, index) => index * 5))
+    })
+
     it('reuses a compiled filter only for the very same filter', async () => {
       const { compileFilter } = await import('../../src/store/embedded/query.ts')
       const { Int32, ObjectId } = await import('mongodb')

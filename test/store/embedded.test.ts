@@ -195,6 +195,27 @@ describe('the embedded engine', () => {
       assert.deepEqual((await pages.find({ _id: { $in: wanted } }).toArray()).map(page => page.number), wanted.map((_, index) => index * 5))
     })
 
+    it('tells listeners of every write as it is applied, and stops when asked', async () => {
+      const client = await open()
+      const notes = client.db().collection('notes')
+      let heard = 0
+      const stop = client.engine.onChange(() => { heard++ })
+      await notes.insertOne({ _id: 'a' as never, text: 'eins' })
+      const afterInsert = heard
+      assert.ok(afterInsert >= 1)
+      await notes.updateOne({ _id: 'a' as never }, { $set: { text: 'zwei' } })
+      assert.ok(heard > afterInsert, 'an update is heard')
+      const afterUpdate = heard
+      await notes.findOne({ _id: 'a' as never })
+      assert.equal(heard, afterUpdate, 'a read is not a write')
+      await notes.deleteOne({ _id: 'a' as never })
+      assert.ok(heard > afterUpdate, 'a delete is heard')
+      stop()
+      const stopped = heard
+      await notes.insertOne({ _id: 'b' as never, text: 'drei' })
+      assert.equal(heard, stopped)
+    })
+
     it('reuses a compiled filter only for the very same filter', async () => {
       const { compileFilter } = await import('../../src/store/embedded/query.ts')
       const { Int32, ObjectId } = await import('mongodb')

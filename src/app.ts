@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { carriesCredentials, authPlugin, withoutSecrets } from './auth/index.ts'
 import { backlinksPlugin } from './backlinks/plugin.ts'
 import type { AppConfig, TrustProxy } from './config/index.ts'
@@ -101,8 +101,19 @@ export async function buildApp (config: AppConfig, options: BuildOptions = {}): 
       imageSources: () => tileSources(current().mapTileUrl ?? undefined),
       // Whole pages are kept for readers without credentials, by language. Kept answers are HTML:
       // a client that asks for ActivityPub or JSON-LD at the same address is answered fresh.
-      readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale
+      readerOf: request => carriesCredentials(request) || wantsActivityJson(request.headers.accept) ? null : request.locale,
+      // Signed-in people's pages are kept per session cookie while nothing is written; only the embedded engine tells of every write.
+      ...(store.onChange === undefined
+        ? {}
+        : {
+            personalOf: (request: FastifyRequest) => request.headers.authorization === undefined && carriesCredentials(request) && !wantsActivityJson(request.headers.accept) ? `${request.locale}\n${request.headers.cookie ?? ''}` : null,
+            keepsPersonal: (request: FastifyRequest) => request.account !== null
+          })
     })
+    if (store.onChange !== undefined) {
+      const stop = store.onChange(() => { app.readerCache.forgetPersonal() })
+      app.addHook('onClose', async () => { stop() })
+    }
     // Kept pages carry the site's name, the map and the security headers: a changed setting clears them too.
     for (const change of ['page.saved', 'page.deleted', 'remote.saved', 'remote.deleted', 'settings.changed'] as const) {
       events.on(change, () => {

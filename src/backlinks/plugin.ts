@@ -26,6 +26,15 @@ const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 20
 
 interface BacklinkList { backlinks: Backlink[], more: boolean }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    backlinks: {
+      /** Settles when the comparison of the link index with the pages, begun when the app is ready, is done. */
+      reconciled: () => Promise<void>
+    }
+  }
+}
+
 /**
  * "What links here": a link index kept from the wiki's and federation's events (a store
  * index on the link targets), read once per page view and answered across renames, since a
@@ -81,7 +90,15 @@ export const backlinksPlugin = fastifyPlugin(async (parent: FastifyInstance, opt
   events.on('remote.saved', async ({ page }) => { await inOrder(`remote:${page.id}`, async () => { await index.record(remoteSource(page)) }) })
   events.on('remote.deleted', async ({ id }) => { await inOrder(`remote:${id}`, async () => { await index.remove(`remote:${id}`) }) })
 
+  // A batch's writes go to the store together: the embedded engine shares one fsync among writes
+  // that arrive at once, where one after the other they waited for 10,000 fsyncs at 10,000 pages.
+  const recordAll = async (sources: LinkSourceDocument[]): Promise<void> => {
+    // A source an event wrote while the batch was read is newer than what the batch read.
+    await Promise.all(sources.filter(source => touched?.has(source._id) !== true).map(async source => { await index.record(source) }))
+  }
+
   let reconciling: Promise<unknown> = Promise.resolve()
+  app.decorate('backlinks', { reconciled: async () => { await reconciling } })
   app.addHook('onReady', async () => {
     const written = new Set<string>()
     touched = written
@@ -91,10 +108,12 @@ export const backlinksPlugin = fastifyPlugin(async (parent: FastifyInstance, opt
         versions: app.wiki.pageVersions,
         reindex: async ids => {
           const yieldNow = createYielder()
+          const sources: LinkSourceDocument[] = []
           for await (const page of app.wiki.pageSnapshots(ids)) {
-            await index.record(await localSource(page))
+            sources.push(await localSource(page))
             await yieldNow()
           }
+          await recordAll(sources)
         }
       },
       {
@@ -102,10 +121,12 @@ export const backlinksPlugin = fastifyPlugin(async (parent: FastifyInstance, opt
         versions: app.federation.remotePages.versions,
         reindex: async ids => {
           const yieldNow = createYielder()
+          const sources: LinkSourceDocument[] = []
           for await (const page of app.federation.remotePages.snapshots(ids)) {
-            await index.record(remoteSource(page))
+            sources.push(remoteSource(page))
             await yieldNow()
           }
+          await recordAll(sources)
         }
       }
     ], { touched: written, stopped: () => closed })

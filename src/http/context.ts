@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type {} from '@fastify/view'
 import { formatDate, formatDateToSecond, formatNumber, type Locale, type Translate } from '../i18n/index.ts'
 import type { BodyCache } from './body-cache.ts'
-import { acceptedEncoding, encodedBody } from './reader-cache.ts'
-import { varyOn } from './transfer.ts'
+import { sendEncoded } from './reader-cache.ts'
 import { localeLinks, registerLocale } from './locale.ts'
 import { takeNotice } from './notice.ts'
 
@@ -130,8 +129,5 @@ export async function renderFramed (request: FastifyRequest, reply: FastifyReply
   const locals = reply.locals as Record<string, unknown> | undefined
   const frameState = JSON.stringify([locals?.reviewCount, locals?.moderationCount, locals?.unreadNotifications])
   const answer = await page.keep.cache.answer(`${page.keep.session}\n${frameState}\n${page.keep.key}\n${request.url}`, framed)
-  varyOn(reply, 'Accept-Encoding')
-  const encoding = acceptedEncoding(request)
-  if (encoding === null) return reply.send(answer.identity)
-  return reply.header('Content-Encoding', encoding).send(encodedBody(answer, encoding))
+  return sendEncoded(request, reply, answer)
 }

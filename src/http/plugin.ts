@@ -26,6 +26,10 @@ export interface HttpLayerOptions {
   imageSources: () => string[]
   /** Whose kept answer a request may get: a language for anonymous readers, null for everyone else. */
   readerOf: (request: FastifyRequest) => Locale | null
+  /** Whose personal kept answer a signed-in request may get (see createReaderCache); absent when no write signal tells when to forget them. */
+  personalOf?: (request: FastifyRequest) => string | null
+  /** Whether a personal answer, once ready, was someone's and may be kept. */
+  keepsPersonal?: (request: FastifyRequest) => boolean
 }
 
 declare module 'fastify' {
@@ -44,7 +48,7 @@ declare module 'fastify' {
  */
 export const httpLayer = fastifyPlugin(async (app: FastifyInstance, options: HttpLayerOptions) => {
   // Its hook comes first, so a kept page goes out before sessions, security headers or handlers are at work.
-  const readerCache = createReaderCache({ readerOf: options.readerOf })
+  const readerCache = createReaderCache({ readerOf: options.readerOf, personalOf: options.personalOf, keepsPersonal: options.keepsPersonal })
   app.addHook('onRequest', readerCache.serve)
   app.decorate('readerCache', readerCache)
   app.decorate('bodyCache', createBodyCache())

@@ -52,6 +52,20 @@ export interface ReaderCacheOptions {
    * Asked before anyone is identified, so it goes by what the request carries.
    */
   readerOf: (request: FastifyRequest) => string | null
+  /**
+   * For a request with credentials that may be answered from what the same credentials were
+   * given before: what of the request the answer depends on (the whole Cookie header, so only
+   * the holder of the same signed session cookie gets it, and the language); null otherwise.
+   * Such answers are forgotten by `forgetPersonal`, which must be called on every write to the
+   * store: they show what the person's session, account and counts were when rendered.
+   */
+  personalOf?: (request: FastifyRequest) => string | null
+  /**
+   * Asked when a personal answer is ready: whether the request was someone's (its session
+   * named a person). A cookie made up or expired gets its answer rendered each time, so
+   * made-up cookies cannot crowd people's answers out.
+   */
+  keepsPersonal?: (request: FastifyRequest) => boolean
   /** Bytes of answers kept, all encodings counted. */
   maxBytes?: number
   /**
@@ -64,6 +78,18 @@ export interface ReaderCacheOptions {
 }
 
 export type ReaderCache = ReturnType<typeof createReaderCache>
+
+/** Answers sent already encoded (renderFramed's per-session answers), for `keep` to take with all their forms. */
+const sentEncoded = new WeakMap<FastifyReply, EncodedBody>()
+
+/** Sends a kept answer in the encoding the reader accepts, and lets the reader cache keep it as it is. */
+export function sendEncoded (request: FastifyRequest, reply: FastifyReply, answer: EncodedBody): FastifyReply {
+  sentEncoded.set(reply, answer)
+  varyOn(reply, 'Accept-Encoding')
+  const encoding = acceptedEncoding(request)
+  if (encoding === null) return reply.send(answer.identity)
+  return reply.header('Content-Encoding', encoding).send(encodedBody(answer, encoding))
+}
 
 /**
  * Whole answers for readers who are not signed in: most requests to a wiki are
@@ -79,6 +105,12 @@ export type ReaderCache = ReturnType<typeof createReaderCache>
  * hook of the routes whose answers may be kept. Only what a request without
  * credentials was given is kept, so answering before the access checks shows nobody
  * more than they could see anyway. ETags, 304s and the Vary header work as for any answer.
+ *
+ * Signed-in people's views of those routes are kept too, with `personalOf`, each under the
+ * whole Cookie header that carried the session: only a request with the same signed cookie
+ * gets it, and it gets exactly what that cookie was given, while nothing in the store has
+ * changed since (`forgetPersonal` on every write: a sign-out, a notification, a changed
+ * account or a notice waiting in the session all write) and for the same two seconds.
  */
 export function createReaderCache (options: ReaderCacheOptions) {
   const now = options.now ?? Date.now
@@ -87,24 +119,37 @@ export function createReaderCache (options: ReaderCacheOptions) {
     maxSize: options.maxBytes ?? 64 * 1024 * 1024,
     sizeCalculation: answer => answer.identity.length + (answer.encoded.br?.length ?? 0) + (answer.encoded.gzip?.length ?? 0) + 2048
   })
+  // Personal answers: a share of the same room, and forgotten on every write to the store.
+  const personal = new LRUCache<string, Answer>({
+    maxSize: Math.ceil((options.maxBytes ?? 64 * 1024 * 1024) / 4),
+    sizeCalculation: (answer, key) => answer.identity.length + (answer.encoded.br?.length ?? 0) + (answer.encoded.gzip?.length ?? 0) + key.length * 2 + 2048
+  })
   // Bumped by every change: an answer rendered from what was read before a change must not be kept after it.
   let generation = 0
-  const pending = new WeakMap<FastifyRequest, { key: string, generation: number }>()
+  let personalGeneration = 0
+  const pending = new WeakMap<FastifyRequest, { key: string, kept: LRUCache<string, Answer>, generation: () => number, started: number }>()
+  const keepsPersonal = options.keepsPersonal ?? (() => true)
+  const forgetPersonal = (): void => {
+    personalGeneration++
+    if (personal.size > 0) personal.clear()
+  }
 
-  function keyOf (request: FastifyRequest): string | null {
+  function entryOf (request: FastifyRequest): { key: string, kept: LRUCache<string, Answer>, generation: () => number } | null {
     // Query strings would let anyone fill the cache with copies; such addresses are rendered each time.
     if (request.method !== 'GET' || request.url.includes('?')) return null
     const reader = options.readerOf(request)
-    return reader === null ? null : `${reader} ${request.url}`
+    if (reader !== null) return { key: `${reader} ${request.url}`, kept: answers, generation: () => generation }
+    const person = options.personalOf?.(request) ?? null
+    return person === null ? null : { key: `${person}\n${request.url}`, kept: personal, generation: () => personalGeneration }
   }
 
   return {
     async serve (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-      const key = keyOf(request)
-      if (key === null) return
-      const answer = answers.get(key)
+      const entry = entryOf(request)
+      if (entry === null) return
+      const answer = entry.kept.get(entry.key)
       if (answer === undefined || now() - answer.renderedAt > revalidateAfterMs) {
-        pending.set(request, { key, generation })
+        pending.set(request, { ...entry, started: entry.generation() })
         return
       }
       // The answer goes out as it was first sent, headers and all; the rest of the request's
@@ -126,12 +171,14 @@ export function createReaderCache (options: ReaderCacheOptions) {
 
     async keep (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
       const started = pending.get(request)
-      if (started === undefined || started.generation !== generation) return payload
-      if (reply.statusCode !== 200 || !(typeof payload === 'string' || Buffer.isBuffer(payload)) || reply.hasHeader('set-cookie') || reply.hasHeader('content-encoding')) return payload
-      const identity = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
-      const previous = answers.peek(started.key)
+      if (started === undefined || started.started !== started.generation()) return payload
+      if (reply.statusCode !== 200 || reply.hasHeader('set-cookie') || (started.kept === personal && !keepsPersonal(request))) return payload
+      const sent = sentEncoded.get(reply)
+      if (sent === undefined && (!(typeof payload === 'string' || Buffer.isBuffer(payload)) || reply.hasHeader('content-encoding'))) return payload
+      const identity = sent?.identity ?? (Buffer.isBuffer(payload) ? payload : Buffer.from(payload as string))
+      const previous = started.kept.peek(started.key)
       // Rendered again after the time limit, a page is usually unchanged: keep its compressed forms.
-      const encoded = previous !== undefined && previous.identity.equals(identity) ? previous.encoded : {}
+      const encoded = sent?.encoded ?? (previous !== undefined && previous.identity.equals(identity) ? previous.encoded : {})
       // Kept answers are sent in whichever encoding the reader accepts.
       varyOn(reply, 'accept-encoding')
       const headers: string[] = []
@@ -139,7 +186,7 @@ export function createReaderCache (options: ReaderCacheOptions) {
         if (value !== undefined && !UNKEPT_HEADERS.has(name.toLowerCase())) headers.push(name, Array.isArray(value) ? value.join(', ') : String(value))
       }
       const etag = reply.getHeader('etag')
-      answers.set(started.key, { headers, etag: typeof etag === 'string' ? etag : undefined, identity, encoded, renderedAt: now() })
+      started.kept.set(started.key, { headers, etag: typeof etag === 'string' ? etag : undefined, identity, encoded, renderedAt: now() })
       return payload
     },
 
@@ -147,6 +194,10 @@ export function createReaderCache (options: ReaderCacheOptions) {
     clear (): void {
       generation++
       answers.clear()
-    }
+      forgetPersonal()
+    },
+
+    /** Call on every write to the store: a personal answer shows the session, account and counts as they were. */
+    forgetPersonal
   }
 }

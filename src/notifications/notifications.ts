@@ -28,6 +28,12 @@ export function createNotificationStore (options: { db: Db, now: () => Date, may
   const notifications: Collection<NotificationDocument> = options.db.collection<NotificationDocument>('notifications')
   // The time bounds how stale a count can look when several processes share one MongoDB.
   const unreadCounts = new LRUCache<string, number>({ max: 10_000, ttl: options.countTtlMs ?? 60_000 })
+  // Counts writes: a count read before a write and remembered after it would hide the write until the TTL ends.
+  let writes = 0
+  const forgetCount = (recipient: string): void => {
+    writes++
+    unreadCounts.delete(recipient)
+  }
 
   async function ensureIndexes (): Promise<void> {
     await notifications.createIndex({ recipient: 1, updatedAt: -1 }, { name: 'recipient_latest' })
@@ -44,6 +50,8 @@ export function createNotificationStore (options: { db: Db, now: () => Date, may
     if (input.actor !== null && input.actor === input.recipient) return false
     if (!await options.mayBeTold(input.recipient, input.subject)) return false
     const at = input.at ?? options.now()
+    // Forgotten before the write as well as after it: a page rendered meanwhile reads the count from the store.
+    forgetCount(input.recipient)
     const collapsed = await notifications.findOneAndUpdate(
       { recipient: input.recipient, 'subject.id': input.subject.id, kind: input.kind, readAt: null },
       { $set: { subject: input.subject, actor: input.actor, updatedAt: at, mailedAt: null }, $inc: { count: 1 } }
@@ -51,7 +59,7 @@ export function createNotificationStore (options: { db: Db, now: () => Date, may
     if (collapsed === null) {
       await notifications.insertOne({ _id: new ObjectId(), recipient: input.recipient, kind: input.kind, subject: input.subject, actor: input.actor, createdAt: at, updatedAt: at, count: 1, readAt: null, mailedAt: null })
     }
-    unreadCounts.delete(input.recipient)
+    forgetCount(input.recipient)
     return true
   }
 
@@ -74,8 +82,9 @@ export function createNotificationStore (options: { db: Db, now: () => Date, may
   async function unreadCount (recipient: string): Promise<number> {
     let count = unreadCounts.get(recipient)
     if (count === undefined) {
+      const writesBefore = writes
       count = await notifications.countDocuments({ recipient, readAt: null })
-      unreadCounts.set(recipient, count)
+      if (writes === writesBefore) unreadCounts.set(recipient, count)
     }
     return count
   }
@@ -83,20 +92,24 @@ export function createNotificationStore (options: { db: Db, now: () => Date, may
   /** Marks one of the person's own notifications read; false when there is no such unread one. */
   async function markRead (recipient: string, id: string): Promise<boolean> {
     if (!ObjectId.isValid(id) || id.length !== 24) return false
+    forgetCount(recipient)
     const result = await notifications.updateOne({ _id: new ObjectId(id), recipient, readAt: null }, { $set: { readAt: options.now() } })
-    unreadCounts.delete(recipient)
+    forgetCount(recipient)
     return result.modifiedCount > 0
   }
 
   async function markAllRead (recipient: string): Promise<number> {
+    forgetCount(recipient)
     const result = await notifications.updateMany({ recipient, readAt: null }, { $set: { readAt: options.now() } })
-    unreadCounts.delete(recipient)
+    forgetCount(recipient)
     return result.modifiedCount
   }
 
   /** Removes notifications older than `before`; the people they belonged to see a fresh count. */
   async function prune (before: Date): Promise<number> {
+    writes++
     const result = await notifications.deleteMany({ updatedAt: { $lt: before } })
+    writes++
     if (result.deletedCount > 0) unreadCounts.clear()
     return result.deletedCount
   }

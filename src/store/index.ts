@@ -15,6 +15,12 @@ export interface Store {
   engine: 'embedded' | 'mongodb'
   /** Flushes pending writes and releases the data dir or the connection. */
   close: () => Promise<void>
+  /**
+   * Calls `listener` after every write, as it is applied; returns the call that stops it. Only
+   * the embedded engine has it: there every write is this process's own, while a MongoDB
+   * database may be written by other processes that no listener here would hear of.
+   */
+  onChange?: (listener: () => void) => () => void
 }
 
 export async function openStore (options: StoreOptions): Promise<Store> {
@@ -31,7 +37,8 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   return {
     db: client.db(options.dbName ?? 'praxiswiki'),
     engine: 'embedded',
-    close: () => client.close()
+    close: () => client.close(),
+    onChange: listener => client.engine.onChange(listener)
   }
 }
 

@@ -182,6 +182,40 @@ describe('the embedded engine', () => {
       assert.equal((await objects.findOne({ id: 'https://example.org/o/42' }))?.id, 'https://example.org/o/42')
     })
 
+    it('looks up an $in of a few hundred ids through the _id index instead of testing every document', async () => {
+      const { ObjectId } = await import('mongodb')
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const ids = Array.from({ length: 1000 }, () => new ObjectId())
+      await pages.insertMany(ids.map((_id, index) => ({ _id, number: index })))
+      const state = client.engine.collection('praxiswiki.pages')
+      assert.ok(state)
+      const wanted = ids.filter((_, index) => index % 5 === 0)
+      assert.equal([...state.candidates({ _id: { $in: wanted } })].length, 200)
+      assert.deepEqual((await pages.find({ _id: { $in: wanted } }).toArray()).map(page => page.number), wanted.map((_, index) => index * 5))
+    })
+
+    it('tells listeners of every write as it is applied, and stops when asked', async () => {
+      const client = await open()
+      const notes = client.db().collection('notes')
+      let heard = 0
+      const stop = client.engine.onChange(() => { heard++ })
+      await notes.insertOne({ _id: 'a' as never, text: 'eins' })
+      const afterInsert = heard
+      assert.ok(afterInsert >= 1)
+      await notes.updateOne({ _id: 'a' as never }, { $set: { text: 'zwei' } })
+      assert.ok(heard > afterInsert, 'an update is heard')
+      const afterUpdate = heard
+      await notes.findOne({ _id: 'a' as never })
+      assert.equal(heard, afterUpdate, 'a read is not a write')
+      await notes.deleteOne({ _id: 'a' as never })
+      assert.ok(heard > afterUpdate, 'a delete is heard')
+      stop()
+      const stopped = heard
+      await notes.insertOne({ _id: 'b' as never, text: 'drei' })
+      assert.equal(heard, stopped)
+    })
+
     it('reuses a compiled filter only for the very same filter', async () => {
       const { compileFilter } = await import('../../src/store/embedded/query.ts')
       const { Int32, ObjectId } = await import('mongodb')

@@ -37,6 +37,7 @@ export class Engine {
   private releaseLock!: () => Promise<void>
   private closing: Promise<void> | null = null
   private readOnly = false
+  private readonly changeListeners = new Set<() => void>()
 
   private constructor (readonly dataDir: string, private readonly options: EngineOptions) {}
 
@@ -115,9 +116,25 @@ export class Engine {
     return this.journal.append(ops)
   }
 
+  /**
+   * Calls `listener` after every change applied to memory, before it is durable: what a
+   * process keeps because nothing changed since (signed-in people's pages) is forgotten at once.
+   * Returns the call that stops it.
+   */
+  onChange (listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => { this.changeListeners.delete(listener) }
+  }
+
   /** Applies one change to memory and returns its journal op, for `append`. */
   apply (change: Change): Buffer {
     if (this.readOnly) throw new EmbeddedEngineError('a snapshot of the journal is read-only')
+    const op = this.applyToMemory(change)
+    for (const listener of this.changeListeners) listener()
+    return op
+  }
+
+  private applyToMemory (change: Change): Buffer {
     switch (change.code) {
       case OpCode.Put: {
         const { document, size } = change.stored

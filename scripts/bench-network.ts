@@ -13,7 +13,9 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
+import { PRAXISWIKI_CONTEXT } from '../src/federation/contexts.ts'
 import { DEFAULT_LESSON_FIELDS } from '../src/lessons/index.ts'
+import { lessonNode } from '../src/lessons/linked-data.ts'
 import { followPeer, type FollowedPeer } from './followed-peer.ts'
 import { milliseconds, percentile } from './latency.ts'
 
@@ -42,15 +44,15 @@ async function freePort (): Promise<number> {
   })
 }
 
-/** A Create of a lesson Article as a Praxiswiki peer sends it today (the `lesson` extension). */
+/** A Create of a lesson Article as a Praxiswiki peer sends it today: the lesson vocabulary inlined, the lesson as its own node. */
 function lessonCreate (peer: FollowedPeer, organisation: number, n: number, probe: string | null): Record<string, unknown> {
   const field = DEFAULT_LESSON_FIELDS[n % DEFAULT_LESSON_FIELDS.length] as string
   const word = probe ?? `lektion${organisation}x${n}`
   const create = peer.createArticle(`Lektion ${n} der Organisation ${organisation} ${word}`, `<p>Was wir gelernt haben: ${word}.</p>`)
   const article = create.object as Record<string, unknown>
   article.tag = [{ type: 'Hashtag', name: `#${probe ?? 'netz'}` }]
-  article.lesson = {
-    type: 'lesson',
+  create['@context'] = ['https://www.w3.org/ns/activitystreams', PRAXISWIKI_CONTEXT]
+  article.lesson = lessonNode({
     programme: `Programm ${n}`,
     organisation: `Organisation ${organisation}`,
     place: { name: 'Leipzig', lat: 51.34, lon: 12.37 },
@@ -62,7 +64,7 @@ function lessonCreate (peer: FollowedPeer, organisation: number, n: number, prob
     participants: 40 + n,
     sites: 1 + (n % 3),
     costBand: 1 + (n % 5)
-  }
+  })
   return create
 }
 

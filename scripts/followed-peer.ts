@@ -38,7 +38,8 @@ async function waitFor<T> (check: () => T | undefined, timeoutMs: number, what: 
 export async function followPeer (app: FastifyInstance, wikiUrl: string, handledTimeoutMs = 120_000): Promise<FollowedPeer> {
   const fake: FakeServer = await startFakeServer()
   const keys = makeKeyPair()
-  fake.documents.set('/users/verein', mastodonActor(fake, 'verein', keys))
+  // A Praxiswiki organisation consents to search (its FEDERATION_INDEXABLE defaults to true).
+  fake.documents.set('/users/verein', { ...mastodonActor(fake, 'verein', keys), indexable: true })
   const actorId = `${fake.url}/users/verein`
   const inbox = `${wikiUrl}/ap/inbox/wiki`
   let sent = 0

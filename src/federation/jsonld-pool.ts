@@ -50,12 +50,15 @@ const workerFile = new URL('./jsonld-worker.ts', import.meta.url)
 /** A document is at most 1 MB (MAX_ACTIVITY_BYTES); its expansion stays well within this. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256 }
 const MAX_SENT_CONTEXTS = 128
+const STARTUP_TIMEOUT_MS = 60_000
 
 interface Waiting { document: Record<string, any>, contexts: Array<[string, ContextDocument]>, resolve: (value: unknown) => void, reject: (error: Error) => void }
 interface Running extends Waiting { job: number, timer: NodeJS.Timeout | null, contextFailure: Error | null }
 interface Slot {
   thread: Worker | null
   running: Running | null
+  /** Whether the thread has loaded: starting one (seconds under load) does not count against a document's time. */
+  ready: boolean
   /** Contexts this thread was given; it keeps them, so they are not copied over again (it asks for any it let go). */
   sent: Set<string>
 }
@@ -70,7 +73,7 @@ export function createJsonLdPool (options: JsonLdPoolOptions): JsonLdPool {
   const size = options.size ?? Math.min(4, Math.max(2, availableParallelism() - 1))
   const maxQueued = options.maxQueued ?? 128
   const timeoutMs = options.timeoutMs ?? 10_000
-  const slots: Slot[] = Array.from({ length: size }, () => ({ thread: null, running: null, sent: new Set<string>() }))
+  const slots: Slot[] = Array.from({ length: size }, () => ({ thread: null, running: null, ready: false, sent: new Set<string>() }))
   const queue: Waiting[] = []
   let nextJob = 0
   let closed = false
@@ -102,7 +105,7 @@ export function createJsonLdPool (options: JsonLdPoolOptions): JsonLdPool {
     const answer = (message: ContextAnswer): void => {
       if (slot.thread !== thread || slot.running !== running) return
       thread.postMessage(message)
-      if (running) startTimer(slot, running)
+      if (running && slot.ready) startTimer(slot, running)
     }
     options.loadContext(url).then(
       context => { answer({ type: 'context', request, context }) },
@@ -116,9 +119,19 @@ export function createJsonLdPool (options: JsonLdPoolOptions): JsonLdPool {
   function start (slot: Slot): Worker {
     const thread = startWorker(workerFile, { resourceLimits: RESOURCE_LIMITS })
     slot.sent = new Set()
+    slot.ready = false
+    // A thread that never finishes loading would hold its document for ever.
+    const loading = setTimeout(() => { if (!slot.ready) thread.terminate().catch(() => {}) }, STARTUP_TIMEOUT_MS)
+    loading.unref()
     let failure: Error | undefined
     thread.on('message', (reply: JsonLdReply) => {
       if (slot.thread !== thread) return
+      if (reply.type === 'ready') {
+        clearTimeout(loading)
+        slot.ready = true
+        if (slot.running) startTimer(slot, slot.running)
+        return
+      }
       if (reply.type === 'context') return answerContext(slot, thread, reply.request, reply.url)
       if (slot.running?.job !== reply.job) return
       const running = finish(slot) as Running
@@ -160,7 +173,7 @@ export function createJsonLdPool (options: JsonLdPoolOptions): JsonLdPool {
         running.reject(new InvalidJsonLdError(`the body is not valid JSON-LD: ${(error as Error).message}`))
         continue
       }
-      startTimer(slot, running)
+      if (slot.ready) startTimer(slot, running)
     }
   }
 

@@ -21,6 +21,7 @@ export interface ContextAnswer {
 export type JsonLdWorkerMessage = JsonLdJob | ContextAnswer
 
 export type JsonLdReply =
+  | { type: 'ready' }
   | { type: 'done', job: number, result: unknown }
   | { type: 'failed', job: number, error: { name: string, message: string, code?: string } }
   | { type: 'context', request: number, url: string }

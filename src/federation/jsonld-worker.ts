@@ -81,3 +81,4 @@ port.on('message', (message: JsonLdWorkerMessage) => {
   if (message.context) request.resolve(message.context)
   else request.reject(new Error(message.error ?? 'the context could not be loaded'))
 })
+port.postMessage({ type: 'ready' } satisfies JsonLdReply)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { after, before, describe, it } from 'node:test'
+import type { Worker } from 'node:worker_threads'
 import { ROUTES } from '../../src/federation/activitypub-paths.ts'
 import { ContextUnavailableError } from '../../src/federation/context-loader.ts'
 import { preloadedContexts, PRAXISWIKI_CONTEXT, type ContextDocument } from '../../src/federation/contexts.ts'
@@ -180,6 +181,24 @@ describe('JSON-LD processing in worker threads', { timeout: 120_000 }, () => {
     assert.match(failure.message, /interrupted/)
     const [inWorker, byApex] = await bothOf(mastodonCreate())
     assert.deepEqual(inWorker, byApex)
+  })
+
+  it('stops a document that takes longer than its time with a 503, and the thread working on it', async () => {
+    const hasty = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), size: 1, timeoutMs: 100, log: { warn: () => {} } })
+    try {
+      const big = { ...mastodonCreate(), cc: Array.from({ length: 20_000 }, (_, n) => `${peer}/users/u${n}`) }
+      const answer = hasty.fromJSONLD(big).then(() => null, (error: Error) => error)
+      const [thread] = await new Promise<Worker[]>(resolve => setImmediate(() => resolve(hasty.threadsForTests())))
+      assert.ok(thread, 'a worker took the document')
+      const exited = new Promise(resolve => thread.once('exit', resolve))
+      const failure = await answer
+      assert.ok(failure instanceof JsonLdBusyError, String(failure))
+      assert.match(failure.message, /took longer than 0.1 s/)
+      await exited
+      assert.deepEqual(hasty.threadsForTests(), [], 'the stopped thread is gone; the next document gets a new one')
+    } finally {
+      await hasty.close()
+    }
   })
 
   it('refuses with 503, not by waiting, once its queue is full', async () => {

@@ -68,7 +68,12 @@ export function createApexCore (options: ApexOptions): FederationCore {
   const organisation = createOrganisationActor({ apex, config, profile: options.profile, baseUrl, actorId, log: options.log })
   const followRecords = createFollowRecords({ apex, db, actor: organisation.actor, log: options.log })
   const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log, onGone: followRecords.forgetGoneFollowers })
-  const jsonld = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), log: options.log })
+  const jsonld = createJsonLdPool({
+    context: apex.context,
+    loadContext: async url => await apex.jsonldContextLoader(url),
+    compactHere: async document => await apex.fromJSONLD(document),
+    log: options.log
+  })
   overrideApex(apex, { http, db, actorId, siteName: options.siteName, delivery, jsonld })
 
   return {

@@ -5,8 +5,8 @@ export interface JsonLdJob {
   type: 'compact'
   job: number
   document: Record<string, any>
-  /** apex.context: what the document is compacted to, and its context when it names none. */
-  context: unknown[]
+  /** apex.context: what documents are compacted to, and their context when they name none; sent with a thread's first document only. */
+  context?: unknown[]
   contexts: Array<[string, ContextDocument]>
 }
 

@@ -55,10 +55,14 @@ async function fromJSONLD (document: Record<string, any>, context: unknown[]): P
   return compacted['@graph'][0]
 }
 
+/** apex.context, from the first document. */
+let target: unknown[] = []
+
 async function run (job: JsonLdJob): Promise<void> {
   for (const [url, context] of job.contexts) remember(url, context)
+  if (job.context) target = job.context
   try {
-    const result = await fromJSONLD(job.document, job.context)
+    const result = await fromJSONLD(job.document, target)
     port!.postMessage({ type: 'done', job: job.job, result } satisfies JsonLdReply)
   } catch (error) {
     const failure = error as { name?: unknown, message?: unknown, details?: { code?: unknown } }

@@ -30,17 +30,19 @@ describe('JSON-LD processing of the inbox', { timeout: 120_000 }, () => {
   })
 
   it('keeps taking in pages after its JSON-LD worker is killed', async () => {
-    const first = peer.createArticle('Vorher', '<p>Vor dem Absturz.</p>')
+    // Addressed to many, so that it is large enough to be compacted in a worker.
+    const first: Record<string, unknown> = { ...peer.createArticle('Vorher', '<p>Vor dem Absturz.</p>'), cc: Array.from({ length: 1000 }, (_, n) => `https://elsewhere.example/users/u${n}`) }
     const before = await peer.post(first)
     assert.equal(before.status, 200)
     assert.equal(await before.handled, true)
     const threads = wiki.app.federation.core.jsonld.threadsForTests()
     assert.ok(threads.length > 0, 'a worker has compacted the first page')
     await Promise.all(threads.map(async thread => await thread.terminate()))
-    const second = peer.createArticle('Nachher', '<p>Nach dem Absturz.</p>')
+    const second: Record<string, unknown> = { ...peer.createArticle('Nachher', '<p>Nach dem Absturz.</p>'), cc: Array.from({ length: 1000 }, (_, n) => `https://elsewhere.example/users/u${n}`) }
     const afterwards = await peer.post(second)
     assert.equal(afterwards.status, 200)
     assert.equal(await afterwards.handled, true)
     assert.equal(await stored(String((second.object as { id: string }).id)), 1)
+    assert.equal(wiki.app.federation.core.jsonld.threadsForTests().length, 1, 'a new worker compacted the second')
   })
 })

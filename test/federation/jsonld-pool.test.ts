@@ -106,7 +106,7 @@ describe('JSON-LD processing in worker threads', { timeout: 120_000 }, () => {
 
   before(() => {
     ({ apex, loads } = buildApex())
-    pool = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), size: 1, log: { warn: () => {} } })
+    pool = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), compactHere: async document => await apex.fromJSONLD(document), largeDocumentValues: 0, size: 1, log: { warn: () => {} } })
   })
   after(async () => { await pool.close() })
 
@@ -184,7 +184,7 @@ describe('JSON-LD processing in worker threads', { timeout: 120_000 }, () => {
   })
 
   it('stops a document that takes longer than its time with a 503, and the thread working on it', async () => {
-    const hasty = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), size: 1, timeoutMs: 100, log: { warn: () => {} } })
+    const hasty = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), compactHere: async document => await apex.fromJSONLD(document), largeDocumentValues: 0, size: 1, timeoutMs: 100, log: { warn: () => {} } })
     try {
       const big = { ...mastodonCreate(), cc: Array.from({ length: 20_000 }, (_, n) => `${peer}/users/u${n}`) }
       const answer = hasty.fromJSONLD(big).then(() => null, (error: Error) => error)
@@ -201,8 +201,25 @@ describe('JSON-LD processing in worker threads', { timeout: 120_000 }, () => {
     }
   })
 
+  it('compacts small documents on the event loop and hands large ones to a thread', async () => {
+    const mixed = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), compactHere: async document => await apex.fromJSONLD(document), log: { warn: () => {} } })
+    try {
+      const [small, byApex] = [await mixed.fromJSONLD(mastodonCreate()), await apex.fromJSONLD(mastodonCreate())]
+      assert.deepEqual(small, byApex)
+      assert.deepEqual(mixed.threadsForTests(), [], 'no thread for a Create of one Note')
+      const large = { ...mastodonCreate(), cc: Array.from({ length: 1000 }, (_, n) => `${peer}/users/u${n}`) }
+      const [inWorker, largeByApex] = [await mixed.fromJSONLD(structuredClone(large)), await apex.fromJSONLD(structuredClone(large))]
+      assert.deepEqual(inWorker, largeByApex)
+      assert.equal(mixed.threadsForTests().length, 1, 'a thread for a Create addressed to a thousand actors')
+      const refused = await mixed.fromJSONLD({ '@context': [AS, { type: { '@id': 5 } }], type: 'Note' }).then(() => null, (error: Error) => error)
+      assert.ok(refused instanceof InvalidJsonLdError, String(refused))
+    } finally {
+      await mixed.close()
+    }
+  })
+
   it('refuses with 503, not by waiting, once its queue is full', async () => {
-    const small = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), size: 1, maxQueued: 2, log: { warn: () => {} } })
+    const small = createJsonLdPool({ context: apex.context, loadContext: async url => await apex.jsonldContextLoader(url), compactHere: async document => await apex.fromJSONLD(document), largeDocumentValues: 0, size: 1, maxQueued: 2, log: { warn: () => {} } })
     try {
       const answers = await Promise.all(Array.from({ length: 6 }, async () => await small.fromJSONLD(mastodonCreate()).then(() => 'compacted', (error: Error) => error)))
       const refused = answers.filter(answer => answer instanceof JsonLdBusyError)

@@ -40,7 +40,7 @@ export function createApexRouter (options: ActivityPubEndpointsOptions) {
     verify: (request: Request, _response: Response, buffer: Buffer) => { request.rawBody = Buffer.from(buffer) }
   })
 
-  /** apex's own JSON-LD step, in a worker thread (see jsonld-pool.ts): a bad document is a 400, a busy pool a 503. */
+  /** apex's own JSON-LD step, large documents in a worker thread (see jsonld-pool.ts): a bad document is a 400, a busy pool a 503. */
   async function jsonld (request: Request, response: Response, next: Next): Promise<void> {
     try {
       const compacted = await core.jsonld.fromJSONLD(request.body)

@@ -31,7 +31,7 @@ export interface ApexOptions {
 export interface FederationCore extends OrganisationActor {
   apex: Apex
   delivery: DeliveryWorker
-  /** JSON-LD processing of documents from other servers, off the event loop. */
+  /** JSON-LD processing of documents from other servers; large ones off the event loop. */
   jsonld: JsonLdPool
   actorId: string
   dropFollower: FollowRecords['dropFollower']

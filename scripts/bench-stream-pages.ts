@@ -1,5 +1,5 @@
 // A page of activitypub-express's getStream as one stream grows (500, 5,000, 50,000 items):
-// read through apex's own index, next to the same pipeline on a copy without that index
+// read through apex's own index (the first page, and the page after the middle item), next to the same pipeline on a copy without that index
 // (a full match and sort of the stream, as every page cost before the index kept an order).
 // Part of `npm run bench:store`; BENCH_STREAM_SIZES=500,5000 to change the sizes.
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,7 +13,7 @@ import { openStore } from '../src/store/index.ts'
 export interface ApexStoreLike {
   db: Db
   setup: (initialUser?: Document) => Promise<unknown>
-  getStream: (collectionId: string, limit: number) => Promise<Document[]>
+  getStream: (collectionId: string, limit: number, after?: string) => Promise<Document[]>
 }
 const require = createRequire(import.meta.url)
 export const ApexStore = require('activitypub-express/store') as new () => ApexStoreLike
@@ -25,7 +25,7 @@ const PAGES = 200
 const BUDGET_MILLIS = 10_000
 const BATCH = 1000
 
-export interface StreamPageResult { items: number, indexedMedian: number, fullSortMedian: number }
+export interface StreamPageResult { items: number, indexedMedian: number, middleMedian: number, fullSortMedian: number }
 
 function streamItem (n: number): Document {
   const actor = `${BASE}/u/a${n % ACTORS}`
@@ -86,8 +86,14 @@ async function measureSize (items: number): Promise<StreamPageResult> {
     }
     for (let warmUp = 0; warmUp < 20; warmUp++) check(await apex.getStream(INBOX, 20))
     const indexedMedian = await median(async () => check(await apex.getStream(INBOX, 20)))
+    // The page after the middle item, as a reader paging back through the stream asks for it.
+    const middle = Math.floor(items / 2)
+    const middleMedian = await median(async () => {
+      const page = await apex.getStream(INBOX, 20, (streamItem(middle)._id as ObjectId).toHexString())
+      if (page[0]?.id !== `${BASE}/s/${middle - 1}`) throw new Error(`the page after item ${middle} began with ${page[0]?.id}`)
+    })
     const fullSortMedian = await median(async () => check(await unindexed.aggregate(pagePipeline(20)).toArray()))
-    return { items, indexedMedian, fullSortMedian }
+    return { items, indexedMedian, middleMedian, fullSortMedian }
   } finally {
     await store.close()
     await rm(dataDir, { recursive: true, force: true })
@@ -103,10 +109,10 @@ export async function streamPageScaling (sizes: number[]): Promise<StreamPageRes
 export function streamPageTable (results: StreamPageResult[]): string {
   const first = results[0]
   const lines = ['getStream page of 20 as one stream grows (median ms; ratio to the smallest stream)']
-  lines.push(`${'items'.padStart(8)}  ${'with index order'.padStart(22)}  ${'full match and sort'.padStart(22)}`)
+  lines.push(`${'items'.padStart(8)}  ${'with index order'.padStart(22)}  ${'after the middle item'.padStart(22)}  ${'full match and sort'.padStart(22)}`)
   for (const result of results) {
     const ratio = (value: number, base: number | undefined): string => base === undefined ? '' : ` (${(value / base).toFixed(1)}×)`
-    lines.push(`${result.items.toLocaleString('en').padStart(8)}  ${`${result.indexedMedian.toFixed(2)}${ratio(result.indexedMedian, first?.indexedMedian)}`.padStart(22)}  ${`${result.fullSortMedian.toFixed(2)}${ratio(result.fullSortMedian, first?.fullSortMedian)}`.padStart(22)}`)
+    lines.push(`${result.items.toLocaleString('en').padStart(8)}  ${`${result.indexedMedian.toFixed(2)}${ratio(result.indexedMedian, first?.indexedMedian)}`.padStart(22)}  ${`${result.middleMedian.toFixed(2)}${ratio(result.middleMedian, first?.middleMedian)}`.padStart(22)}  ${`${result.fullSortMedian.toFixed(2)}${ratio(result.fullSortMedian, first?.fullSortMedian)}`.padStart(22)}`)
   }
   return lines.join('\n')
 }

@@ -5,8 +5,8 @@ import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServe
 
 export interface FollowedPeer {
   actorId: string
-  /** Signs and posts an activity from the peer to the wiki's inbox; the wiki's status and, once handled, resolves `handled`. */
-  post: (activity: Record<string, unknown>) => Promise<{ status: number, handled: Promise<boolean> }>
+  /** Signs and posts an activity from the peer to the wiki's inbox; the wiki's status and answer and, once handled, resolves `handled`. */
+  post: (activity: Record<string, unknown>) => Promise<{ status: number, text: string, handled: Promise<boolean> }>
   /** A Create of a public Article with this HTML, under an id of the peer's own. */
   createArticle: (name: string, html: string) => Record<string, unknown>
   close: () => Promise<void>
@@ -47,7 +47,7 @@ export async function followPeer (app: FastifyInstance, wikiUrl: string, handled
     const handled = whenHandled(app, String(activity.id), handledTimeoutMs)
     const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...activity })
     const answer = await signedPost(inbox, body, { keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem })
-    return { status: answer.status, handled: answer.status < 300 ? handled : Promise.resolve(false) }
+    return { status: answer.status, text: answer.text, handled: answer.status < 300 ? handled : Promise.resolve(false) }
   }
   await app.federation.follows.follow(actorId, 'pages')
   const follow = await waitFor(() => fake.received.find(entry => JSON.parse(entry.body).type === 'Follow'), 30_000, 'the Follow at the peer')

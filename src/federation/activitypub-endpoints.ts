@@ -1,8 +1,8 @@
 import { ROUTES } from './activitypub-paths.ts'
-import { ContextUnavailableError } from './context-loader.ts'
 import type { FederationCore } from './core.ts'
 import { express, refuse, type Next, type Request, type Response } from './express.ts'
 import { createInboxVerification } from './inbox-verification.ts'
+import { InvalidJsonLdError, JsonLdBusyError } from './jsonld-pool.ts'
 import { createOutboxForFollowers } from './outbox-for-followers.ts'
 
 /** Largest activity accepted in an inbox. */
@@ -40,15 +40,19 @@ export function createApexRouter (options: ActivityPubEndpointsOptions) {
     verify: (request: Request, _response: Response, buffer: Buffer) => { request.rawBody = Buffer.from(buffer) }
   })
 
+  /** apex's own JSON-LD step, large documents in a worker thread (see jsonld-pool.ts): a bad document is a 400, a busy pool a 503. */
   async function jsonld (request: Request, response: Response, next: Next): Promise<void> {
     try {
-      const compacted = await apex.fromJSONLD(request.body)
+      const compacted = await core.jsonld.fromJSONLD(request.body)
       if (!compacted) return refuse(response, 400, 'the body is not valid JSON-LD')
       request.body = compacted
       next()
     } catch (error) {
-      const reason = error instanceof ContextUnavailableError ? error.message : `the body is not valid JSON-LD: ${(error as Error).message}`
-      refuse(response, 400, reason.slice(0, 500))
+      if (error instanceof JsonLdBusyError) {
+        response.set('Retry-After', '10')
+        return refuse(response, 503, error.message)
+      }
+      refuse(response, 400, error instanceof InvalidJsonLdError ? error.message : `the body is not valid JSON-LD: ${(error as Error).message}`.slice(0, 500))
     }
   }
 

@@ -4,6 +4,7 @@ import type { Apex } from './apex-types.ts'
 import { createContextLoader } from './context-loader.ts'
 import type { DeliveryWorker } from './delivery.ts'
 import { RemoteFetchError, type RemoteHttp } from './http.ts'
+import type { JsonLdPool } from './jsonld-pool.ts'
 import { sameHost } from './remote-pages.ts'
 import { version } from './version.ts'
 
@@ -13,6 +14,7 @@ export interface ApexOverridesOptions {
   actorId: string
   siteName: string
   delivery: DeliveryWorker
+  jsonld: JsonLdPool
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ApexOverridesOptions {
  * the guarded HTTP client, and the delivery loop is this instance's own.
  */
 export function overrideApex (apex: Apex, options: ApexOverridesOptions): void {
-  const { http, db, actorId, delivery } = options
+  const { http, db, actorId, delivery, jsonld } = options
 
   // apex's own User-Agent says "(+http://undefined)" when baseUrl is set.
   apex.makeUserAgentString = () => http.userAgent
@@ -48,7 +50,7 @@ export function overrideApex (apex: Apex, options: ApexOverridesOptions): void {
     if (typeof document.id !== 'string' || !sameHost(document.id, id)) {
       throw new RemoteFetchError(`${id} answered with an object from elsewhere (${String(document.id).slice(0, 200)})`)
     }
-    const compacted = await apex.fromJSONLD(document).catch((error: Error) => {
+    const compacted = await jsonld.fromJSONLD(document).catch((error: Error) => {
       throw new RemoteFetchError(`${id} is not valid JSON-LD: ${error.message}`)
     })
     if (!compacted) throw new RemoteFetchError(`${id} is not valid JSON-LD`)

@@ -10,6 +10,7 @@ import { PRAXISWIKI_CONTEXT } from './contexts.ts'
 import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
 import { createFollowRecords, type FollowRecords } from './follow-records.ts'
 import type { RemoteHttp } from './http.ts'
+import { createJsonLdPool, type JsonLdPool } from './jsonld-pool.ts'
 import { version } from './version.ts'
 
 const require = createRequire(import.meta.url)
@@ -30,6 +31,8 @@ export interface ApexOptions {
 export interface FederationCore extends OrganisationActor {
   apex: Apex
   delivery: DeliveryWorker
+  /** JSON-LD processing of documents from other servers; large ones off the event loop. */
+  jsonld: JsonLdPool
   actorId: string
   dropFollower: FollowRecords['dropFollower']
   withdrawFollow: FollowRecords['withdrawFollow']
@@ -65,11 +68,18 @@ export function createApexCore (options: ApexOptions): FederationCore {
   const organisation = createOrganisationActor({ apex, config, profile: options.profile, baseUrl, actorId, log: options.log })
   const followRecords = createFollowRecords({ apex, db, actor: organisation.actor, log: options.log })
   const delivery = createDeliveryWorker({ db, queue: apex.store, http, retryDelaysMs: options.retryDelaysMs, log: options.log, onGone: followRecords.forgetGoneFollowers })
-  overrideApex(apex, { http, db, actorId, siteName: options.siteName, delivery })
+  const jsonld = createJsonLdPool({
+    context: apex.context,
+    loadContext: async url => await apex.jsonldContextLoader(url),
+    compactHere: async document => await apex.fromJSONLD(document),
+    log: options.log
+  })
+  overrideApex(apex, { http, db, actorId, siteName: options.siteName, delivery, jsonld })
 
   return {
     apex,
     delivery,
+    jsonld,
     actorId,
     actor: organisation.actor,
     actorWithBlockList: organisation.actorWithBlockList,

@@ -174,6 +174,7 @@ export async function setupFederation (app: FastifyInstance, setup: FederationSe
     await ready
     await publisher.idle()
     await core.delivery.stop()
+    await core.jsonld.close()
     await http.close()
   })
   return federation

@@ -106,5 +106,23 @@ for (const engine of enginesUnderTest()) {
       assert.deepEqual(up, ['one-or-nine', 'three'])
       assert.deepEqual(down, ['one-or-nine', 'five'])
     })
+
+    it('gives the pages before and after an id in either direction, on an ascending index too', async () => {
+      await streams.createIndex({ kind: 1, _id: 1 }, { name: 'kind-ascending' })
+      const id = (n: number): ObjectId => new ObjectId(n.toString(16).padStart(24, '0'))
+      // Ids 2, 4, … 40 of kind x; the odd ones of kind y.
+      await streams.insertMany(Array.from({ length: 40 }, (_, n) => ({ _id: id(n + 1), kind: (n + 1) % 2 === 0 ? 'x' : 'y', n: n + 1 })))
+      const page = async (range: Document, direction: 1 | -1): Promise<number[]> =>
+        (await streams.find({ kind: 'x', _id: range }).sort({ _id: direction }).limit(3).toArray()).map(item => item.n)
+      assert.deepEqual(await page({ $gt: id(10) }, 1), [12, 14, 16])
+      assert.deepEqual(await page({ $gte: id(10) }, 1), [10, 12, 14])
+      assert.deepEqual(await page({ $gt: id(11) }, 1), [12, 14, 16])
+      assert.deepEqual(await page({ $lt: id(10) }, 1), [2, 4, 6])
+      assert.deepEqual(await page({ $lt: id(10) }, -1), [8, 6, 4])
+      assert.deepEqual(await page({ $lte: id(10) }, -1), [10, 8, 6])
+      assert.deepEqual(await page({ $gt: id(10), $lt: id(16) }, 1), [12, 14])
+      assert.deepEqual(await page({ $gt: id(36) }, -1), [40, 38])
+      assert.deepEqual(await page({ $gt: id(40) }, 1), [])
+    })
   })
 }

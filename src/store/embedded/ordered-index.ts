@@ -18,6 +18,12 @@ interface Entry {
 
 export type SortDirections = Array<[string, 1 | -1]>
 
+/**
+ * The range a filter puts on an index's last field, as `{ _id: { $lt: after } }` does
+ * for the next page of a stream: a walk in the index's order may start at its bound.
+ */
+export type LastFieldRange = Partial<Record<'$lt' | '$lte' | '$gt' | '$gte', unknown>>
+
 export class OrderedTail {
   /** Per first-field key, the documents in the index's order of its other fields. */
   private readonly lists = new Map<string, Entry[]>()
@@ -92,7 +98,7 @@ export class OrderedTail {
    * order cannot give it: `sort` must name the index's other fields, all in the index's
    * directions or all reversed, and end with `_id`, so no two documents tie.
    */
-  walk (firstKey: string, sort: SortDirections): Iterable<string> | null {
+  walk (firstKey: string, sort: SortDirections, range: LastFieldRange = {}): Iterable<string> | null {
     if (this.holdsArrays || sort.length !== this.tail.length || sort.at(-1)?.[0] !== '_id') return null
     let reversed: boolean | null = null
     for (const [index, [path, direction]] of sort.entries()) {
@@ -103,12 +109,25 @@ export class OrderedTail {
       reversed = flipped
     }
     const list = this.lists.get(firstKey) ?? []
-    return reversed === true ? backwards(list) : forwards(list)
+    return reversed === true ? backwards(list) : forwards(list, this.start(list, range))
+  }
+
+  /**
+   * Where a walk in the index's order may start: every entry before it lies outside
+   * `range`, so the page after `after` costs as much as the first, not as many tests as
+   * there are newer entries. The caller still tests every entry it walks.
+   */
+  private start (list: Entry[], range: LastFieldRange): number {
+    if (this.tail.length !== 1) return 0
+    const [, direction] = this.tail[0] as [string, 1 | -1]
+    const bound = direction === -1 ? range.$lt ?? range.$lte : range.$gt ?? range.$gte
+    if (bound === undefined) return 0
+    return this.position(list, { keys: [bound], documentKey: '' })
   }
 }
 
-function * forwards (list: Entry[]): Iterable<string> {
-  for (let index = 0; index < list.length; index++) yield (list[index] as Entry).documentKey
+function * forwards (list: Entry[], start: number): Iterable<string> {
+  for (let index = start; index < list.length; index++) yield (list[index] as Entry).documentKey
 }
 
 function * backwards (list: Entry[]): Iterable<string> {

@@ -1,8 +1,8 @@
-import type { Document } from 'mongodb'
+import { ObjectId, type Document } from 'mongodb'
 import { Query } from 'mingo'
 import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
 import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
-import { OrderedTail, type SortDirections } from './ordered-index.ts'
+import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
 
 /** A stored document never changes in place: updates store a new object. */
@@ -111,8 +111,8 @@ export class IndexState {
   }
 
   /** Documents whose first field has this value, in the order `sort` asks, or null when this index has no such order. */
-  walk (value: unknown, sort: SortDirections): Iterable<string> | null {
-    return this.ordered?.walk(indexKey(value), sort) ?? null
+  walk (value: unknown, sort: SortDirections, range?: LastFieldRange): Iterable<string> | null {
+    return this.ordered?.walk(indexKey(value), sort, range) ?? null
   }
 
   /** The first key another document already holds, for unique indexes. */
@@ -263,10 +263,25 @@ export function orderedCandidates (state: CollectionState, filter: Document, sor
   for (const index of state.indexes.values()) {
     const values = equalities.get(index.fields[0] as string)
     if (values?.length !== 1) continue
-    const walk = index.walk(values[0], sort)
+    const walk = index.walk(values[0], sort, objectIdRange(filter, index.fields.at(-1) as string))
     if (walk !== null) return storedOf(state, walk)
   }
   return null
+}
+
+/**
+ * The ObjectId bounds a filter sets on `path` at its top level (how activitypub-express
+ * asks for the page after an id). Only ObjectIds: a bound of another type would compare
+ * across types, where the index's order and the query's matching need not agree.
+ */
+function objectIdRange (filter: Document, path: string): LastFieldRange {
+  const condition = filter[path]
+  const range: LastFieldRange = {}
+  if (!isPlainObject(condition)) return range
+  for (const operator of ['$lt', '$lte', '$gt', '$gte'] as const) {
+    if (condition[operator] instanceof ObjectId) range[operator] = condition[operator]
+  }
+  return range
 }
 
 function * storedOf (state: CollectionState, documentKeys: Iterable<string>): Iterable<StoredDocument> {

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import { seesLocalPages } from '../auth/visibility.ts'
 import { render } from '../http/context.ts'
+import { sendLargeEncoded, type EncodedBody } from '../http/reader-cache.ts'
 import {
   chartModel, COST_BANDS, costBandLabel, fieldLabel, impactLabel, IMPACT_STEPS, lessonJson, OUTCOMES, outcomeLabel,
   outcomesByField, ratingLabel, ratingMarks, type Lesson, type OutcomeRow
@@ -35,8 +36,8 @@ export interface EvidenceRoutesOptions {
 interface Grouping {
   groups: EvidenceGroup[]
   lessons: readonly ListedLesson[]
-  /** /api/evidence's answer, written once per grouping. */
-  json: Promise<string> | null
+  /** /api/evidence's answer, written once per grouping and compressed once per encoding. */
+  json: Promise<EncodedBody> | null
   /** The chart's rows of the HTML page, counted once per grouping. */
   rows: OutcomeRow[] | null
 }
@@ -88,8 +89,8 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
   app.get('/api/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {
     const { grouping } = await groupsFor(request, request.query)
     reply.type('application/json; charset=utf-8')
-    grouping.json ??= evidenceJson(grouping.groups)
-    return await grouping.json
+    grouping.json ??= evidenceJson(grouping.groups).then(json => ({ identity: Buffer.from(json), encoded: {} }))
+    return await sendLargeEncoded(request, reply, await grouping.json)
   })
 
   app.get('/evidence', { schema: { querystring: EvidenceQuery } }, async (request, reply) => {

@@ -1,4 +1,5 @@
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliCompress, brotliCompressSync, constants as zlibConstants, gzip, gzipSync } from 'node:zlib'
 import { negotiate } from '@fastify/accept-negotiator'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
@@ -43,6 +44,37 @@ export function encodedBody (answer: EncodedBody, encoding: Encoding): Buffer {
     answer.encoded[encoding] = body
   }
   return body
+}
+
+const brotliInPool = promisify(brotliCompress)
+const gzipInPool = promisify(gzip)
+const compressing = new WeakMap<EncodedBody, Map<Encoding, Promise<Buffer>>>()
+
+/**
+ * Sends a large kept answer (megabytes of JSON) in the encoding the reader accepts. Unlike
+ * `sendEncoded`, the first compression in each encoding runs in libuv's thread pool, not on
+ * the event loop, and readers arriving meanwhile wait for the same one.
+ */
+export async function sendLargeEncoded (request: FastifyRequest, reply: FastifyReply, answer: EncodedBody): Promise<FastifyReply> {
+  varyOn(reply, 'Accept-Encoding')
+  const encoding = acceptedEncoding(request)
+  if (encoding === null) return reply.send(answer.identity)
+  let body = answer.encoded[encoding]
+  if (body === undefined) {
+    let running = compressing.get(answer)
+    if (running === undefined) compressing.set(answer, running = new Map())
+    let compressed = running.get(encoding)
+    if (compressed === undefined) {
+      compressed = encoding === 'br'
+        ? brotliInPool(answer.identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 6, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: answer.identity.length } })
+        : gzipInPool(answer.identity, { level: 6 })
+      running.set(encoding, compressed)
+    }
+    body = await compressed
+    answer.encoded[encoding] = body
+    running.delete(encoding)
+  }
+  return reply.header('Content-Encoding', encoding).send(body)
 }
 
 export interface ReaderCacheOptions {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { startTestApp, type TestApp } from '../helpers.ts'
 import { csvRecords } from '../lessons/csv-reader.ts'
 import { validLessonSource } from '../lessons/fixtures.ts'
@@ -91,6 +92,30 @@ describe('the evidence view over HTTP', () => {
     assert.equal((await test.app.inject({ method: 'DELETE', url: '/api/pages/jugendcafe' })).statusCode, 200)
     body = (await test.anonymous({ url: '/api/evidence?field=Jugendhilfe' })).json<EvidenceJson>()
     assert.deepEqual(countsOf(body), { Jugendhilfe: { works: 1, fails: 0, mixed: 0, open: 0 } })
+  })
+
+  it('answers br and gzip readers with the same JSON, and never with a compressed form from before a change', async () => {
+    const read = async (encoding: 'br' | 'gzip' | 'identity'): Promise<EvidenceJson> => {
+      const response = await test.anonymous({ url: '/api/evidence?field=Altenhilfe', headers: { 'accept-encoding': encoding } })
+      assert.equal(response.statusCode, 200)
+      assert.match(String(response.headers.vary), /accept-encoding/i)
+      if (encoding === 'identity') return response.json<EvidenceJson>()
+      assert.equal(response.headers['content-encoding'], encoding)
+      return JSON.parse((encoding === 'br' ? brotliDecompressSync : gunzipSync)(response.rawPayload).toString('utf8')) as EvidenceJson
+    }
+    const plain = await read('identity')
+    assert.deepEqual(await read('br'), plain)
+    assert.deepEqual(await read('gzip'), plain)
+    assert.deepEqual(await read('br'), plain)
+    const page = (await test.app.inject({ url: '/api/pages/telefonkette' })).json<{ source: string, revision: string }>()
+    const saved = await test.app.inject({ method: 'PUT', url: '/api/pages/telefonkette', payload: { source: page.source.replace('outcome: mixed', 'outcome: works'), baseRevision: page.revision } })
+    assert.equal(saved.statusCode, 200, saved.body)
+    for (const encoding of ['br', 'gzip', 'identity'] as const) {
+      assert.deepEqual(countsOf(await read(encoding)), { Altenhilfe: { works: 2, fails: 1, mixed: 0, open: 0 } }, encoding)
+    }
+    const back = await test.app.inject({ method: 'PUT', url: '/api/pages/telefonkette', payload: { source: page.source, baseRevision: saved.json<{ revision: string }>().revision } })
+    assert.equal(back.statusCode, 200, back.body)
+    assert.deepEqual(await read('br'), plain)
   })
 
   it('draws the gap map: every field × impact step, gaps named as such', async () => {

@@ -63,14 +63,16 @@ const STARTUP_TIMEOUT_MS = 60_000
 const LARGE_DOCUMENT_VALUES = 500
 
 /** Whether a JSON value holds more than `limit` values (objects, arrays and scalars), counted until the limit. */
-function holdsMoreThan (value: unknown, limit: number): boolean {
+export function holdsMoreThan (value: unknown, limit: number): boolean {
   let count = 0
   const stack: unknown[] = [value]
   while (stack.length > 0) {
     const next = stack.pop()
-    if (++count > limit) return true
-    if (Array.isArray(next)) stack.push(...next)
-    else if (next !== null && typeof next === 'object') stack.push(...Object.values(next))
+    count++
+    const children = Array.isArray(next) ? next : next !== null && typeof next === 'object' ? Object.values(next) : []
+    // Every value waiting is one more: no need to walk (or spread) a huge array to know.
+    if (count + stack.length + children.length > limit) return true
+    for (const child of children) stack.push(child)
   }
   return false
 }

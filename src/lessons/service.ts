@@ -128,7 +128,8 @@ export function createLessonService (options: LessonServiceOptions) {
         const lesson = lessonOfRemote(record)
         if (lesson !== null) byKey.set(`remote:${record.objectId}`, lesson)
       }
-      ordered.push(...byKey.values())
+      // One push per lesson: spreading 100,000s of them as arguments overflows the stack.
+      for (const lesson of byKey.values()) ordered.push(lesson)
       ordered.sort(newestFirst)
       const waiting = queued
       queued = null

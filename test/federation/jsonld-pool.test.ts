@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads'
 import { ROUTES } from '../../src/federation/activitypub-paths.ts'
 import { ContextUnavailableError } from '../../src/federation/context-loader.ts'
 import { preloadedContexts, PRAXISWIKI_CONTEXT, type ContextDocument } from '../../src/federation/contexts.ts'
-import { createJsonLdPool, InvalidJsonLdError, JsonLdBusyError, type JsonLdPool } from '../../src/federation/jsonld-pool.ts'
+import { createJsonLdPool, holdsMoreThan, InvalidJsonLdError, JsonLdBusyError, type JsonLdPool } from '../../src/federation/jsonld-pool.ts'
 
 const require = createRequire(import.meta.url)
 const ActivitypubExpress = require('activitypub-express')
@@ -228,5 +228,14 @@ describe('JSON-LD processing in worker threads', { timeout: 120_000 }, () => {
     } finally {
       await small.close()
     }
+  })
+})
+
+describe('telling a large document from a small one', () => {
+  it('counts every value up to the limit, and answers for an array of 500,000 values without walking it', () => {
+    assert.equal(holdsMoreThan({ a: [1, 2], b: { c: 'd' } }, 6), false)
+    assert.equal(holdsMoreThan({ a: [1, 2], b: { c: 'd' } }, 5), true)
+    assert.equal(holdsMoreThan({ to: new Array(500_000).fill('x') }, 500), true)
+    assert.equal(holdsMoreThan([new Array(400).fill(0)], 500), false)
   })
 })

@@ -87,6 +87,14 @@ describe('the lesson listing, kept lesson by lesson', () => {
     assert.deepEqual((await after).map(lesson => lesson.outcome), ['fails'])
   })
 
+  it('reads 200,000 stored lessons at once', async () => {
+    const stored = Array.from({ length: 200_000 }, (_, n) => page(`p${n}`, { created: n }))
+    const lessons = createLessonService({ wiki: { pagesOfType: async () => stored } })
+    const all = await lessons.all()
+    assert.equal(all.length, 200_000)
+    assert.equal(all[0]?.slug, page('p199999').slug)
+  })
+
   it('keeps the same array until a lesson changes', async () => {
     const lessons = createLessonService({ wiki: { pagesOfType: async () => [page('a')] } })
     const first = await lessons.all()

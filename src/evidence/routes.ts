@@ -8,7 +8,7 @@ import { render } from '../http/context.ts'
 import { sendLargeEncoded, type EncodedBody } from '../http/reader-cache.ts'
 import {
   chartModel, COST_BANDS, costBandLabel, fieldLabel, impactLabel, IMPACT_STEPS, lessonJson, OUTCOMES, outcomeLabel,
-  outcomesByField, ratingLabel, ratingMarks, type Lesson, type OutcomeRow
+  outcomesByField, publicLessons, ratingLabel, ratingMarks, type Lesson, type OutcomeRow
 } from '../lessons/index.ts'
 import { evidenceGroups, evidenceLesson, gapMap, type EvidenceFilter, type EvidenceGroup, type EvidenceLesson, type ListedLesson } from './groups.ts'
 
@@ -58,7 +58,6 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
 
   // Grouping 100,000 lessons takes tens of milliseconds: each selection is grouped once per version of the list.
   let groupedFrom: readonly Lesson[] | null = null
-  let publicLessons: readonly Lesson[] = []
   const grouped = new LRUCache<string, Grouping>({ max: GROUPINGS_KEPT })
 
   /**
@@ -70,7 +69,6 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
     if (list !== groupedFrom) {
       grouped.clear()
       groupedFrom = list
-      publicLessons = list.filter(lesson => lesson.visibility === 'public')
     }
     const filter: EvidenceFilter = {}
     if (query.field !== undefined && query.field.trim() !== '') filter.field = query.field.trim()
@@ -79,7 +77,7 @@ export async function evidenceRoutes (parent: FastifyInstance, options: Evidence
     const key = JSON.stringify([local, filter.field ?? null, filter.tag?.toLowerCase() ?? null])
     let found = grouped.get(key)
     if (found === undefined) {
-      const lessons = local ? list : publicLessons
+      const lessons = local ? list : publicLessons(list)
       found = { groups: evidenceGroups(lessons, filter, options.lessonFields, itemOf), lessons, json: null, rows: null }
       grouped.set(key, found)
     }

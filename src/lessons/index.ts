@@ -9,6 +9,7 @@ import { lessonOfPage, type LessonPage } from './schema.ts'
 import { createLessonService, type LessonService, type LessonServiceOptions } from './service.ts'
 import { lessonView } from './view.ts'
 import { visibleLessons } from './visible-lessons.ts'
+export { publicLessons } from './visible-lessons.ts'
 import { vocabularyRoutes } from './vocabulary-routes.ts'
 
 export { createLessonCheck } from './check.ts'

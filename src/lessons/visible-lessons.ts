@@ -23,7 +23,12 @@ export async function visibleLessons (lessons: LessonService, request: FastifyRe
   return seesLocalPages(request) ? all : narrowed(withoutLocal, all, lesson => lesson.visibility !== 'local')
 }
 
+/** The public lessons of a version of the listing, made once per version. */
+export function publicLessons (all: readonly Lesson[]): readonly Lesson[] {
+  return narrowed(onlyPublic, all, lesson => lesson.visibility === 'public')
+}
+
 /** Open data leaves the wiki: only what its authors published goes into the exports. */
 export async function exportableLessons (lessons: LessonService, selection: LessonSelection): Promise<Lesson[]> {
-  return sortLessons(filterLessons(narrowed(onlyPublic, await lessons.all(), lesson => lesson.visibility === 'public'), selection.filter), selection.sort)
+  return sortLessons(filterLessons(publicLessons(await lessons.all()), selection.filter), selection.sort)
 }

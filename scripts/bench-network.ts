@@ -18,6 +18,7 @@ import { PRAXISWIKI_CONTEXT } from '../src/federation/contexts.ts'
 import { DEFAULT_LESSON_FIELDS } from '../src/lessons/index.ts'
 import { lessonNode } from '../src/lessons/linked-data.ts'
 import { followPeer, type FollowedPeer } from './followed-peer.ts'
+import { startPosterProcess } from './poster-process.ts'
 import { milliseconds, percentile } from './latency.ts'
 
 const CONCURRENCY = 16
@@ -136,8 +137,10 @@ async function run (organisations: number, lessons: number): Promise<void> {
   const app = await buildApp(config, { logger: false })
   await app.listen({ port, host: '127.0.0.1' })
   const peers: FollowedPeer[] = []
+  // The peers sign and post from a process of their own: on a real network that is another machine's work, not the wiki's.
+  const poster = startPosterProcess()
   try {
-    for (let i = 0; i < organisations; i++) peers.push(await followPeer(app, baseUrl))
+    for (let i = 0; i < organisations; i++) peers.push(await followPeer(app, baseUrl, undefined, poster))
     const baseline = await p95Of(`${baseUrl}/lessons?field=Altenhilfe&outcome=fails`)
 
     // Ingest: every peer's lessons, CONCURRENCY signed POSTs in flight.
@@ -146,6 +149,7 @@ async function run (organisations: number, lessons: number): Promise<void> {
     let refused = 0
     let next = 0
     const started = performance.now()
+    const loopBefore = performance.eventLoopUtilization()
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!
@@ -155,7 +159,9 @@ async function run (organisations: number, lessons: number): Promise<void> {
       }
     }))
     const ingestSeconds = (performance.now() - started) / 1000
+    const loop = performance.eventLoopUtilization(loopBefore)
     process.stdout.write(`  ingest through the inbox: ${handled.toLocaleString('en')} handled, ${refused} refused, in ${ingestSeconds.toFixed(1)} s = ${Math.round(handled / ingestSeconds)} lessons/s\n`)
+    process.stdout.write(`  the wiki's event loop was busy ${Math.round(loop.utilization * 100)}% of the time: ${(loop.active / Math.max(1, handled)).toFixed(2)} ms per lesson\n`)
 
     // From a peer's send to the lesson in /lessons (by its own tag) and in search (by its own word).
     // When none of the delivered lessons is in /lessons, waiting for the probes there would only wait out each deadline.
@@ -193,6 +199,7 @@ async function run (organisations: number, lessons: number): Promise<void> {
     await reportMemory(app)
   } finally {
     for (const peer of peers) await peer.close()
+    await poster.close()
     await app.close()
     await rm(dataDir, { recursive: true, force: true })
   }

@@ -2,6 +2,7 @@
 // so that the Articles it sends are stored as remote pages, as a real peer's are.
 import type { FastifyInstance } from 'fastify'
 import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer } from '../test/federation/peer.ts'
+import type { PosterProcess } from './poster-process.ts'
 
 export interface FollowedPeer {
   actorId: string
@@ -35,7 +36,8 @@ async function waitFor<T> (check: () => T | undefined, timeoutMs: number, what: 
   throw new Error(`timed out waiting for ${what}`)
 }
 
-export async function followPeer (app: FastifyInstance, wikiUrl: string, handledTimeoutMs = 120_000): Promise<FollowedPeer> {
+/** With `poster`, the peer's activities are signed and posted by another process, as by another machine. */
+export async function followPeer (app: FastifyInstance, wikiUrl: string, handledTimeoutMs = 120_000, poster?: PosterProcess): Promise<FollowedPeer> {
   const fake: FakeServer = await startFakeServer()
   const keys = makeKeyPair()
   // A Praxiswiki organisation consents to search (its FEDERATION_INDEXABLE defaults to true).
@@ -46,7 +48,10 @@ export async function followPeer (app: FastifyInstance, wikiUrl: string, handled
   const post: FollowedPeer['post'] = async (activity) => {
     const handled = whenHandled(app, String(activity.id), handledTimeoutMs)
     const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...activity })
-    const answer = await signedPost(inbox, body, { keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem })
+    const keyId = `${actorId}#main-key`
+    const answer = poster === undefined
+      ? await signedPost(inbox, body, { keyId, privateKeyPem: keys.privateKeyPem })
+      : await poster.post(inbox, body, keyId, keys.privateKeyPem)
     return { status: answer.status, text: answer.text, handled: answer.status < 300 ? handled : Promise.resolve(false) }
   }
   await app.federation.follows.follow(actorId, 'pages')

@@ -40,9 +40,13 @@ export function createLinkIndex (db: Db) {
     await links.createIndex({ targets: 1 }, { name: 'link_targets' })
   }
 
-  /** Stores what a page links to now; pages that link nowhere are kept too, so a restart need not read them again. */
+  /**
+   * Stores what a page links to now; pages that link nowhere are kept too, so a restart need not
+   * read them again. Without waiting for the journal: the index is rebuilt from the pages, and a
+   * start reads again every page whose entry a crash lost or left behind (reconcileLinks).
+   */
   async function record (source: LinkSourceDocument): Promise<void> {
-    await links.replaceOne({ _id: source._id }, source, { upsert: true })
+    await links.replaceOne({ _id: source._id }, source, { upsert: true, writeConcern: { journal: false } })
   }
 
   async function remove (key: string): Promise<void> {

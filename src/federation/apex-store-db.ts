@@ -13,8 +13,25 @@ function withResultMetadata (options: Document | undefined): Document {
   return { ...options, includeResultMetadata: true }
 }
 
-function modifyResultCollection (collection: Collection): Collection {
-  const findAndModify: Record<string, unknown> = {
+/*
+ * apex caches every remote object it resolves in `objects`, each insert waiting for its own
+ * fsync. A cached copy of another server's object needs none: it can be fetched again, and
+ * where it matters (an incoming activity) apex writes the activity to `streams` next, whose
+ * durable write makes the earlier insert durable too, since the journal keeps their order.
+ * The wiki's own objects (its actor and keys, its Articles) still wait for the journal.
+ */
+function remoteObjectsUnjournaled (collection: Collection, localPrefix: string): Record<string, unknown> {
+  return {
+    insertOne: (document: Document, options?: Document) => {
+      const local = typeof document?.id === 'string' && document.id.startsWith(localPrefix)
+      return collection.insertOne(document, local ? options : { ...options, writeConcern: { ...options?.writeConcern, journal: false } })
+    }
+  }
+}
+
+function modifyResultCollection (collection: Collection, localPrefix: string): Collection {
+  const overrides: Record<string, unknown> = {
+    ...(collection.collectionName === 'objects' ? remoteObjectsUnjournaled(collection, localPrefix) : {}),
     findOneAndDelete: (filter: Document, options?: Document) =>
       collection.findOneAndDelete(filter, withResultMetadata(options)),
     findOneAndReplace: (filter: Document, replacement: Document, options?: Document) =>
@@ -24,19 +41,24 @@ function modifyResultCollection (collection: Collection): Collection {
   }
   return new Proxy(collection, {
     get (target, property) {
-      if (typeof property === 'string' && Object.hasOwn(findAndModify, property)) return findAndModify[property]
+      if (typeof property === 'string' && Object.hasOwn(overrides, property)) return overrides[property]
       const value = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value
     }
   })
 }
 
-/** The Db activitypub-express's store is given: the app's own, with findOneAnd* answering as driver 4 did. */
-export function apexStoreDb (db: Db): Db {
+/**
+ * The Db activitypub-express's store is given: the app's own, with findOneAnd* answering as
+ * driver 4 did, and remote objects cached without waiting for the journal. `baseUrl` tells
+ * the wiki's own objects from other servers'.
+ */
+export function apexStoreDb (db: Db, baseUrl: string): Db {
+  const localPrefix = baseUrl.replace(/\/$/, '') + '/'
   return new Proxy(db, {
     get (target, property) {
       if (property === 'collection') {
-        return (name: string, options?: Document) => modifyResultCollection(target.collection(name, options))
+        return (name: string, options?: Document) => modifyResultCollection(target.collection(name, options), localPrefix)
       }
       const value = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value

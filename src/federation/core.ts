@@ -62,7 +62,7 @@ export function createApexCore (options: ApexOptions): FederationCore {
       error: (...parts: unknown[]) => { options.log.error(parts.map(String).join(' ')) }
     }
   })
-  apex.store.db = apexStoreDb(db)
+  apex.store.db = apexStoreDb(db, baseUrl)
   const actorId = apex.utils.usernameToIRI(config.actorName)
 
   const organisation = createOrganisationActor({ apex, config, profile: options.profile, baseUrl, actorId, log: options.log })

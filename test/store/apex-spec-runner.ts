@@ -38,7 +38,8 @@ class EmbeddedMongoClient {
 
   db (name: string): unknown {
     if (!this.client) throw new Error('connect() first')
-    return apexStoreDb(this.client.db(name))
+    // The helper's apex serves https://localhost (test-utils.js sets domain 'localhost').
+    return apexStoreDb(this.client.db(name), 'https://localhost')
   }
 
   async close (): Promise<void> {}

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
+import { EmbeddedClient, openEmbeddedClient } from '../../src/store/embedded/client.ts'
 
 const journalOf = (dataDir: string): string => path.join(dataDir, 'praxiswiki.journal')
 
@@ -87,6 +87,40 @@ describe('the embedded engine', () => {
     it('refuses a file that is not a journal', async () => {
       await writeFile(journalOf(dataDir), 'not a journal at all')
       await assert.rejects(openEmbeddedClient({ dataDir }), /not a Praxiswiki journal/)
+    })
+
+    it('acknowledges a write that need not wait for the journal at once, and the next write that waits makes both durable', async () => {
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const onDisk = async (): Promise<string[]> => {
+        const snapshot = await EmbeddedClient.openSnapshot({ dataDir })
+        try {
+          return (await snapshot.db().collection('pages').find({}).toArray()).map(document => String(document.slug))
+        } finally {
+          await snapshot.close()
+        }
+      }
+      const written = client.engine.journalBytes
+      await pages.insertOne({ slug: 'revision' }, { writeConcern: { w: 1, journal: false } })
+      assert.equal(client.engine.journalBytes, written, 'the write without the journal was acknowledged only after it was on disk')
+      await pages.insertOne({ slug: 'page' })
+      assert.deepEqual(await onDisk(), ['revision', 'page'])
+    })
+
+    it('refuses the next write once a write that did not wait for the journal could not be written', async () => {
+      const client = await openEmbeddedClient({ dataDir })
+      const pages = client.db().collection('pages')
+      await pages.insertOne({ slug: 'before' })
+      // The disk is full for one moment: the next write to the journal file fails, later ones would not.
+      const handle = Reflect.get(Reflect.get(client.engine, 'journal') as object, 'handle') as { writev: (...args: unknown[]) => Promise<unknown> }
+      const writev = handle.writev
+      handle.writev = async () => {
+        handle.writev = writev
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      }
+      await pages.insertOne({ slug: 'lost' }, { writeConcern: { w: 1, journal: false } })
+      await assert.rejects(pages.insertOne({ slug: 'after' }), /could not be written.*no space left/)
+      await assert.rejects(client.close(), /could not be written/)
     })
 
     it('compacts the journal into a smaller file with the same data', async () => {

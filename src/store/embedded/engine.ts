@@ -100,20 +100,23 @@ export class Engine {
    * Applies changes to memory now and resolves when they are durable.
    * All changes of one call form one journal entry: after a crash, all or none.
    */
-  commit (changes: Change[]): Promise<void> {
+  commit (changes: Change[], durable = true): Promise<void> {
     this.checkOpen()
     if (changes.length === 0) return Promise.resolve()
-    return this.append(changes.map(change => this.apply(change)))
+    return this.append(changes.map(change => this.apply(change)), durable)
   }
 
   checkOpen (): void {
     if (this.closing) throw new EmbeddedEngineError('the embedded engine is closed')
   }
 
-  /** Writes ops that `apply` returned; resolves once they are durable. */
-  append (ops: Buffer[]): Promise<void> {
+  /**
+   * Writes ops that `apply` returned; resolves once they are durable, or, when `durable` is
+   * false (a write concern of `journal: false`), once they are queued ahead of every later write.
+   */
+  append (ops: Buffer[], durable = true): Promise<void> {
     if (ops.length === 0) return Promise.resolve()
-    return this.journal.append(ops)
+    return this.journal.append(ops, durable)
   }
 
   /**

@@ -122,14 +122,20 @@ export class Journal {
     return this.size
   }
 
-  /** Appends one entry; resolves once it is on disk. Entries submitted together share one fsync. */
-  append (ops: Buffer[]): Promise<void> {
+  /**
+   * Appends one entry; resolves once it is on disk. Entries submitted together share one fsync.
+   * An entry that need not be durable on its own (`durable` false) resolves as soon as it is
+   * queued: the file is written in order, so the next durable entry's fsync covers it, and
+   * if it cannot be written the journal fails and that later entry is refused.
+   */
+  append (ops: Buffer[], durable = true): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
+    this.pending.push(frameEntry(ops))
+    if (!this.flushing) this.flushing = this.flushLoop()
+    if (!durable) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      this.pending.push(frameEntry(ops))
       this.waiters.push({ resolve, reject })
-      if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
 

@@ -75,6 +75,23 @@ function decodeOps (payload: Buffer, file: string, offset: number): JournalOp[] 
 
 interface Waiter { resolve: () => void, reject: (error: Error) => void }
 
+/**
+ * A rewrite of the journal under way. Its snapshot is written to the temporary file beside
+ * the flush loop, which goes on appending to the journal and remembers what it appended
+ * since the snapshot was taken; once the snapshot is on disk, the flush loop adds those
+ * entries to the temporary file and renames it over the journal, between two of its writes.
+ */
+interface Compaction {
+  readonly waiters: Waiter[]
+  /** Entries appended to the journal since the snapshot was taken. */
+  readonly since: Buffer[]
+  /** The temporary file, once the whole snapshot is written and synced to it. */
+  written: { handle: FileHandle, size: number } | null
+  /** Settles when the compaction has ended, having replaced the journal or not. */
+  readonly ended: Promise<void>
+  readonly end: () => void
+}
+
 export interface JournalHooks {
   /** Called after a flush; answers whether the journal has grown worth rewriting. */
   shouldCompact: (journalBytes: number) => boolean
@@ -86,7 +103,9 @@ export interface JournalHooks {
 export class Journal {
   private pending: Buffer[] = []
   private waiters: Waiter[] = []
+  /** Callers of `compact` waiting for a rewrite that starts after their call. */
   private compactionWaiters: Waiter[] = []
+  private compaction: Compaction | null = null
   private flushing: Promise<void> | null = null
   private failure: Error | null = null
   private closed = false
@@ -132,18 +151,23 @@ export class Journal {
     if (this.failure) return Promise.reject(this.failure)
     if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
     this.pending.push(frameEntry(ops))
-    if (!this.flushing) this.flushing = this.flushLoop()
+    this.wake()
     if (!durable) return Promise.resolve()
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject })
     })
   }
 
+  private wake (): void {
+    if (!this.flushing) this.flushing = this.flushLoop()
+  }
+
+  /** The only code that writes to the journal file or replaces it. */
   private async flushLoop (): Promise<void> {
     // Let every operation submitted in this turn of the event loop join the batch.
     await yieldToEventLoop()
     try {
-      while ((this.pending.length > 0 || this.compactionWaiters.length > 0) && !this.failure) {
+      while (!this.failure && (this.pending.length > 0 || this.compaction?.written || (this.compactionWaiters.length > 0 && !this.compaction))) {
         const entries = this.pending
         const waiters = this.waiters
         this.pending = []
@@ -155,19 +179,22 @@ export class Journal {
             this.fail(error, waiters)
             return
           }
+          this.compaction?.since.push(...entries)
           for (const waiter of waiters) waiter.resolve()
         }
-        if (this.compactionWaiters.length > 0 || this.hooks.shouldCompact(this.size)) {
-          const compactionWaiters = this.compactionWaiters
-          this.compactionWaiters = []
+        const compaction = this.compaction
+        if (compaction?.written) {
           try {
-            await this.rewrite()
+            await this.replaceWithCompacted(compaction.written, compaction.since)
           } catch (error) {
-            this.fail(error, compactionWaiters)
+            this.fail(error, [])
             return
           }
-          for (const waiter of compactionWaiters) waiter.resolve()
+          this.compaction = null
+          compaction.end()
+          for (const waiter of compaction.waiters) waiter.resolve()
         }
+        if (!this.compaction && (this.compactionWaiters.length > 0 || this.hooks.shouldCompact(this.size))) this.startCompaction()
       }
     } finally {
       this.flushing = null
@@ -188,65 +215,96 @@ export class Journal {
 
   /**
    * Rewrites the journal as a snapshot of the live state: written to a
-   * temporary file, fsynced, then renamed over the journal in one step.
-   * Entries that arrive meanwhile wait in `pending` and go to the new file.
+   * temporary file and fsynced while writes go on being acknowledged, then
+   * completed with the entries appended meanwhile and renamed over the journal.
+   * Resolves once a rewrite that started after this call has replaced the journal.
    */
   compact (): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
+    if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
     return new Promise((resolve, reject) => {
       this.compactionWaiters.push({ resolve, reject })
-      if (!this.flushing) this.flushing = this.flushLoop()
+      this.wake()
     })
   }
 
-  // Runs only inside the flush loop, so no write goes to the old file meanwhile.
-  private async rewrite (): Promise<void> {
+  /**
+   * Takes the snapshot now, between two writes of the flush loop: every entry written so far
+   * is in it. Entries queued but not yet written are in it too (memory changes first), and
+   * are appended after it again, which changes nothing: each op stores a whole document or
+   * index, so replaying the latest ops once more on a state that has them leaves it as it is.
+   */
+  private startCompaction (): void {
     const snapshot = this.hooks.snapshot()
-    const temporary = this.file + '.compact'
-    const handle = await open(temporary, 'w')
-    let size = 0
-    try {
-      await handle.write(FILE_MAGIC, 0, FILE_MAGIC.length, 0)
-      size = FILE_MAGIC.length
-      let sinceYield = 0
-      for (const ops of snapshot) {
-        if (ops.length === 0) continue
-        const entry = frameEntry(ops)
-        await handle.write(entry, 0, entry.length, size)
-        size += entry.length
-        // Encoding a large store takes a while: let requests run in between.
-        if ((sinceYield += ops.length) >= 5000) {
-          sinceYield = 0
-          await yieldToEventLoop()
-        }
+    const waiters = this.compactionWaiters
+    this.compactionWaiters = []
+    let end!: () => void
+    const ended = new Promise<void>(resolve => { end = resolve })
+    const compaction: Compaction = { waiters, since: [], written: null, ended, end }
+    this.compaction = compaction
+    writeSnapshot(this.file + '.compact', snapshot).then(async written => {
+      if (this.failure) {
+        await written.handle.close()
+        compaction.end()
+        return
       }
-      await handle.sync()
+      compaction.written = written
+      this.wake()
+    }, (error: unknown) => {
+      this.fail(error, [])
+      compaction.end()
+    })
+  }
+
+  /**
+   * Appends the entries written since the snapshot to the temporary file, syncs it and
+   * renames it over the journal. Runs inside the flush loop, so nothing is appended
+   * to the old journal meanwhile; until the rename, that journal holds everything.
+   */
+  private async replaceWithCompacted (written: { handle: FileHandle, size: number }, since: Buffer[]): Promise<void> {
+    const appended = Buffer.concat(since)
+    try {
+      await writeAll(written.handle, appended, written.size)
+      await written.handle.sync()
     } finally {
-      await handle.close()
+      await written.handle.close()
     }
-    await rename(temporary, this.file)
+    await rename(this.file + '.compact', this.file)
     await syncDirectory(path.dirname(this.file))
     const previous = this.handle
     this.handle = await open(this.file, 'r+')
-    this.size = size
+    this.size = written.size + appended.length
     await previous.close()
   }
 
   /** Waits for every pending entry, then closes the file. */
   async close (): Promise<void> {
     if (this.closed) return
-    while (this.flushing) await this.flushing
+    while (this.flushing || this.compaction) {
+      await this.flushing
+      const compaction = this.compaction
+      if (compaction === null) continue
+      await compaction.ended
+      if (this.compaction === compaction) break // ended by a failure, which close reports below
+    }
     this.closed = true
     await this.handle.close()
     if (this.failure) throw this.failure
   }
 
   private fail (error: unknown, waiters: Waiter[]): void {
+    if (this.failure) return
     this.failure = new EmbeddedEngineError(`journal ${this.file} could not be written; the engine stopped accepting writes: ${(error as Error).message}`, { cause: error })
-    for (const waiter of [...waiters, ...this.waiters, ...this.compactionWaiters]) waiter.reject(this.failure)
+    for (const waiter of [...waiters, ...this.waiters, ...this.compactionWaiters, ...(this.compaction?.waiters ?? [])]) waiter.reject(this.failure)
     this.waiters = []
     this.compactionWaiters = []
     this.pending = []
+    // A snapshot still being written ends by itself; a finished one is not put in place now.
+    const written = this.compaction?.written
+    if (written) {
+      const compaction = this.compaction as Compaction
+      void written.handle.close().catch(() => {}).finally(compaction.end)
+    }
   }
 }
 
@@ -329,6 +387,40 @@ function intactEntryFollows (contents: Buffer, from: number): boolean {
     position = contents.indexOf(marker, position + 1)
   }
   return false
+}
+
+/** The snapshot in a new file, synced; the file is left open for the entries written meanwhile. */
+async function writeSnapshot (file: string, snapshot: Iterable<Buffer[]>): Promise<{ handle: FileHandle, size: number }> {
+  const handle = await open(file, 'w')
+  try {
+    await writeAll(handle, FILE_MAGIC, 0)
+    let size = FILE_MAGIC.length
+    let sinceYield = 0
+    for (const ops of snapshot) {
+      if (ops.length === 0) continue
+      const entry = frameEntry(ops)
+      await writeAll(handle, entry, size)
+      size += entry.length
+      // Encoding a large store takes a while: let requests run in between.
+      if ((sinceYield += ops.length) >= 5000) {
+        sinceYield = 0
+        await yieldToEventLoop()
+      }
+    }
+    await handle.sync()
+    return { handle, size }
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+}
+
+async function writeAll (handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written)
+    written += bytesWritten
+  }
 }
 
 async function writeNewFile (file: string, chunks: Buffer[]): Promise<number> {

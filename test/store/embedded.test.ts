@@ -160,9 +160,10 @@ describe('the embedded engine', () => {
         let compacted = false
         const compaction = client.engine.compact().then(() => { compacted = true })
         const during: string[] = []
+        // Large enough that the compaction catches up with them in rounds before the flush loop adds the rest.
         while (!compacted && during.length < 200) {
           const slug = `during-${during.length}`
-          await pages.insertOne({ slug })
+          await pages.insertOne({ slug, body: 'd'.repeat(40_000) })
           if (!compacted) during.push(slug)
         }
         await compaction

@@ -18,6 +18,9 @@ import { EmbeddedEngineError } from './errors.ts'
 const FILE_MAGIC = Buffer.from('PXWJRNL1', 'latin1')
 const ENTRY_MAGIC = 0x50584a45
 const ENTRY_HEADER_BYTES = 12
+/** A compaction catches up outside the flush loop until no more than this is left for the loop to add. */
+const CATCH_UP_BYTES = 256 * 1024
+const MAX_CATCH_UP_ROUNDS = 10
 
 export enum OpCode {
   Put = 1,
@@ -85,8 +88,8 @@ interface Compaction {
   readonly waiters: Waiter[]
   /** Entries appended to the journal since the snapshot was taken. */
   readonly since: Buffer[]
-  /** The temporary file, once the whole snapshot is written and synced to it. */
-  written: { handle: FileHandle, size: number } | null
+  /** The temporary file, once the whole snapshot is written and synced to it, with the first `carried` entries of `since`. */
+  written: { handle: FileHandle, size: number, carried: number } | null
   /** Settles when the compaction has ended, having replaced the journal or not. */
   readonly ended: Promise<void>
   readonly end: () => void
@@ -185,7 +188,7 @@ export class Journal {
         const compaction = this.compaction
         if (compaction?.written) {
           try {
-            await this.replaceWithCompacted(compaction.written, compaction.since)
+            await this.replaceWithCompacted(compaction.written, compaction.since.slice(compaction.written.carried))
           } catch (error) {
             this.fail(error, [])
             return
@@ -242,27 +245,47 @@ export class Journal {
     const ended = new Promise<void>(resolve => { end = resolve })
     const compaction: Compaction = { waiters, since: [], written: null, ended, end }
     this.compaction = compaction
-    writeSnapshot(this.file + '.compact', snapshot).then(async written => {
+    void this.writeCompacted(compaction, snapshot)
+  }
+
+  /** Writes the snapshot, then catches up beside the flush loop with what it appended meanwhile, so that little is left for the loop to add. */
+  private async writeCompacted (compaction: Compaction, snapshot: Iterable<Buffer[]>): Promise<void> {
+    let handle: FileHandle | null = null
+    try {
+      const written = await writeSnapshot(this.file + '.compact', snapshot)
+      handle = written.handle
+      let size = written.size
+      let carried = 0
+      for (let round = 0; round < MAX_CATCH_UP_ROUNDS && !this.failure; round++) {
+        const backlog = compaction.since.slice(carried)
+        const bytes = backlog.reduce((sum, entry) => sum + entry.length, 0)
+        if (bytes <= CATCH_UP_BYTES) break
+        await writeAll(handle, Buffer.concat(backlog, bytes), size)
+        await handle.datasync()
+        size += bytes
+        carried += backlog.length
+      }
       if (this.failure) {
-        await written.handle.close()
+        await handle.close()
         compaction.end()
         return
       }
-      compaction.written = written
+      compaction.written = { handle, size, carried }
       this.wake()
-    }, (error: unknown) => {
+    } catch (error) {
+      await handle?.close().catch(() => {})
       this.fail(error, [])
       compaction.end()
-    })
+    }
   }
 
   /**
-   * Appends the entries written since the snapshot to the temporary file, syncs it and
+   * Appends the entries written since the snapshot that the file lacks, syncs it and
    * renames it over the journal. Runs inside the flush loop, so nothing is appended
    * to the old journal meanwhile; until the rename, that journal holds everything.
    */
-  private async replaceWithCompacted (written: { handle: FileHandle, size: number }, since: Buffer[]): Promise<void> {
-    const appended = Buffer.concat(since)
+  private async replaceWithCompacted (written: { handle: FileHandle, size: number }, remaining: Buffer[]): Promise<void> {
+    const appended = Buffer.concat(remaining)
     try {
       await writeAll(written.handle, appended, written.size)
       await written.handle.sync()

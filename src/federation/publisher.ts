@@ -19,11 +19,17 @@ export interface PublisherOptions {
  * visible outward, `Update` after that, `Delete` with a `Tombstone` when it is
  * deleted or made local again. The Article's id is the page's id, so renames
  * keep it. Work for one page runs in order; different pages run side by side.
+ * A save still waiting when a newer save of its page arrives is not published:
+ * the newer one carries the page as it is, and each Update rewrites every earlier
+ * activity's copy of the Article (activitypub-express keeps copies), so publishing
+ * every one of a run of quick saves costs more the longer the page's history.
  */
 export function createPublisher (options: PublisherOptions) {
   const { core, renderer, baseUrl } = options
   const { apex } = core
   const chains = new Map<string, Promise<void>>()
+  /** The newest save of each page whose publishing has not started yet. */
+  const newestSaves = new Map<string, PageSavedEvent>()
   let settled = Promise.resolve()
 
   function articleIdOf (pageId: string): string {
@@ -94,7 +100,14 @@ export function createPublisher (options: PublisherOptions) {
   }
 
   const unsubscribe = [
-    options.events.on('page.saved', event => serially(event.page.id, () => onSaved(event))),
+    options.events.on('page.saved', event => {
+      newestSaves.set(event.page.id, event)
+      return serially(event.page.id, async () => {
+        if (newestSaves.get(event.page.id) !== event) return
+        newestSaves.delete(event.page.id)
+        await onSaved(event)
+      })
+    }),
     options.events.on('page.deleted', event => serially(event.id, () => onDeleted(event)))
   ]
 

@@ -74,8 +74,15 @@ export function createPublisher (options: PublisherOptions) {
     }
     const followersId = actor.followers[0] as string
     const article = await apex.fromJSONLD({ '@context': apex.context, ...(await articleFor(event.page, actor.id, followersId)) })
-    if (stored) await apex.store.updateObject(article, actor.id, true)
-    else await apex.store.saveObject(article)
+    if (stored) {
+      // activitypub-express keeps a copy of the Article in every activity and rewrites them all
+      // with each new version, so earlier Updates would only repeat the one added below:
+      // they give way to it rather than make every save of a long-edited page cost more.
+      await apex.store.db.collection('streams').deleteMany({ type: 'Update', actor: actor.id, 'object.id': articleId, '_meta.collection': actor.outbox[0] })
+      await apex.store.updateObject(article, actor.id, true)
+    } else {
+      await apex.store.saveObject(article)
+    }
     const addressing = addressingFor(event.page.fields.visibility, followersId)
     const activity = await apex.buildActivity(existing ? 'Update' : 'Create', actor.id, addressing.to, { object: article, cc: addressing.cc })
     await apex.addToOutbox(actor, activity)

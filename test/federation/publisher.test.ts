@@ -32,4 +32,20 @@ describe('publishing saved pages', { timeout: 120_000 }, () => {
     const article = await wiki.app.federation.core.apex.store.getObject(articleId, true)
     assert.equal(article.source[0].content[0], sourceOf(3))
   })
+
+  it('keeps one Update of an edited page in the outbox, the newest, beside its Create', async () => {
+    let page = await wiki.app.wiki.createPage({ source: sourceOf(0).replace('Sprechstunde', 'Beratung') })
+    await wiki.app.federation.publisher.idle()
+    const articleId = wiki.app.federation.publisher.articleIdOf(page._id.toHexString())
+    for (const version of [1, 2, 3, 4]) {
+      page = (await wiki.app.wiki.savePage(page.slug, { source: sourceOf(version).replace('Sprechstunde', 'Beratung'), baseRevisionId: page.revisionId.toHexString() })).page
+      await wiki.app.federation.publisher.idle()
+    }
+    const activities = await wiki.app.store.db.collection('streams').find({ 'object.id': articleId }).toArray()
+    assert.deepEqual(activities.map(activity => activity.type).sort(), ['Create', 'Update'])
+    for (const activity of activities) assert.equal(activity.object[0].source[0].content[0], sourceOf(4).replace('Sprechstunde', 'Beratung'))
+    const outbox = await (await fetch(`${wiki.url}/ap/outbox/wiki?page=true`, { headers: { accept: 'application/activity+json' } })).json() as { orderedItems: Array<{ type: string, object: { id?: string } | string }> }
+    const aboutPage = outbox.orderedItems.filter(item => (typeof item.object === 'string' ? item.object : item.object.id) === articleId)
+    assert.deepEqual(aboutPage.map(item => item.type), ['Update', 'Create'])
+  })
 })

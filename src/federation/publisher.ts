@@ -20,9 +20,9 @@ export interface PublisherOptions {
  * deleted or made local again. The Article's id is the page's id, so renames
  * keep it. Work for one page runs in order; different pages run side by side.
  * A save still waiting when a newer save of its page arrives is not published:
- * the newer one carries the page as it is, and each Update rewrites every earlier
- * activity's copy of the Article (activitypub-express keeps copies), so publishing
- * every one of a run of quick saves costs more the longer the page's history.
+ * the newer one carries the page as it is. Publishing (JSON-LD, several durable
+ * writes) takes longer than a save, so a run of quick saves would otherwise leave
+ * a queue whose writes go to the journal ahead of the saves that follow.
  */
 export function createPublisher (options: PublisherOptions) {
   const { core, renderer, baseUrl } = options

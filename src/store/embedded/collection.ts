@@ -10,7 +10,8 @@ import { type CollectionState, type IndexSpec, notSupportedIndexKey, orderedCand
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 
-// Options that change nothing about the result on a single embedded node.
+// Options that change nothing about the result on a single embedded node
+// (of writeConcern, only `journal: false` is heeded: see waitsForJournal).
 const HARMLESS_OPTIONS = [
   'session', 'writeConcern', 'readConcern', 'readPreference', 'maxTimeMS', 'comment', 'bypassDocumentValidation',
   'willRetryWrite', 'retryWrites', 'batchSize', 'maxAwaitTimeMS', 'noCursorTimeout', 'allowDiskUse', 'timeout',

@@ -19,11 +19,17 @@ export interface PublisherOptions {
  * visible outward, `Update` after that, `Delete` with a `Tombstone` when it is
  * deleted or made local again. The Article's id is the page's id, so renames
  * keep it. Work for one page runs in order; different pages run side by side.
+ * A save still waiting when a newer save of its page arrives is not published:
+ * the newer one carries the page as it is. Publishing (JSON-LD, several durable
+ * writes) takes longer than a save, so a run of quick saves would otherwise leave
+ * a queue whose writes go to the journal ahead of the saves that follow.
  */
 export function createPublisher (options: PublisherOptions) {
   const { core, renderer, baseUrl } = options
   const { apex } = core
   const chains = new Map<string, Promise<void>>()
+  /** The newest save of each page whose publishing has not started yet. */
+  const newestSaves = new Map<string, PageSavedEvent>()
   let settled = Promise.resolve()
 
   function articleIdOf (pageId: string): string {
@@ -68,8 +74,15 @@ export function createPublisher (options: PublisherOptions) {
     }
     const followersId = actor.followers[0] as string
     const article = await apex.fromJSONLD({ '@context': apex.context, ...(await articleFor(event.page, actor.id, followersId)) })
-    if (stored) await apex.store.updateObject(article, actor.id, true)
-    else await apex.store.saveObject(article)
+    if (stored) {
+      // activitypub-express keeps a copy of the Article in every activity and rewrites them all
+      // with each new version, so earlier Updates would only repeat the one added below:
+      // they give way to it rather than make every save of a long-edited page cost more.
+      await apex.store.db.collection('streams').deleteMany({ type: 'Update', actor: actor.id, 'object.id': articleId, '_meta.collection': actor.outbox[0] })
+      await apex.store.updateObject(article, actor.id, true)
+    } else {
+      await apex.store.saveObject(article)
+    }
     const addressing = addressingFor(event.page.fields.visibility, followersId)
     const activity = await apex.buildActivity(existing ? 'Update' : 'Create', actor.id, addressing.to, { object: article, cc: addressing.cc })
     await apex.addToOutbox(actor, activity)
@@ -94,7 +107,14 @@ export function createPublisher (options: PublisherOptions) {
   }
 
   const unsubscribe = [
-    options.events.on('page.saved', event => serially(event.page.id, () => onSaved(event))),
+    options.events.on('page.saved', event => {
+      newestSaves.set(event.page.id, event)
+      return serially(event.page.id, async () => {
+        if (newestSaves.get(event.page.id) !== event) return
+        newestSaves.delete(event.page.id)
+        await onSaved(event)
+      })
+    }),
     options.events.on('page.deleted', event => serially(event.id, () => onDeleted(event)))
   ]
 

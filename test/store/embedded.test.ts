@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
+import { EmbeddedClient, openEmbeddedClient } from '../../src/store/embedded/client.ts'
 
 const journalOf = (dataDir: string): string => path.join(dataDir, 'praxiswiki.journal')
 
@@ -89,6 +89,40 @@ describe('the embedded engine', () => {
       await assert.rejects(openEmbeddedClient({ dataDir }), /not a Praxiswiki journal/)
     })
 
+    it('acknowledges a write that need not wait for the journal at once, and the next write that waits makes both durable', async () => {
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const onDisk = async (): Promise<string[]> => {
+        const snapshot = await EmbeddedClient.openSnapshot({ dataDir })
+        try {
+          return (await snapshot.db().collection('pages').find({}).toArray()).map(document => String(document.slug))
+        } finally {
+          await snapshot.close()
+        }
+      }
+      const written = client.engine.journalBytes
+      await pages.insertOne({ slug: 'revision' }, { writeConcern: { w: 1, journal: false } })
+      assert.equal(client.engine.journalBytes, written, 'the write without the journal was acknowledged only after it was on disk')
+      await pages.insertOne({ slug: 'page' })
+      assert.deepEqual(await onDisk(), ['revision', 'page'])
+    })
+
+    it('refuses the next write once a write that did not wait for the journal could not be written', async () => {
+      const client = await openEmbeddedClient({ dataDir })
+      const pages = client.db().collection('pages')
+      await pages.insertOne({ slug: 'before' })
+      // The disk is full for one moment: the next write to the journal file fails, later ones would not.
+      const handle = Reflect.get(Reflect.get(client.engine, 'journal') as object, 'handle') as { writev: (...args: unknown[]) => Promise<unknown> }
+      const writev = handle.writev
+      handle.writev = async () => {
+        handle.writev = writev
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+      }
+      await pages.insertOne({ slug: 'lost' }, { writeConcern: { w: 1, journal: false } })
+      await assert.rejects(pages.insertOne({ slug: 'after' }), /could not be written.*no space left/)
+      await assert.rejects(client.close(), /could not be written/)
+    })
+
     it('compacts the journal into a smaller file with the same data', async () => {
       const client = await open()
       const pages = client.db().collection('pages')
@@ -105,6 +139,74 @@ describe('the embedded engine', () => {
       assert.equal((await again.findOne({ slug: 'hot' }))?.n, 200)
       assert.equal(await again.countDocuments(), 2)
       await assert.rejects(again.insertOne({ slug: 'new' }), (error: any) => error.code === 11000)
+    })
+
+    describe('writes while the journal is compacted', () => {
+      /** A store big enough that writing its snapshot takes many turns of the event loop. */
+      async function filled (client: EmbeddedClient): Promise<void> {
+        const pages = client.db().collection('pages')
+        await pages.createIndex({ slug: 1 }, { unique: true })
+        for (let batch = 0; batch < 20; batch++) {
+          await pages.insertMany(Array.from({ length: 1000 }, (_, index) => ({ slug: `p${batch}-${index}`, body: 'text '.repeat(30) })))
+        }
+        await pages.updateMany({}, { $set: { revised: true } })
+      }
+
+      it('acknowledges writes while the snapshot is written, and keeps them in the compacted journal', async () => {
+        const client = await open()
+        await filled(client)
+        const pages = client.db().collection('pages')
+        const grown = client.engine.journalBytes
+        let compacted = false
+        const compaction = client.engine.compact().then(() => { compacted = true })
+        const during: string[] = []
+        // Large enough that the compaction catches up with them in rounds before the flush loop adds the rest.
+        while (!compacted && during.length < 200) {
+          const slug = `during-${during.length}`
+          await pages.insertOne({ slug, body: 'd'.repeat(40_000) })
+          if (!compacted) during.push(slug)
+        }
+        await compaction
+        assert.ok(during.length > 0, 'no write was acknowledged before the compaction ended')
+        assert.ok(client.engine.journalBytes < grown * 0.7, `the journal stayed at ${client.engine.journalBytes} of ${grown} bytes`)
+        await pages.updateOne({ slug: 'p0-0' }, { $set: { after: true } })
+        await client.close()
+
+        const reopened = await open()
+        const again = reopened.db().collection('pages')
+        assert.equal(await again.countDocuments({ slug: { $in: during } }), during.length)
+        assert.equal(await again.countDocuments({ revised: true }), 20_000)
+        assert.equal((await again.findOne({ slug: 'p0-0' }))?.after, true)
+        await assert.rejects(again.insertOne({ slug: during[0] }), (error: any) => error.code === 11000)
+      })
+
+      it('leaves a journal with every acknowledged write when the process dies before the compacted file is renamed into place', async () => {
+        const client = await open()
+        await filled(client)
+        const pages = client.db().collection('pages')
+        let compacted = false
+        const compaction = client.engine.compact().then(() => { compacted = true })
+        await pages.insertOne({ slug: 'acknowledged during the compaction' })
+        assert.equal(compacted, false, 'the compaction ended before the write was acknowledged')
+        // What a kill -9 now leaves on disk: the files as they stand, the temporary one half written.
+        const crashed = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-embedded-crashed-'))
+        try {
+          await copyFile(journalOf(dataDir), journalOf(crashed))
+          await copyFile(journalOf(dataDir) + '.compact', journalOf(crashed) + '.compact').catch(() => {})
+          await compaction
+          const recovered = await openEmbeddedClient({ dataDir: crashed })
+          try {
+            const found = recovered.db().collection('pages')
+            assert.equal(await found.countDocuments({ slug: 'acknowledged during the compaction' }), 1)
+            assert.equal(await found.countDocuments({ revised: true }), 20_000)
+          } finally {
+            await recovered.close()
+          }
+          await assert.rejects(stat(journalOf(crashed) + '.compact'), { code: 'ENOENT' })
+        } finally {
+          await rm(crashed, { recursive: true, force: true })
+        }
+      })
     })
 
     it('compacts by itself once the journal outgrows the live data', async () => {

@@ -4,13 +4,14 @@ import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
 import { type Change, type Engine, type PreparedDocument, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
-import { OpCode } from './journal.ts'
+import { OpCode } from './journal-format.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import { type CollectionState, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 
-// Options that change nothing about the result on a single embedded node.
+// Options that change nothing about the result on a single embedded node
+// (of writeConcern, only `journal: false` is heeded: see waitsForJournal).
 const HARMLESS_OPTIONS = [
   'session', 'writeConcern', 'readConcern', 'readPreference', 'maxTimeMS', 'comment', 'bypassDocumentValidation',
   'willRetryWrite', 'retryWrites', 'batchSize', 'maxAwaitTimeMS', 'noCursorTimeout', 'allowDiskUse', 'timeout',
@@ -28,6 +29,18 @@ function checkOptions (method: string, options: Document | undefined, supported:
     throw new EmbeddedNotSupportedError(`the ${name} option of ${method}`)
   }
   return options
+}
+
+/**
+ * False when the write concern asks not to wait for the journal (`journal: false`, or the
+ * older `j: false`): the write is acknowledged once applied, and made durable by the next
+ * write that waits, as a server's journal holds every earlier write when a later one is in it.
+ */
+function waitsForJournal (settings: Document): boolean {
+  const concern: unknown = settings.writeConcern
+  if (typeof concern !== 'object' || concern === null) return true
+  const { journal, j } = concern as { journal?: unknown, j?: unknown }
+  return journal !== false && j !== false
 }
 
 function checkFilter (filter: unknown): Document {
@@ -154,7 +167,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     await this.begin()
     const state = this.engine.ensureCollection(this.namespace)
     const { key, stored } = this.prepareInsert(document, settings.forceServerObjectId === true, state)
-    await this.engine.commit([{ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored }])
+    await this.engine.commit([{ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored }], waitsForJournal(settings))
     return { acknowledged: true, insertedId: (document as Document)._id }
   }
 
@@ -181,7 +194,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
         if (ordered) break
       }
     }
-    await this.engine.append(ops)
+    await this.engine.append(ops, waitsForJournal(settings))
     if (writeErrors.length > 0) {
       const first = writeErrors[0] as Document
       const error = first.error as Error & Document
@@ -289,7 +302,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
    * The one place documents change: matches, applies the update or
    * replacement, checks unique indexes, upserts, and journals all of it.
    */
-  private async modify (filter: unknown, modification: Modification, options: { multi: boolean, upsert: boolean, arrayFilters?: Document[], sort?: unknown }): Promise<ModifyOutcome> {
+  private async modify (filter: unknown, modification: Modification, options: { multi: boolean, upsert: boolean, arrayFilters?: Document[], sort?: unknown, durable: boolean }): Promise<ModifyOutcome> {
     const checkedFilter = checkFilter(filter)
     let update: Document | undefined
     let replacement: Document | undefined
@@ -346,7 +359,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       await this.engine.append(ops)
       throw error
     }
-    await this.engine.append(ops)
+    await this.engine.append(ops, options.durable)
     return outcome
   }
 
@@ -363,17 +376,17 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
 
   async updateOne (filter: Document, update: Document, options?: Document): Promise<UpdateResultShape> {
     const settings = checkOptions('updateOne', options, ['upsert', 'arrayFilters', 'hint'])
-    return this.updateResult(await this.modify(filter, { update }, { multi: false, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters }))
+    return this.updateResult(await this.modify(filter, { update }, { multi: false, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters, durable: waitsForJournal(settings) }))
   }
 
   async updateMany (filter: Document, update: Document, options?: Document): Promise<UpdateResultShape> {
     const settings = checkOptions('updateMany', options, ['upsert', 'arrayFilters', 'hint'])
-    return this.updateResult(await this.modify(filter, { update }, { multi: true, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters }))
+    return this.updateResult(await this.modify(filter, { update }, { multi: true, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters, durable: waitsForJournal(settings) }))
   }
 
   async replaceOne (filter: Document, replacement: Document, options?: Document): Promise<UpdateResultShape> {
     const settings = checkOptions('replaceOne', options, ['upsert', 'hint', 'forceServerObjectId'])
-    return this.updateResult(await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true }))
+    return this.updateResult(await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true, durable: waitsForJournal(settings) }))
   }
 
   /** The document alone, as the driver gives it since version 6, or the whole `ModifyResult` when asked for. */
@@ -387,43 +400,43 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
 
   async findOneAndUpdate (filter: Document, update: Document, options?: Document): Promise<any> {
     const settings = checkOptions('findOneAndUpdate', options, ['upsert', 'arrayFilters', 'sort', 'projection', 'returnDocument', 'includeResultMetadata', 'hint'])
-    const outcome = await this.modify(filter, { update }, { multi: false, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters, sort: settings.sort })
+    const outcome = await this.modify(filter, { update }, { multi: false, upsert: settings.upsert === true, arrayFilters: settings.arrayFilters, sort: settings.sort, durable: waitsForJournal(settings) })
     return this.modifyResult(outcome, settings)
   }
 
   async findOneAndReplace (filter: Document, replacement: Document, options?: Document): Promise<any> {
     const settings = checkOptions('findOneAndReplace', options, ['upsert', 'sort', 'projection', 'returnDocument', 'includeResultMetadata', 'hint'])
-    const outcome = await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true, sort: settings.sort })
+    const outcome = await this.modify(filter, { replacement }, { multi: false, upsert: settings.upsert === true, sort: settings.sort, durable: waitsForJournal(settings) })
     return this.modifyResult(outcome, settings)
   }
 
   // ---- deletes ----
 
-  private async remove (filter: unknown, options: { multi: boolean, sort?: unknown }): Promise<Document[]> {
+  private async remove (filter: unknown, options: { multi: boolean, sort?: unknown, durable: boolean }): Promise<Document[]> {
     const checkedFilter = checkFilter(filter)
     await this.begin()
     let entries = this.sortEntries(this.matching(compileFilter(checkedFilter), checkedFilter), options.sort)
     if (!options.multi) entries = entries.slice(0, 1)
     const changes: Change[] = entries.map(([key, stored]) => ({ code: OpCode.Delete, namespace: this.namespace, documentKey: key, id: stored.document._id }))
-    await this.engine.commit(changes)
+    await this.engine.commit(changes, options.durable)
     return entries.map(entry => entry[1].document)
   }
 
   async deleteOne (filter?: Document, options?: Document): Promise<{ acknowledged: true, deletedCount: number }> {
-    checkOptions('deleteOne', options, ['hint'])
-    const removed = await this.remove(filter, { multi: false })
+    const settings = checkOptions('deleteOne', options, ['hint'])
+    const removed = await this.remove(filter, { multi: false, durable: waitsForJournal(settings) })
     return { acknowledged: true, deletedCount: removed.length }
   }
 
   async deleteMany (filter?: Document, options?: Document): Promise<{ acknowledged: true, deletedCount: number }> {
-    checkOptions('deleteMany', options, ['hint'])
-    const removed = await this.remove(filter, { multi: true })
+    const settings = checkOptions('deleteMany', options, ['hint'])
+    const removed = await this.remove(filter, { multi: true, durable: waitsForJournal(settings) })
     return { acknowledged: true, deletedCount: removed.length }
   }
 
   async findOneAndDelete (filter: Document, options?: Document): Promise<any> {
     const settings = checkOptions('findOneAndDelete', options, ['sort', 'projection', 'includeResultMetadata', 'hint'])
-    const [removed] = await this.remove(filter, { multi: false, sort: settings.sort })
+    const [removed] = await this.remove(filter, { multi: false, sort: settings.sort, durable: waitsForJournal(settings) })
     return withMetadata(settings, { n: removed ? 1 : 0 }, this.present(removed ?? null, settings.projection))
   }
 

@@ -4,7 +4,7 @@ import { EmbeddedCollection } from './collection.ts'
 import { EmbeddedListCursor } from './cursor.ts'
 import type { Engine } from './engine.ts'
 import { invalidArgument, serverError } from './errors.ts'
-import { OpCode } from './journal.ts'
+import { OpCode } from './journal-format.ts'
 import { compileFilter } from './query.ts'
 
 function checkCollectionName (name: unknown): string {

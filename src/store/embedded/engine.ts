@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Document } from 'mongodb'
 import { EmbeddedEngineError } from './errors.ts'
-import { encodeOp, Journal, OpCode, replayJournalSnapshot, type JournalOp } from './journal.ts'
+import { encodeOp, OpCode, type JournalOp } from './journal-format.ts'
+import { Journal, replayJournalSnapshot } from './journal.ts'
 import { lockDataDir } from './lock.ts'
 import { CollectionState, type IndexSpec, type StoredDocument } from './state.ts'
 import { decodeDocument, encodeDocument, indexKey } from './values.ts'
@@ -100,20 +101,23 @@ export class Engine {
    * Applies changes to memory now and resolves when they are durable.
    * All changes of one call form one journal entry: after a crash, all or none.
    */
-  commit (changes: Change[]): Promise<void> {
+  commit (changes: Change[], durable = true): Promise<void> {
     this.checkOpen()
     if (changes.length === 0) return Promise.resolve()
-    return this.append(changes.map(change => this.apply(change)))
+    return this.append(changes.map(change => this.apply(change)), durable)
   }
 
   checkOpen (): void {
     if (this.closing) throw new EmbeddedEngineError('the embedded engine is closed')
   }
 
-  /** Writes ops that `apply` returned; resolves once they are durable. */
-  append (ops: Buffer[]): Promise<void> {
+  /**
+   * Writes ops that `apply` returned; resolves once they are durable, or, when `durable` is
+   * false (a write concern of `journal: false`), once they are queued ahead of every later write.
+   */
+  append (ops: Buffer[], durable = true): Promise<void> {
     if (ops.length === 0) return Promise.resolve()
-    return this.journal.append(ops)
+    return this.journal.append(ops, durable)
   }
 
   /**

@@ -1,79 +1,36 @@
 import { open, rename, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { crc32 } from 'node:zlib'
 import { EmbeddedEngineError } from './errors.ts'
+import { FILE_MAGIC, frameEntry, replay, type JournalOp } from './journal-format.ts'
 
 /*
- * The journal is one append-only file:
- *   file   = FILE_MAGIC entry*
- *   entry  = ENTRY_MAGIC u32 length  u32 crc32(payload)  payload
- *   payload = op*            (all ops of one entry apply together or not at all)
- *   op     = u8 code  u16 length namespace  u32 length body(BSON)
- * An entry is acknowledged only after it is fsynced. On open, a torn final
- * entry (a crash during its write) is cut off with a warning; a damaged
- * entry followed by intact data is corruption and stops the engine.
+ * Writing the journal (its format and replay are in journal-format.ts): entries are appended
+ * in order and acknowledged after fsync, many to one fsync; compaction rewrites it beside them.
  */
 
-const FILE_MAGIC = Buffer.from('PXWJRNL1', 'latin1')
-const ENTRY_MAGIC = 0x50584a45
-const ENTRY_HEADER_BYTES = 12
-
-export enum OpCode {
-  Put = 1,
-  Delete = 2,
-  CreateIndex = 3,
-  DropIndex = 4,
-  DropCollection = 5,
-  DropDatabase = 6,
-  CreateCollection = 7
-}
-
-export interface JournalOp {
-  code: OpCode
-  namespace: string
-  body: Uint8Array
-}
-
-export function encodeOp (code: OpCode, namespace: string, body: Uint8Array): Buffer {
-  const name = Buffer.from(namespace, 'utf8')
-  const op = Buffer.allocUnsafe(1 + 2 + name.length + 4 + body.length)
-  op.writeUInt8(code, 0)
-  op.writeUInt16LE(name.length, 1)
-  name.copy(op, 3)
-  op.writeUInt32LE(body.length, 3 + name.length)
-  op.set(body, 7 + name.length)
-  return op
-}
-
-function frameEntry (ops: Buffer[]): Buffer {
-  const payload = ops.length === 1 ? ops[0] as Buffer : Buffer.concat(ops)
-  const header = Buffer.allocUnsafe(ENTRY_HEADER_BYTES)
-  header.writeUInt32LE(ENTRY_MAGIC, 0)
-  header.writeUInt32LE(payload.length, 4)
-  header.writeUInt32LE(crc32(payload), 8)
-  return Buffer.concat([header, payload])
-}
-
-function decodeOps (payload: Buffer, file: string, offset: number): JournalOp[] {
-  const ops: JournalOp[] = []
-  let position = 0
-  while (position < payload.length) {
-    const code = payload.readUInt8(position)
-    const nameLength = payload.readUInt16LE(position + 1)
-    const namespace = payload.toString('utf8', position + 3, position + 3 + nameLength)
-    const bodyLength = payload.readUInt32LE(position + 3 + nameLength)
-    const bodyStart = position + 7 + nameLength
-    if (!(code in OpCode) || bodyStart + bodyLength > payload.length) {
-      throw new EmbeddedEngineError(`journal ${file} is corrupt at offset ${offset}: an entry with a valid checksum holds an unreadable operation; restore the data dir from a backup`)
-    }
-    ops.push({ code, namespace, body: payload.subarray(bodyStart, bodyStart + bodyLength) })
-    position = bodyStart + bodyLength
-  }
-  return ops
-}
+/** A compaction catches up outside the flush loop until no more than this is left for the loop to add. */
+const CATCH_UP_BYTES = 256 * 1024
+const MAX_CATCH_UP_ROUNDS = 10
 
 interface Waiter { resolve: () => void, reject: (error: Error) => void }
+
+/**
+ * A rewrite of the journal under way. Its snapshot is written to the temporary file beside
+ * the flush loop, which goes on appending to the journal and remembers what it appended
+ * since the snapshot was taken; once the snapshot is on disk, the flush loop adds those
+ * entries to the temporary file and renames it over the journal, between two of its writes.
+ */
+interface Compaction {
+  readonly waiters: Waiter[]
+  /** Entries appended to the journal since the snapshot was taken. */
+  readonly since: Buffer[]
+  /** The temporary file, once the whole snapshot is written and synced to it, with the first `carried` entries of `since`. */
+  written: { handle: FileHandle, size: number, carried: number } | null
+  /** Settles when the compaction has ended, having replaced the journal or not. */
+  readonly ended: Promise<void>
+  readonly end: () => void
+}
 
 export interface JournalHooks {
   /** Called after a flush; answers whether the journal has grown worth rewriting. */
@@ -86,7 +43,9 @@ export interface JournalHooks {
 export class Journal {
   private pending: Buffer[] = []
   private waiters: Waiter[] = []
+  /** Callers of `compact` waiting for a rewrite that starts after their call. */
   private compactionWaiters: Waiter[] = []
+  private compaction: Compaction | null = null
   private flushing: Promise<void> | null = null
   private failure: Error | null = null
   private closed = false
@@ -122,22 +81,33 @@ export class Journal {
     return this.size
   }
 
-  /** Appends one entry; resolves once it is on disk. Entries submitted together share one fsync. */
-  append (ops: Buffer[]): Promise<void> {
+  /**
+   * Appends one entry; resolves once it is on disk. Entries submitted together share one fsync.
+   * An entry that need not be durable on its own (`durable` false) resolves as soon as it is
+   * queued: the file is written in order, so the next durable entry's fsync covers it, and
+   * if it cannot be written the journal fails and that later entry is refused.
+   */
+  append (ops: Buffer[], durable = true): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
+    this.pending.push(frameEntry(ops))
+    this.wake()
+    if (!durable) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      this.pending.push(frameEntry(ops))
       this.waiters.push({ resolve, reject })
-      if (!this.flushing) this.flushing = this.flushLoop()
     })
   }
 
+  private wake (): void {
+    if (!this.flushing) this.flushing = this.flushLoop()
+  }
+
+  /** The only code that writes to the journal file or replaces it. */
   private async flushLoop (): Promise<void> {
     // Let every operation submitted in this turn of the event loop join the batch.
     await yieldToEventLoop()
     try {
-      while ((this.pending.length > 0 || this.compactionWaiters.length > 0) && !this.failure) {
+      while (!this.failure && (this.pending.length > 0 || this.compaction?.written || (this.compactionWaiters.length > 0 && !this.compaction))) {
         const entries = this.pending
         const waiters = this.waiters
         this.pending = []
@@ -149,19 +119,22 @@ export class Journal {
             this.fail(error, waiters)
             return
           }
+          this.compaction?.since.push(...entries)
           for (const waiter of waiters) waiter.resolve()
         }
-        if (this.compactionWaiters.length > 0 || this.hooks.shouldCompact(this.size)) {
-          const compactionWaiters = this.compactionWaiters
-          this.compactionWaiters = []
+        const compaction = this.compaction
+        if (compaction?.written) {
           try {
-            await this.rewrite()
+            await this.replaceWithCompacted(compaction.written, compaction.since.slice(compaction.written.carried))
           } catch (error) {
-            this.fail(error, compactionWaiters)
+            this.fail(error, [])
             return
           }
-          for (const waiter of compactionWaiters) waiter.resolve()
+          this.compaction = null
+          compaction.end()
+          for (const waiter of compaction.waiters) waiter.resolve()
         }
+        if (!this.compaction && (this.compactionWaiters.length > 0 || this.hooks.shouldCompact(this.size))) this.startCompaction()
       }
     } finally {
       this.flushing = null
@@ -182,65 +155,116 @@ export class Journal {
 
   /**
    * Rewrites the journal as a snapshot of the live state: written to a
-   * temporary file, fsynced, then renamed over the journal in one step.
-   * Entries that arrive meanwhile wait in `pending` and go to the new file.
+   * temporary file and fsynced while writes go on being acknowledged, then
+   * completed with the entries appended meanwhile and renamed over the journal.
+   * Resolves once a rewrite that started after this call has replaced the journal.
    */
   compact (): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
+    if (this.closed) return Promise.reject(new EmbeddedEngineError('the embedded engine is closed'))
     return new Promise((resolve, reject) => {
       this.compactionWaiters.push({ resolve, reject })
-      if (!this.flushing) this.flushing = this.flushLoop()
+      this.wake()
     })
   }
 
-  // Runs only inside the flush loop, so no write goes to the old file meanwhile.
-  private async rewrite (): Promise<void> {
+  /**
+   * Takes the snapshot now, between two writes of the flush loop: every entry written so far
+   * is in it. Entries queued but not yet written are in it too (memory changes first), and
+   * are appended after it again, which changes nothing: each op stores a whole document or
+   * index, so replaying the latest ops once more on a state that has them leaves it as it is.
+   */
+  private startCompaction (): void {
     const snapshot = this.hooks.snapshot()
-    const temporary = this.file + '.compact'
-    const handle = await open(temporary, 'w')
-    let size = 0
+    const waiters = this.compactionWaiters
+    this.compactionWaiters = []
+    let end!: () => void
+    const ended = new Promise<void>(resolve => { end = resolve })
+    const compaction: Compaction = { waiters, since: [], written: null, ended, end }
+    this.compaction = compaction
+    void this.writeCompacted(compaction, snapshot)
+  }
+
+  /** Writes the snapshot, then catches up beside the flush loop with what it appended meanwhile, so that little is left for the loop to add. */
+  private async writeCompacted (compaction: Compaction, snapshot: Iterable<Buffer[]>): Promise<void> {
+    let handle: FileHandle | null = null
     try {
-      await handle.write(FILE_MAGIC, 0, FILE_MAGIC.length, 0)
-      size = FILE_MAGIC.length
-      let sinceYield = 0
-      for (const ops of snapshot) {
-        if (ops.length === 0) continue
-        const entry = frameEntry(ops)
-        await handle.write(entry, 0, entry.length, size)
-        size += entry.length
-        // Encoding a large store takes a while: let requests run in between.
-        if ((sinceYield += ops.length) >= 5000) {
-          sinceYield = 0
-          await yieldToEventLoop()
-        }
+      const written = await writeSnapshot(this.file + '.compact', snapshot)
+      handle = written.handle
+      let size = written.size
+      let carried = 0
+      for (let round = 0; round < MAX_CATCH_UP_ROUNDS && !this.failure; round++) {
+        const backlog = compaction.since.slice(carried)
+        const bytes = backlog.reduce((sum, entry) => sum + entry.length, 0)
+        if (bytes <= CATCH_UP_BYTES) break
+        await writeAll(handle, Buffer.concat(backlog, bytes), size)
+        await handle.datasync()
+        size += bytes
+        carried += backlog.length
       }
-      await handle.sync()
-    } finally {
-      await handle.close()
+      if (this.failure) {
+        await handle.close()
+        compaction.end()
+        return
+      }
+      compaction.written = { handle, size, carried }
+      this.wake()
+    } catch (error) {
+      await handle?.close().catch(() => {})
+      this.fail(error, [])
+      compaction.end()
     }
-    await rename(temporary, this.file)
+  }
+
+  /**
+   * Appends the entries written since the snapshot that the file lacks, syncs it and
+   * renames it over the journal. Runs inside the flush loop, so nothing is appended
+   * to the old journal meanwhile; until the rename, that journal holds everything.
+   */
+  private async replaceWithCompacted (written: { handle: FileHandle, size: number }, remaining: Buffer[]): Promise<void> {
+    const appended = Buffer.concat(remaining)
+    try {
+      await writeAll(written.handle, appended, written.size)
+      await written.handle.sync()
+    } finally {
+      await written.handle.close()
+    }
+    await rename(this.file + '.compact', this.file)
     await syncDirectory(path.dirname(this.file))
     const previous = this.handle
     this.handle = await open(this.file, 'r+')
-    this.size = size
+    this.size = written.size + appended.length
     await previous.close()
   }
 
   /** Waits for every pending entry, then closes the file. */
   async close (): Promise<void> {
     if (this.closed) return
-    while (this.flushing) await this.flushing
+    while (this.flushing || this.compaction) {
+      await this.flushing
+      const compaction = this.compaction
+      if (compaction === null) continue
+      await compaction.ended
+      if (this.compaction === compaction) break // ended by a failure, which close reports below
+    }
     this.closed = true
     await this.handle.close()
     if (this.failure) throw this.failure
   }
 
   private fail (error: unknown, waiters: Waiter[]): void {
+    if (this.failure) return
     this.failure = new EmbeddedEngineError(`journal ${this.file} could not be written; the engine stopped accepting writes: ${(error as Error).message}`, { cause: error })
-    for (const waiter of [...waiters, ...this.waiters, ...this.compactionWaiters]) waiter.reject(this.failure)
+    for (const waiter of [...waiters, ...this.waiters, ...this.compactionWaiters, ...(this.compaction?.waiters ?? [])]) waiter.reject(this.failure)
     this.waiters = []
     this.compactionWaiters = []
     this.pending = []
+    // A snapshot still being written ends by itself; a finished one is not put in place now.
+    const written = this.compaction?.written
+    if (written) {
+      const compaction = this.compaction as Compaction
+      void written.handle.close().catch(() => {}).finally(compaction.end)
+    }
   }
 }
 
@@ -276,53 +300,38 @@ export async function replayJournalSnapshot (file: string, apply: (op: JournalOp
   return replay(file, contents, () => {}, apply)
 }
 
-function replay (file: string, contents: Buffer, warn: (message: string) => void, apply: (op: JournalOp) => void): number {
-  if (contents.length < FILE_MAGIC.length || !contents.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
-    if (contents.length < FILE_MAGIC.length && FILE_MAGIC.subarray(0, contents.length).equals(contents)) {
-      warn(`journal ${file} was cut off while being created; starting empty`)
-      return 0
+/** The snapshot in a new file, synced; the file is left open for the entries written meanwhile. */
+async function writeSnapshot (file: string, snapshot: Iterable<Buffer[]>): Promise<{ handle: FileHandle, size: number }> {
+  const handle = await open(file, 'w')
+  try {
+    await writeAll(handle, FILE_MAGIC, 0)
+    let size = FILE_MAGIC.length
+    let sinceYield = 0
+    for (const ops of snapshot) {
+      if (ops.length === 0) continue
+      const entry = frameEntry(ops)
+      await writeAll(handle, entry, size)
+      size += entry.length
+      // Encoding a large store takes a while: let requests run in between.
+      if ((sinceYield += ops.length) >= 5000) {
+        sinceYield = 0
+        await yieldToEventLoop()
+      }
     }
-    throw new EmbeddedEngineError(`${file} is not a Praxiswiki journal (unknown header); refusing to start`)
+    await handle.sync()
+    return { handle, size }
+  } catch (error) {
+    await handle.close()
+    throw error
   }
-  let offset = FILE_MAGIC.length
-  while (offset < contents.length) {
-    const damage = inspectEntry(contents, offset)
-    if (damage === null) {
-      const length = contents.readUInt32LE(offset + 4)
-      const payload = contents.subarray(offset + ENTRY_HEADER_BYTES, offset + ENTRY_HEADER_BYTES + length)
-      for (const op of decodeOps(payload, file, offset)) apply(op)
-      offset += ENTRY_HEADER_BYTES + length
-      continue
-    }
-    if (intactEntryFollows(contents, offset + 1)) {
-      throw new EmbeddedEngineError(`journal ${file} is corrupt at offset ${offset} (${damage}) and intact entries follow; refusing to start rather than drop data — restore the data dir from a backup`)
-    }
-    warn(`journal ${file}: dropped a torn final entry at offset ${offset} (${damage}, ${contents.length - offset} bytes); it was never acknowledged`)
-    return offset
-  }
-  return offset
 }
 
-/** Why the entry at `offset` is unusable, or null when it is intact. */
-function inspectEntry (contents: Buffer, offset: number): string | null {
-  if (offset + ENTRY_HEADER_BYTES > contents.length) return 'incomplete header'
-  if (contents.readUInt32LE(offset) !== ENTRY_MAGIC) return 'bad entry marker'
-  const length = contents.readUInt32LE(offset + 4)
-  if (offset + ENTRY_HEADER_BYTES + length > contents.length) return 'incomplete payload'
-  const payload = contents.subarray(offset + ENTRY_HEADER_BYTES, offset + ENTRY_HEADER_BYTES + length)
-  if (crc32(payload) !== contents.readUInt32LE(offset + 8)) return 'checksum mismatch'
-  return null
-}
-
-function intactEntryFollows (contents: Buffer, from: number): boolean {
-  const marker = Buffer.alloc(4)
-  marker.writeUInt32LE(ENTRY_MAGIC, 0)
-  let position = contents.indexOf(marker, from)
-  while (position !== -1) {
-    if (inspectEntry(contents, position) === null) return true
-    position = contents.indexOf(marker, position + 1)
+async function writeAll (handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written)
+    written += bytesWritten
   }
-  return false
 }
 
 async function writeNewFile (file: string, chunks: Buffer[]): Promise<number> {

@@ -14,18 +14,16 @@ import { performance } from 'node:perf_hooks'
 import { BSON } from 'mongodb'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config/index.ts'
-import { PRAXISWIKI_CONTEXT } from '../src/federation/contexts.ts'
-import { DEFAULT_LESSON_FIELDS } from '../src/lessons/index.ts'
-import { lessonNode } from '../src/lessons/linked-data.ts'
 import { followPeer, type FollowedPeer } from './followed-peer.ts'
 import { startPosterProcess } from './poster-process.ts'
 import { milliseconds, percentile } from './latency.ts'
+import { lessonCreate } from './network-lessons.ts'
 
 const CONCURRENCY = 16
 const PROBES = 10
 const PROBE_TIMEOUT_MS = 30_000
 const READS = 40
-const OUTCOMES = ['works', 'fails', 'mixed', 'open']
+const HANDLED_TIMEOUT_MS = 120_000
 
 function sizesFromArguments (): Array<{ organisations: number, lessons: number }> {
   const index = process.argv.indexOf('--sizes')
@@ -46,29 +44,28 @@ async function freePort (): Promise<number> {
   })
 }
 
-/** A Create of a lesson Article as a Praxiswiki peer sends it today: the lesson vocabulary inlined, the lesson as its own node. */
-function lessonCreate (peer: FollowedPeer, organisation: number, n: number, probe: string | null): Record<string, unknown> {
-  const field = DEFAULT_LESSON_FIELDS[n % DEFAULT_LESSON_FIELDS.length] as string
-  const word = probe ?? `lektion${organisation}x${n}`
-  const create = peer.createArticle(`Lektion ${n} der Organisation ${organisation} ${word}`, `<p>Was wir gelernt haben: ${word}.</p>`)
-  // Its own terms inlined, as a Praxiswiki peer's publisher sends them: without them JSON-LD drops the lesson on the way in.
-  create['@context'] = ['https://www.w3.org/ns/activitystreams', PRAXISWIKI_CONTEXT]
-  const article = create.object as Record<string, unknown>
-  article.tag = [{ type: 'Hashtag', name: `#${probe ?? 'netz'}` }]
-  article.lesson = lessonNode({
-    programme: `Programm ${n}`,
-    organisation: `Organisation ${organisation}`,
-    place: { name: 'Leipzig', lat: 51.34, lon: 12.37 },
-    field,
-    period: { from: '2024-01' },
-    outcome: OUTCOMES[n % OUTCOMES.length],
-    impactStep: 1 + (n % 7),
-    evidenceDesign: 'before-after',
-    participants: 40 + n,
-    sites: 1 + (n % 3),
-    costBand: 1 + (n % 5)
+/**
+ * Activities the wiki has handled, by id: the answer to a send arrives from the peers' process
+ * after the wiki may have handled it already, so each is remembered until asked for.
+ */
+function whenHandled (app: Awaited<ReturnType<typeof buildApp>>): { handled: (activityId: string, timeoutMs: number) => Promise<boolean>, stop: () => void } {
+  const done = new Set<string>()
+  const waiting = new Map<string, (handled: boolean) => void>()
+  const stop = app.federation.inbox.handled.on('handled', event => {
+    const resolve = waiting.get(event.activityId)
+    if (resolve === undefined) done.add(event.activityId)
+    else resolve(true)
   })
-  return create
+  return {
+    handled: async (activityId, timeoutMs) => {
+      if (done.delete(activityId)) return true
+      return await new Promise<boolean>(resolve => {
+        const timer = setTimeout(() => { waiting.delete(activityId); resolve(false) }, timeoutMs)
+        waiting.set(activityId, handled => { clearTimeout(timer); waiting.delete(activityId); resolve(handled) })
+      })
+    },
+    stop
+  }
 }
 
 async function get (url: string): Promise<{ status: number, ms: number, body: string }> {
@@ -153,21 +150,25 @@ async function run (organisations: number, lessons: number): Promise<void> {
     for (let i = 0; i < organisations; i++) peers.push(await followPeer(app, baseUrl, undefined, poster))
     const baseline = await p95Of(`${baseUrl}/lessons?field=Altenhilfe&outcome=fails`)
 
-    // Ingest: every peer's lessons, CONCURRENCY signed POSTs in flight.
-    const jobs = peers.flatMap((peer, organisation) => Array.from({ length: lessons }, (_, n) => ({ peer, organisation, n })))
+    // Ingest: every peer's lessons, made and signed ahead by the peers' process, then sent with
+    // CONCURRENCY in flight; a slot takes the next one once the wiki has handled its last.
+    const preparing = performance.now()
+    const prepared = await poster.prepare(peers.map(peer => ({ actorId: peer.actorId, ...peer.signing })), lessons)
+    process.stdout.write(`  ${prepared.toLocaleString('en')} lessons made and signed by the peers' process in ${((performance.now() - preparing) / 1000).toFixed(1)} s (not timed below)\n`)
+    const handledOnes = whenHandled(app)
     let handled = 0
     let refused = 0
     let next = 0
     const started = performance.now()
     const loopBefore = performance.eventLoopUtilization()
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++]!
-        const answer = await job.peer.post(lessonCreate(job.peer, job.organisation, job.n, null))
+      while (next < prepared) {
+        const answer = await poster.send(next++)
         if (answer.status >= 300) refused++
-        else if (await answer.handled) handled++
+        else if (await handledOnes.handled(answer.activityId, HANDLED_TIMEOUT_MS)) handled++
       }
     }))
+    handledOnes.stop()
     const ingestSeconds = (performance.now() - started) / 1000
     const loop = performance.eventLoopUtilization(loopBefore)
     process.stdout.write(`  ingest through the inbox: ${handled.toLocaleString('en')} handled, ${refused} refused, in ${ingestSeconds.toFixed(1)} s = ${Math.round(handled / ingestSeconds)} lessons/s\n`)
@@ -182,7 +183,7 @@ async function run (organisations: number, lessons: number): Promise<void> {
       const word = `probe${probe}z${Date.now()}`
       const peer = peers[probe % peers.length]!
       const since = performance.now()
-      await peer.post(lessonCreate(peer, probe % peers.length, lessons + probe, word))
+      await peer.post(lessonCreate(peer.actorId, probe % peers.length, lessons + probe, `probe-${word}`, word))
       const listed = arrived === 0 ? Promise.resolve(null) : timeUntil(since, async () => (JSON.parse((await get(`${baseUrl}/api/lessons?tag=${word}`)).body) as { total: number }).total > 0)
       const searched = timeUntil(since, async () => ((JSON.parse((await get(`${baseUrl}/api/search?q=${word}`)).body) as { results?: unknown[] }).results?.length ?? 0) > 0)
       const [listedMs, searchedMs] = await Promise.all([listed, searched])

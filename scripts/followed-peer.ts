@@ -6,6 +6,8 @@ import type { PosterProcess } from './poster-process.ts'
 
 export interface FollowedPeer {
   actorId: string
+  /** Where and how it signs what it sends, for requests made ahead (see poster-process.ts). */
+  signing: { inbox: string, keyId: string, privateKeyPem: string }
   /** Signs and posts an activity from the peer to the wiki's inbox; the wiki's status and answer and, once handled, resolves `handled`. */
   post: (activity: Record<string, unknown>) => Promise<{ status: number, text: string, handled: Promise<boolean> }>
   /** A Create of a public Article with this HTML, under an id of the peer's own. */
@@ -60,6 +62,7 @@ export async function followPeer (app: FastifyInstance, wikiUrl: string, handled
   if (accepted.status >= 300 || !await accepted.handled) throw new Error(`the peer's Accept answered ${accepted.status}`)
   return {
     actorId,
+    signing: { inbox, keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem },
     post,
     createArticle: (name, html) => {
       sent++

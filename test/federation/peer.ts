@@ -43,6 +43,12 @@ export async function signedGet (url: string, options: SignOptions): Promise<{ s
 
 /** POSTs a body with a draft-cavage HTTP signature, as Mastodon does; every part can be spoiled on purpose. */
 export async function signedPost (url: string, body: string, options: SignOptions | null, contentType = 'application/activity+json'): Promise<{ status: number, text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: signedPostHeaders(url, body, options, contentType), body })
+  return { status: response.status, text: await response.text() }
+}
+
+/** The headers of a signed POST (see signedPost), made now and sent later. */
+export function signedPostHeaders (url: string, body: string, options: SignOptions | null, contentType = 'application/activity+json'): Record<string, string> {
   const target = new URL(url)
   const headers: Record<string, string> = {
     host: target.host,
@@ -58,8 +64,7 @@ export async function signedPost (url: string, body: string, options: SignOption
     const signature = createSign('RSA-SHA256').update(signingString).sign(options.privateKeyPem, 'base64')
     headers.signature = `keyId="${options.keyId}",algorithm="rsa-sha256",headers="${signed.join(' ')}",signature="${signature}"`
   }
-  const response = await fetch(url, { method: 'POST', headers, body })
-  return { status: response.status, text: await response.text() }
+  return headers
 }
 
 export interface FakeServer {

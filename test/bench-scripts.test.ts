@@ -27,4 +27,14 @@ describe('benchmark scripts', () => {
     assert.match(stdout, /^acknowledged saves: [1-9]\d* checked on 6 pages, 0 missing$/m)
     assert.match(stdout, /^PASS {2}no 5xx/m)
   })
+
+  it('bench-network.ts delivers every lesson signed ahead by its peers\' process through the real inbox and finds each in /lessons and search', async () => {
+    const { code, stdout, stderr } = await run('scripts/bench-network.ts', ['--sizes', '2x15'])
+    assert.equal(code, 0, `${stdout}\n${stderr}`)
+    assert.match(stdout, /^ {2}30 lessons made and signed by the peers' process in [\d.]+ s/m)
+    assert.match(stdout, /^ {2}ingest through the inbox: 30 handled, 0 refused, in [\d.]+ s = \d+ lessons\/s$/m)
+    assert.match(stdout, /^ {2}30 of 30 delivered lessons arrived in \/lessons$/m)
+    assert.match(stdout, /^ {2}send → search: {3}10 of 10 probes arrived/m)
+    assert.match(stdout, /^ {2}\/api\/evidence \(every lesson\) +p95 [\d.]+ ms, median [\d.]+ ms \(status 200;/m)
+  })
 })

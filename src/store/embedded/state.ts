@@ -1,17 +1,25 @@
 import { ObjectId, type Document } from 'mongodb'
 import { Query } from 'mingo'
 import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
-import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { decodeDocument, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
 
-/** A stored document never changes in place: updates store a new object. */
+/**
+ * A stored document as its BSON bytes, decoded where it is read: as a live object it took
+ * several times its BSON size in the heap (activitypub-express keeps every property as an
+ * array), about 13 KB for each remote lesson. The bytes never change: updates store new ones.
+ */
 export interface StoredDocument {
-  readonly document: Document
-  /** Its size as BSON, to judge when compaction pays. */
-  readonly size: number
+  /** Memory of their own, not a slice of a shared pool or of a journal entry that they would keep alive. */
+  readonly bytes: Buffer
   /** Position in insertion order, kept across updates: the natural order of a scan. */
   sequence: number
+}
+
+/** The stored document as a new object of the caller's own. */
+export function documentOf (stored: StoredDocument): Document {
+  return decodeDocument(stored.bytes)
 }
 
 /** Documents holding one index key: most keys have one holder, kept without a Set. */
@@ -189,33 +197,42 @@ export class CollectionState {
     return duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
   }
 
-  put (documentKey: string, stored: StoredDocument): void {
+  /** Stores `stored` under `documentKey`; `document` is its decoded form, read for the indexes' keys. */
+  put (documentKey: string, stored: StoredDocument, document: Document): void {
     const previous = this.documents.get(documentKey)
     if (previous) {
-      for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
-      this.bytes -= previous.size
+      this.unindex(documentKey, previous)
+      this.bytes -= previous.bytes.length
       stored.sequence = previous.sequence
     } else {
       stored.sequence = this.nextSequence++
     }
     this.documents.set(documentKey, stored)
-    this.bytes += stored.size
-    for (const index of this.indexes.values()) index.add(documentKey, stored.document)
+    this.bytes += stored.bytes.length
+    for (const index of this.indexes.values()) index.add(documentKey, document)
   }
 
   delete (documentKey: string): void {
     const previous = this.documents.get(documentKey)
     if (!previous) return
-    for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
+    this.unindex(documentKey, previous)
     this.documents.delete(documentKey)
-    this.bytes -= previous.size
+    this.bytes -= previous.bytes.length
+  }
+
+  /** Takes a document out of the indexes, which find its keys in its values: decoded only when an index beside `_id` needs them. */
+  private unindex (documentKey: string, stored: StoredDocument): void {
+    if (this.indexes.size === 1) return
+    const document = documentOf(stored)
+    for (const index of this.indexes.values()) index.remove(documentKey, document)
   }
 
   addIndex (spec: IndexSpec): IndexState {
     const index = new IndexState(spec)
     for (const [documentKey, stored] of this.documents) {
-      if (index.conflict(documentKey, stored.document)) throw this.duplicateKey(index, stored.document)
-      index.add(documentKey, stored.document)
+      const document = documentOf(stored)
+      if (index.conflict(documentKey, document)) throw this.duplicateKey(index, document)
+      index.add(documentKey, document)
     }
     this.indexes.set(spec.name, index)
     return index

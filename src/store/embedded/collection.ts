@@ -83,11 +83,14 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     this.engine.checkOpen()
   }
 
-  private matching (query: CompiledFilter, filter: Document): Match[] {
+  /** The documents that match, in natural order; the first `enough` of them when no more are wanted. */
+  private matching (query: CompiledFilter, filter: Document, enough = Infinity): Match[] {
     const state = this.state
     if (!state) return []
     const found: Match[] = []
     for (const [key, stored] of state.candidates(filter)) {
+      // Each candidate is decoded to be tested: stop once the caller has what it needs.
+      if (found.length >= enough) break
       const document = documentOf(stored)
       if (query.test(document)) found.push({ key, stored, document })
     }
@@ -225,7 +228,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       const query = compileFilter(checkedFilter)
       const wanted = (currentShape.skip ?? 0) + Math.abs(currentShape.limit ?? 0)
       const matched = this.firstMatches(query, checkedFilter, currentShape.sort, currentShape.limit ? wanted : 0) ??
-        this.matching(query, checkedFilter).map(match => match.document)
+        this.matching(query, checkedFilter, currentShape.limit && !currentShape.sort ? wanted : Infinity).map(match => match.document)
       return shapeResults(matched, currentShape)
     })
   }
@@ -317,7 +320,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const arrayFilters = options.arrayFilters === undefined ? undefined : roundTrip({ list: options.arrayFilters }).list as Document[]
     await this.begin()
     const query = compileFilter(checkedFilter)
-    let matches = this.sortMatches(this.matching(query, checkedFilter), options.sort)
+    let matches = this.sortMatches(this.matching(query, checkedFilter, options.multi || options.sort ? Infinity : 1), options.sort)
     if (!options.multi) matches = matches.slice(0, 1)
 
     const state = this.engine.ensureCollection(this.namespace)
@@ -415,7 +418,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   private async remove (filter: unknown, options: { multi: boolean, sort?: unknown }): Promise<Document[]> {
     const checkedFilter = checkFilter(filter)
     await this.begin()
-    let matches = this.sortMatches(this.matching(compileFilter(checkedFilter), checkedFilter), options.sort)
+    let matches = this.sortMatches(this.matching(compileFilter(checkedFilter), checkedFilter, options.multi || options.sort ? Infinity : 1), options.sort)
     if (!options.multi) matches = matches.slice(0, 1)
     const changes: Change[] = matches.map(({ key, document }) => ({ code: OpCode.Delete, namespace: this.namespace, documentKey: key, id: document._id }))
     await this.engine.commit(changes)

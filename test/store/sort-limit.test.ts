@@ -152,6 +152,16 @@ for (const engine of enginesUnderTest()) {
       assert.deepEqual(await read(1, false), ascending)
       assert.deepEqual(await read(-1, true), [...ascending].reverse())
       assert.deepEqual(await read(-1, false), [...ascending].reverse())
+      // A bound that is a stored id: $gte and $lte start at it, $gt and $lt just past it.
+      for (const at of [0, 5, ascending.length - 1]) {
+        const id = new ObjectId(ascending[at])
+        const first = async (range: Document, direction: 1 | -1): Promise<string | undefined> =>
+          (await pages.find({ _id: range }, { sort: { _id: direction }, limit: 1 }).toArray())[0]?._id.toHexString()
+        assert.equal(await first({ $gte: id }, 1), ascending[at])
+        assert.equal(await first({ $lte: id }, -1), ascending[at])
+        assert.equal(await first({ $gt: id }, 1), ascending[at + 1])
+        assert.equal(await first({ $lt: id }, -1), ascending[at - 1])
+      }
       const odd = new Set((await pages.find({ odd: true }).toArray()).map(page => page._id.toHexString()))
       assert.deepEqual(await read(1, true, true), ascending.filter(id => odd.has(id)))
       assert.deepEqual(await read(-1, true, true), [...ascending].reverse().filter(id => odd.has(id)))

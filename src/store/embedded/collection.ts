@@ -1,11 +1,13 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { ObjectId, type Document } from 'mongodb'
 import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
+import { decodeFields, fieldsRead } from './bson-fields.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
 import { type Change, type Engine, type PreparedDocument, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
+import type { SortSpec } from './sort.ts'
 import { type CollectionState, documentOf, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
@@ -87,14 +89,46 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   private matching (query: CompiledFilter, filter: Document, enough = Infinity): Match[] {
     const state = this.state
     if (!state) return []
+    const fields = fieldsRead(filter)
     const found: Match[] = []
     for (const [key, stored] of state.candidates(filter)) {
       // Each candidate is decoded to be tested: stop once the caller has what it needs.
       if (found.length >= enough) break
+      if (fields !== null && !query.test(decodeFields(stored.bytes, fields))) continue
       const document = documentOf(stored)
-      if (query.test(document)) found.push({ key, stored, document })
+      if (fields === null && !query.test(document)) continue
+      found.push({ key, stored, document })
     }
     return found
+  }
+
+  /**
+   * The first `wanted` matches in the order of `sort` when no index holds that order: the
+   * candidates are tested and sorted by the fields the filter and sort read, and only the
+   * documents kept are decoded whole.
+   */
+  private sortedMatches (query: CompiledFilter, filter: Document, sort: SortSpec, wanted: number): Document[] {
+    const state = this.state
+    const fields = fieldsRead(filter, Object.keys(sort))
+    if (!state || fields === null) return sortDocuments(this.matching(query, filter).map(match => match.document), sort, wanted)
+    const storedOf = new Map<Document, StoredDocument>()
+    for (const [, stored] of state.candidates(filter)) {
+      const partial = decodeFields(stored.bytes, fields)
+      if (query.test(partial)) storedOf.set(partial, stored)
+    }
+    return sortDocuments([...storedOf.keys()], sort, wanted).map(partial => documentOf(storedOf.get(partial) as StoredDocument))
+  }
+
+  /** How many documents match, each tested by the fields the filter reads. */
+  private countMatching (query: CompiledFilter, filter: Document): number {
+    const state = this.state
+    if (!state) return 0
+    const fields = fieldsRead(filter)
+    let count = 0
+    for (const [, stored] of state.candidates(filter)) {
+      if (query.test(fields === null ? documentOf(stored) : decodeFields(stored.bytes, fields))) count++
+    }
+    return count
   }
 
   /**
@@ -227,8 +261,11 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       this.checkHint(settings.hint)
       const query = compileFilter(checkedFilter)
       const wanted = (currentShape.skip ?? 0) + Math.abs(currentShape.limit ?? 0)
-      const matched = this.firstMatches(query, checkedFilter, currentShape.sort, currentShape.limit ? wanted : 0) ??
-        this.matching(query, checkedFilter, currentShape.limit && !currentShape.sort ? wanted : Infinity).map(match => match.document)
+      const limited = currentShape.limit ? wanted : 0
+      const matched = this.firstMatches(query, checkedFilter, currentShape.sort, limited) ??
+        (currentShape.sort && limited > 0
+          ? this.sortedMatches(query, checkedFilter, currentShape.sort, limited)
+          : this.matching(query, checkedFilter, limited > 0 ? limited : Infinity).map(match => match.document))
       return shapeResults(matched, currentShape)
     })
   }
@@ -246,7 +283,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     // Counting them all needs no document decoded.
     const count = Object.keys(checkedFilter).length === 0
       ? this.state?.documents.size ?? 0
-      : this.matching(compileFilter(checkedFilter), checkedFilter).length
+      : this.countMatching(compileFilter(checkedFilter), checkedFilter)
     const afterSkip = Math.max(0, count - (settings.skip ?? 0))
     return settings.limit ? Math.min(afterSkip, settings.limit) : afterSkip
   }
@@ -286,8 +323,9 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
         const filter = first.$match as Document
         const [, sort, limit] = normalized
         // $match, $sort, $limit (how activitypub-express reads a page of a stream) can stop early.
-        const top = sort && limit && stageName(sort) === '$sort' && stageName(limit) === '$limit' && typeof limit.$limit === 'number'
-          ? this.firstMatches(compileFilter(filter), filter, normalizeSort(sort.$sort), limit.$limit)
+        const sortSpec = sort && stageName(sort) === '$sort' ? normalizeSort(sort.$sort) : undefined
+        const top = sortSpec && limit && stageName(limit) === '$limit' && typeof limit.$limit === 'number' && limit.$limit > 0
+          ? this.firstMatches(compileFilter(filter), filter, sortSpec, limit.$limit) ?? this.sortedMatches(compileFilter(filter), filter, sortSpec, limit.$limit)
           : null
         input = top ?? this.matching(compileFilter(filter), filter).map(match => match.document)
         remaining = normalized.slice(1)

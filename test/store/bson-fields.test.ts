@@ -78,5 +78,6 @@ describe('decoding only the fields a filter reads', () => {
     assert.deepEqual(names({}), [])
     assert.equal(names({ $expr: { $eq: ['$a', 1] } }), null)
     assert.equal(names({ a: 1, $nor: [{ $where: 'true' }] }), null)
+    assert.equal(names(JSON.parse('{ "__proto__.x": 1 }')), null)
   })
 })

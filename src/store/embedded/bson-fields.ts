@@ -24,7 +24,8 @@ function collectFields (filter: Document, into: Set<string>): boolean {
       for (const clause of condition) if (!isPlainObject(clause) || !collectFields(clause, into)) return false
     } else if (path === '$comment') {
       continue
-    } else if (path.startsWith('$')) {
+    } else if (path.startsWith('$') || firstSegment(path) === '__proto__') {
+      // A field named __proto__ is left to the BSON library, which defines it as an own property.
       return false
     } else {
       into.add(firstSegment(path))

@@ -106,8 +106,8 @@ async function p95Of (url: string): Promise<{ p95: number, median: number, statu
 const MB = 2 ** 20
 
 /**
- * What holds the memory: the embedded store keeps every document in memory (sized here as
- * BSON, which a JavaScript object in the heap takes about two to three times), the search
+ * What holds the memory: the embedded store keeps every document in memory as its BSON bytes
+ * (sized here; they are array buffers, outside the main-thread heap), the search
  * workers hold their loaded shards in their own heaps, and apex keeps its own copies of
  * every activity and object (`streams`, `objects`) beside ours (`remotePages`).
  */

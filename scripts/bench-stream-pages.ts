@@ -76,6 +76,8 @@ async function measureSize (items: number): Promise<StreamPageResult> {
     await objects.insertMany(Array.from({ length: ACTORS }, (_, i) => ({ id: `${BASE}/u/a${i}`, type: 'Person', _meta: { collection: [] } })))
     const streams = store.db.collection('streams')
     const unindexed = store.db.collection('streams_without_order')
+    // An _id that is not an ObjectId keeps the engine from walking the collection's _id order: this copy stays a full match and sort.
+    await unindexed.insertOne({ _id: 'not-an-object-id' as unknown as ObjectId, _meta: { collection: [] } })
     for (let start = 0; start < items; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, items - start) }, (_, i) => streamItem(start + i))
       await streams.insertMany(batch)

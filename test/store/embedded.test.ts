@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { EmbeddedClient, openEmbeddedClient } from '../../src/store/embedded/client.ts'
+import { orderedCandidates } from '../../src/store/embedded/state.ts'
 
 const journalOf = (dataDir: string): string => path.join(dataDir, 'praxiswiki.journal')
 
@@ -41,6 +42,27 @@ describe('the embedded engine', () => {
       assert.deepEqual(await reopened.find({}, { projection: { _id: 0 } }).toArray(), [{ slug: 'a', n: 10 }])
       assert.deepEqual((await reopened.indexes()).map(index => index.name), ['_id_', 'slug'])
       await assert.rejects(reopened.insertOne({ slug: 'a' }), (error: any) => error.code === 11000)
+    })
+
+    it('keeps each document as BSON bytes of its own, after writes and after a restart', async () => {
+      const first = await open()
+      const notes = first.db().collection('notes')
+      await notes.insertMany(Array.from({ length: 50 }, (_, n) => ({ n, text: 'a short note' })))
+      await notes.updateOne({ n: 3 }, { $set: { text: 'changed' } })
+      // A slice of Node's shared 8 KiB pool, or of a journal entry, would keep the whole buffer alive.
+      const ownBuffers = (client: EmbeddedClient): void => {
+        const documents = [...client.engine.collection('praxiswiki.notes')?.documents.values() ?? []]
+        assert.equal(documents.length, 50)
+        for (const stored of documents) {
+          assert.deepEqual(Object.keys(stored).sort(), ['bytes', 'sequence'])
+          assert.equal(stored.bytes.buffer.byteLength, stored.bytes.length)
+        }
+      }
+      ownBuffers(first)
+      await first.close()
+      const second = await open()
+      ownBuffers(second)
+      assert.equal((await second.db().collection('notes').findOne({ n: 3 }))?.text, 'changed')
     })
 
     it('drops a torn final entry with a warning and keeps everything before it', async () => {
@@ -295,6 +317,23 @@ describe('the embedded engine', () => {
       const wanted = ids.filter((_, index) => index % 5 === 0)
       assert.equal([...state.candidates({ _id: { $in: wanted } })].length, 200)
       assert.deepEqual((await pages.find({ _id: { $in: wanted } }).toArray()).map(page => page.number), wanted.map((_, index) => index * 5))
+    })
+
+    it('reads a collection in _id order a batch after an id at a time, walking only the documents past the id', async () => {
+      const { ObjectId } = await import('mongodb')
+      const client = await open()
+      const pages = client.db().collection('pages')
+      const ids = Array.from({ length: 1000 }, (_, index) => new ObjectId((index + 1).toString(16).padStart(24, '0')))
+      await pages.insertMany(ids.map((_id, index) => ({ _id, number: index })))
+      const state = client.engine.collection('praxiswiki.pages')
+      assert.ok(state)
+      const after = (filter: object, direction: 1 | -1): number => [...orderedCandidates(state, filter, [['_id', direction]]) ?? []].length
+      assert.equal(after({ _id: { $gt: ids[989] } }, 1), 10)
+      assert.equal(after({ _id: { $lt: ids[10] } }, -1), 10)
+      assert.equal(after({ _id: { $lte: ids[10] } }, -1), 11)
+      // An index that narrows the filter serves it better than a walk of every id.
+      await pages.createIndex({ number: 1 })
+      assert.equal(orderedCandidates(state, { number: 5 }, [['_id', 1]]), null)
     })
 
     it('tells listeners of every write as it is applied, and stops when asked', async () => {

@@ -124,5 +124,53 @@ for (const engine of enginesUnderTest()) {
       assert.deepEqual(await page({ $gt: id(36) }, -1), [40, 38])
       assert.deepEqual(await page({ $gt: id(40) }, 1), [])
     })
+
+    it('reads a whole collection a batch after an _id at a time, in either direction, as a full sort over seeded inserts and deletes', async () => {
+      const random = seededRandom(31)
+      const pages = db.collection('batches')
+      const kept: ObjectId[] = []
+      for (let n = 0; n < 300; n++) {
+        // Ids out of insertion order, as documents written by another process or restored are.
+        const _id = new ObjectId((1_700_000_000 + Math.floor(random() * 100_000)).toString(16) + n.toString(16).padStart(16, '0'))
+        kept.push(_id)
+        await pages.insertOne({ _id, n, odd: n % 2 === 1 })
+        if (random() < 0.2) await pages.deleteOne({ _id: kept.splice(Math.floor(random() * kept.length), 1)[0] })
+      }
+      const ascending = kept.map(id => id.toHexString()).sort()
+      const read = async (direction: 1 | -1, strict: boolean, odd?: boolean): Promise<string[]> => {
+        const seen: string[] = []
+        for (let last: ObjectId | null = null; ;) {
+          const bound: Document = last === null ? {} : { _id: { [direction === 1 ? (strict ? '$gt' : '$gte') : (strict ? '$lt' : '$lte')]: last } }
+          const batch: Document[] = await pages.find({ ...bound, ...(odd === undefined ? {} : { odd }) }, { sort: { _id: direction }, limit: 7 }).toArray()
+          const fresh = batch.filter(page => page._id.toHexString() !== seen.at(-1))
+          if (fresh.length === 0) return seen
+          seen.push(...fresh.map(page => page._id.toHexString()))
+          last = batch.at(-1)!._id
+        }
+      }
+      assert.deepEqual(await read(1, true), ascending)
+      assert.deepEqual(await read(1, false), ascending)
+      assert.deepEqual(await read(-1, true), [...ascending].reverse())
+      assert.deepEqual(await read(-1, false), [...ascending].reverse())
+      // A bound that is a stored id: $gte and $lte start at it, $gt and $lt just past it.
+      for (const at of [0, 5, ascending.length - 1]) {
+        const id = new ObjectId(ascending[at])
+        const first = async (range: Document, direction: 1 | -1): Promise<string | undefined> =>
+          (await pages.find({ _id: range }, { sort: { _id: direction }, limit: 1 }).toArray())[0]?._id.toHexString()
+        assert.equal(await first({ $gte: id }, 1), ascending[at])
+        assert.equal(await first({ $lte: id }, -1), ascending[at])
+        assert.equal(await first({ $gt: id }, 1), ascending[at + 1])
+        assert.equal(await first({ $lt: id }, -1), ascending[at - 1])
+      }
+      const odd = new Set((await pages.find({ odd: true }).toArray()).map(page => page._id.toHexString()))
+      assert.deepEqual(await read(1, true, true), ascending.filter(id => odd.has(id)))
+      assert.deepEqual(await read(-1, true, true), [...ascending].reverse().filter(id => odd.has(id)))
+      // One _id of another type: ObjectIds sort after strings, and every order must still hold.
+      await pages.insertOne({ _id: 'zzz' as unknown as ObjectId, n: -1, odd: false })
+      assert.deepEqual((await pages.find({}, { sort: { _id: 1 }, limit: 2 }).toArray()).map(page => String(page._id)), ['zzz', ascending[0]])
+      assert.deepEqual((await pages.find({}, { sort: { _id: -1 }, limit: 1 }).toArray()).map(page => String(page._id)), [ascending.at(-1)])
+      await pages.deleteOne({ _id: 'zzz' as unknown as ObjectId })
+      assert.deepEqual(await read(1, true), ascending)
+    })
   })
 }

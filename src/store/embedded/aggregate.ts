@@ -1,17 +1,14 @@
 import type { Document } from 'mongodb'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
 import { normalizeSort, runStages, sortDocuments } from './query.ts'
-import { holderKeys, type CollectionState, type StoredDocument } from './state.ts'
-import { cloneValue, indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
+import { documentOf, holderKeys, type CollectionState, type StoredDocument } from './state.ts'
+import { indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
 
 // Stages evaluated by mingo; $lookup is the engine's own (see below).
 const MINGO_STAGES = new Set([
   '$match', '$sort', '$skip', '$limit', '$project', '$unwind', '$group', '$count',
   '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$sortByCount'
 ])
-// Stages that only pick and order documents. Every other stage may write into
-// its input (mingo's $project deletes excluded fields in place), so it gets copies.
-const SELECTING_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count'])
 
 export function stageName (stage: unknown): string {
   if (!isPlainObject(stage)) throw serverError(14, 'TypeMismatch', 'Each element of the \'pipeline\' array must be an object')
@@ -32,13 +29,12 @@ export function checkPipeline (pipeline: unknown): asserts pipeline is Document[
 }
 
 /**
- * Runs a pipeline over stored documents already narrowed by its leading
- * $match. Documents are copied before the first stage that could change
- * them, so the stored ones stay as they are; the results are copies.
+ * Runs a pipeline over documents already narrowed by its leading $match. They must be
+ * the pipeline's own (decoded for this read): stages change them in place (mingo's
+ * $project deletes excluded fields, $lookup writes its matches in).
  */
 export function runPipeline (input: Document[], pipeline: Document[], resolve: (name: string) => CollectionState | undefined): Document[] {
   let documents = input
-  let copied = false
   let batch: Document[] = []
   const flush = (): void => {
     if (batch.length > 0) documents = runStages(documents, batch, 'aggregation pipeline')
@@ -46,11 +42,6 @@ export function runPipeline (input: Document[], pipeline: Document[], resolve: (
   }
   for (const [position, stage] of pipeline.entries()) {
     const name = stageName(stage)
-    if (!copied && !SELECTING_STAGES.has(name)) {
-      flush()
-      documents = documents.map(cloneValue)
-      copied = true
-    }
     if (name === '$lookup') {
       flush()
       documents = lookup(documents, stage.$lookup, resolve)
@@ -65,7 +56,7 @@ export function runPipeline (input: Document[], pipeline: Document[], resolve: (
     }
   }
   flush()
-  return copied ? documents : documents.map(cloneValue)
+  return documents
 }
 
 interface LookupSpec { from: string, localField: string, foreignField: string, as: string }
@@ -86,7 +77,7 @@ function checkLookup (spec: unknown): LookupSpec {
  * MongoDB's equality $lookup: a local array matches any of its elements, a
  * missing local field matches foreign documents where the field is missing or
  * null, and no match gives `[]`. Matches keep the foreign natural order.
- * `documents` are the pipeline's own copies and get the matches written in.
+ * `documents` are the pipeline's own and get the matches written in.
  */
 function lookup (documents: Document[], rawSpec: unknown, resolve: (name: string) => CollectionState | undefined): Document[] {
   const spec = checkLookup(rawSpec)
@@ -96,7 +87,7 @@ function lookup (documents: Document[], rawSpec: unknown, resolve: (name: string
     const keys = new Set(valuesAtPath(document, spec.localField).map(indexKey))
     const found = new Set<StoredDocument>()
     for (const key of keys) for (const stored of findMatches(key)) found.add(stored)
-    const matches = [...found].sort((left, right) => left.sequence - right.sequence).map(stored => cloneValue(stored.document))
+    const matches = [...found].sort((left, right) => left.sequence - right.sequence).map(documentOf)
     setPath(document, spec.as, matches)
     return document
   })
@@ -114,7 +105,7 @@ function matcherFor (foreign: CollectionState | undefined, foreignField: string)
   }
   const byKey = new Map<string, StoredDocument[]>()
   for (const stored of foreign.documents.values()) {
-    for (const key of new Set(valuesAtPath(stored.document, foreignField).map(indexKey))) {
+    for (const key of new Set(valuesAtPath(documentOf(stored), foreignField).map(indexKey))) {
       const list = byKey.get(key)
       if (list) list.push(stored)
       else byKey.set(key, [stored])

@@ -1,14 +1,16 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { ObjectId, type Document } from 'mongodb'
 import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
+import { decodeFields, fieldsRead } from './bson-fields.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
 import { type Change, type Engine, type PreparedDocument, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal-format.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
-import { type CollectionState, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
+import type { SortSpec } from './sort.ts'
+import { type CollectionState, documentOf, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
-import { cloneValue, encodeDocument, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
+import { cloneValue, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 
 // Options that change nothing about the result on a single embedded node
 // (of writeConcern, only `journal: false` is heeded: see waitsForJournal).
@@ -67,6 +69,13 @@ interface ModifyOutcome {
 
 type Modification = { update: Document } | { replacement: Document }
 
+/** A document that matched a filter: its key, its stored bytes and their decoding, the read's own copy. */
+interface Match {
+  readonly key: string
+  readonly stored: StoredDocument
+  readonly document: Document
+}
+
 /**
  * A collection of the embedded engine with the MongoDB driver's API.
  * Every operation yields to the event loop at least once, as real I/O would,
@@ -89,14 +98,50 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     this.engine.checkOpen()
   }
 
-  private matching (query: CompiledFilter, filter: Document): Array<[string, StoredDocument]> {
+  /** The documents that match, in natural order; the first `enough` of them when no more are wanted. */
+  private matching (query: CompiledFilter, filter: Document, enough = Infinity): Match[] {
     const state = this.state
     if (!state) return []
-    const found: Array<[string, StoredDocument]> = []
-    for (const entry of state.candidates(filter)) {
-      if (query.test(entry[1].document)) found.push(entry)
+    const fields = fieldsRead(filter)
+    const found: Match[] = []
+    for (const [key, stored] of state.candidates(filter)) {
+      // Each candidate is decoded to be tested: stop once the caller has what it needs.
+      if (found.length >= enough) break
+      if (fields !== null && !query.test(decodeFields(stored.bytes, fields))) continue
+      const document = documentOf(stored)
+      if (fields === null && !query.test(document)) continue
+      found.push({ key, stored, document })
     }
     return found
+  }
+
+  /**
+   * The first `wanted` matches in the order of `sort` when no index holds that order: the
+   * candidates are tested and sorted by the fields the filter and sort read, and only the
+   * documents kept are decoded whole.
+   */
+  private sortedMatches (query: CompiledFilter, filter: Document, sort: SortSpec, wanted: number): Document[] {
+    const state = this.state
+    const fields = fieldsRead(filter, Object.keys(sort))
+    if (!state || fields === null) return sortDocuments(this.matching(query, filter).map(match => match.document), sort, wanted)
+    const storedOf = new Map<Document, StoredDocument>()
+    for (const [, stored] of state.candidates(filter)) {
+      const partial = decodeFields(stored.bytes, fields)
+      if (query.test(partial)) storedOf.set(partial, stored)
+    }
+    return sortDocuments([...storedOf.keys()], sort, wanted).map(partial => documentOf(storedOf.get(partial) as StoredDocument))
+  }
+
+  /** How many documents match, each tested by the fields the filter reads. */
+  private countMatching (query: CompiledFilter, filter: Document): number {
+    const state = this.state
+    if (!state) return 0
+    const fields = fieldsRead(filter)
+    let count = 0
+    for (const [, stored] of state.candidates(filter)) {
+      if (query.test(fields === null ? documentOf(stored) : decodeFields(stored.bytes, fields))) count++
+    }
+    return count
   }
 
   /**
@@ -111,22 +156,24 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const found: Document[] = []
     for (const stored of candidates) {
       if (found.length >= wanted) break
-      if (query.test(stored.document)) found.push(stored.document)
+      const document = documentOf(stored)
+      if (query.test(document)) found.push(document)
     }
     return found
   }
 
-  private sortEntries (entries: Array<[string, StoredDocument]>, sort: unknown): Array<[string, StoredDocument]> {
+  private sortMatches (matches: Match[], sort: unknown): Match[] {
     const spec = normalizeSort(sort)
-    if (!spec || entries.length < 2) return entries
-    const byDocument = new Map(entries.map(entry => [entry[1].document, entry]))
-    return sortDocuments(entries.map(entry => entry[1].document), spec)
-      .map(document => byDocument.get(document) as [string, StoredDocument])
+    if (!spec || matches.length < 2) return matches
+    const byDocument = new Map(matches.map(match => [match.document, match]))
+    return sortDocuments(matches.map(match => match.document), spec)
+      .map(document => byDocument.get(document) as Match)
   }
 
+  /** A copy for the caller: the document may also be held by the indexes (the new version of a write). */
   private present (document: Document | null, projection?: Document): any {
     if (document === null) return null
-    return shapeResults([document], { projection })[0] ?? null
+    return shapeResults([cloneValue(document)], { projection })[0] ?? null
   }
 
   private checkHint (hint: unknown): void {
@@ -227,8 +274,11 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       this.checkHint(settings.hint)
       const query = compileFilter(checkedFilter)
       const wanted = (currentShape.skip ?? 0) + Math.abs(currentShape.limit ?? 0)
-      const matched = this.firstMatches(query, checkedFilter, currentShape.sort, currentShape.limit ? wanted : 0) ??
-        this.matching(query, checkedFilter).map(entry => entry[1].document)
+      const limited = currentShape.limit ? wanted : 0
+      const matched = this.firstMatches(query, checkedFilter, currentShape.sort, limited) ??
+        (currentShape.sort && limited > 0
+          ? this.sortedMatches(query, checkedFilter, currentShape.sort, limited)
+          : this.matching(query, checkedFilter, limited > 0 ? limited : Infinity).map(match => match.document))
       return shapeResults(matched, currentShape)
     })
   }
@@ -243,7 +293,10 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const checkedFilter = checkFilter(filter)
     await this.begin()
     this.checkHint(settings.hint)
-    const count = this.matching(compileFilter(checkedFilter), checkedFilter).length
+    // Counting them all needs no document decoded.
+    const count = Object.keys(checkedFilter).length === 0
+      ? this.state?.documents.size ?? 0
+      : this.countMatching(compileFilter(checkedFilter), checkedFilter)
     const afterSkip = Math.max(0, count - (settings.skip ?? 0))
     return settings.limit ? Math.min(afterSkip, settings.limit) : afterSkip
   }
@@ -259,8 +312,8 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const checkedFilter = checkFilter(filter)
     await this.begin()
     const values = new Map<string, unknown>()
-    for (const [, stored] of this.matching(compileFilter(checkedFilter), checkedFilter)) {
-      for (const value of valuesAtPath(stored.document, key)) {
+    for (const { document } of this.matching(compileFilter(checkedFilter), checkedFilter)) {
+      for (const value of valuesAtPath(document, key)) {
         if (value === undefined) continue
         const valueKey = indexKey(value)
         if (!values.has(valueKey)) values.set(valueKey, value)
@@ -283,13 +336,14 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
         const filter = first.$match as Document
         const [, sort, limit] = normalized
         // $match, $sort, $limit (how activitypub-express reads a page of a stream) can stop early.
-        const top = sort && limit && stageName(sort) === '$sort' && stageName(limit) === '$limit' && typeof limit.$limit === 'number'
-          ? this.firstMatches(compileFilter(filter), filter, normalizeSort(sort.$sort), limit.$limit)
+        const sortSpec = sort && stageName(sort) === '$sort' ? normalizeSort(sort.$sort) : undefined
+        const top = sortSpec && limit && stageName(limit) === '$limit' && typeof limit.$limit === 'number' && limit.$limit > 0
+          ? this.firstMatches(compileFilter(filter), filter, sortSpec, limit.$limit) ?? this.sortedMatches(compileFilter(filter), filter, sortSpec, limit.$limit)
           : null
-        input = top ?? this.matching(compileFilter(filter), filter).map(entry => entry[1].document)
+        input = top ?? this.matching(compileFilter(filter), filter).map(match => match.document)
         remaining = normalized.slice(1)
       } else {
-        input = [...(this.state?.documents.values() ?? [])].map(stored => stored.document)
+        input = [...(this.state?.documents.values() ?? [])].map(documentOf)
       }
       const database = this.dbName
       return runPipeline(input, remaining, name => this.engine.collection(`${database}.${name}`))
@@ -317,33 +371,33 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const arrayFilters = options.arrayFilters === undefined ? undefined : roundTrip({ list: options.arrayFilters }).list as Document[]
     await this.begin()
     const query = compileFilter(checkedFilter)
-    let entries = this.sortEntries(this.matching(query, checkedFilter), options.sort)
-    if (!options.multi) entries = entries.slice(0, 1)
+    let matches = this.sortMatches(this.matching(query, checkedFilter, options.multi || options.sort ? Infinity : 1), options.sort)
+    if (!options.multi) matches = matches.slice(0, 1)
 
     const state = this.engine.ensureCollection(this.namespace)
     const ops: Buffer[] = []
-    const outcome: ModifyOutcome = { matchedCount: entries.length, modifiedCount: 0, before: null, after: null }
+    const outcome: ModifyOutcome = { matchedCount: matches.length, modifiedCount: 0, before: null, after: null }
     try {
-      for (const [key, stored] of entries) {
+      for (const { key, stored, document } of matches) {
         const next = update
-          ? applyUpdate(stored.document, update, { filter: checkedFilter, arrayFilters, inserting: false })
-          : { document: { _id: stored.document._id, ...withoutId(replacement as Document) }, modified: true }
-        if (outcome.before === null) outcome.before = stored.document
+          ? applyUpdate(document, update, { filter: checkedFilter, arrayFilters, inserting: false })
+          : { document: { _id: document._id, ...withoutId(replacement as Document) }, modified: true }
+        if (outcome.before === null) outcome.before = document
         const nextStored = storedDocument(next.document)
         if (!update && indexKey(nextStored.document._id) !== key) {
           throw serverError(66, 'ImmutableField', "After applying the update, the (immutable) field '_id' was found to have been altered")
         }
         checkStorableKeys(nextStored.document)
         // mingo reports touched paths; a byte comparison settles whether anything really changed.
-        const changed = next.modified && (nextStored.size !== stored.size || !nextStored.bytes.equals(encodeDocument(stored.document)))
+        const changed = next.modified && !nextStored.bytes.equals(stored.bytes)
         if (changed) {
           state.checkUnique(key, nextStored.document)
           ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored }))
           outcome.modifiedCount++
         }
-        if (outcome.after === null) outcome.after = changed ? nextStored.document : stored.document
+        if (outcome.after === null) outcome.after = changed ? nextStored.document : document
       }
-      if (entries.length === 0 && options.upsert) {
+      if (matches.length === 0 && options.upsert) {
         const seed = upsertSeed(checkedFilter)
         const document = update
           ? applyUpdate(seed, update, { filter: checkedFilter, arrayFilters, inserting: true }).document
@@ -415,11 +469,11 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
   private async remove (filter: unknown, options: { multi: boolean, sort?: unknown, durable: boolean }): Promise<Document[]> {
     const checkedFilter = checkFilter(filter)
     await this.begin()
-    let entries = this.sortEntries(this.matching(compileFilter(checkedFilter), checkedFilter), options.sort)
-    if (!options.multi) entries = entries.slice(0, 1)
-    const changes: Change[] = entries.map(([key, stored]) => ({ code: OpCode.Delete, namespace: this.namespace, documentKey: key, id: stored.document._id }))
+    let matches = this.sortMatches(this.matching(compileFilter(checkedFilter), checkedFilter, options.multi || options.sort ? Infinity : 1), options.sort)
+    if (!options.multi) matches = matches.slice(0, 1)
+    const changes: Change[] = matches.map(({ key, document }) => ({ code: OpCode.Delete, namespace: this.namespace, documentKey: key, id: document._id }))
     await this.engine.commit(changes, options.durable)
-    return entries.map(entry => entry[1].document)
+    return matches.map(match => match.document)
   }
 
   async deleteOne (filter?: Document, options?: Document): Promise<{ acknowledged: true, deletedCount: number }> {

@@ -5,8 +5,8 @@ import { EmbeddedEngineError } from './errors.ts'
 import { encodeOp, OpCode, type JournalOp } from './journal-format.ts'
 import { Journal, replayJournalSnapshot } from './journal.ts'
 import { lockDataDir } from './lock.ts'
-import { CollectionState, type IndexSpec, type StoredDocument } from './state.ts'
-import { decodeDocument, encodeDocument, indexKey } from './values.ts'
+import { CollectionState, type IndexSpec } from './state.ts'
+import { decodeDocument, encodeDocument, indexKey, ownBytes } from './values.ts'
 
 const JOURNAL_FILE = 'praxiswiki.journal'
 
@@ -141,9 +141,9 @@ export class Engine {
   private applyToMemory (change: Change): Buffer {
     switch (change.code) {
       case OpCode.Put: {
-        const { document, size } = change.stored
-        this.ensureCollection(change.namespace).put(change.documentKey, { document, size, sequence: 0 })
-        return encodeOp(change.code, change.namespace, change.stored.bytes)
+        const { document, bytes } = change.stored
+        this.ensureCollection(change.namespace).put(change.documentKey, { bytes, sequence: 0 }, document)
+        return encodeOp(change.code, change.namespace, bytes)
       }
       case OpCode.Delete:
         this.collections.get(change.namespace)?.delete(change.documentKey)
@@ -169,8 +169,9 @@ export class Engine {
   private replay (op: JournalOp): void {
     switch (op.code) {
       case OpCode.Put: {
-        const document = decodeDocument(op.body)
-        this.ensureCollection(op.namespace).put(indexKey(document._id), { document, size: op.body.length, sequence: 0 })
+        const bytes = ownBytes(op.body)
+        const document = decodeDocument(bytes)
+        this.ensureCollection(op.namespace).put(indexKey(document._id), { bytes, sequence: 0 }, document)
         break
       }
       case OpCode.Delete:
@@ -205,14 +206,14 @@ export class Engine {
 
   /**
    * The live state as journal entries: each collection, its indexes, then its
-   * documents in order. The references are taken now (stored documents never
-   * change), the encoding happens as the entries are read.
+   * documents in order. The references are taken now (stored bytes never
+   * change), the entries are framed as they are read.
    */
   private snapshot (): Iterable<Buffer[]> {
     const collections = [...this.collections].map(([namespace, state]) => ({
       namespace,
       indexes: [...state.indexes.values()].map(index => index.spec).filter(spec => spec.name !== '_id_'),
-      documents: [...state.documents.values()].map(stored => stored.document)
+      documents: [...state.documents.values()].map(stored => stored.bytes)
     }))
     const documentsPerEntry = 1000
     return (function * () {
@@ -222,7 +223,7 @@ export class Engine {
           ...indexes.map(spec => encodeOp(OpCode.CreateIndex, namespace, encodeDocument(spec)))
         ]
         for (let start = 0; start < documents.length; start += documentsPerEntry) {
-          yield documents.slice(start, start + documentsPerEntry).map(document => encodeOp(OpCode.Put, namespace, encodeDocument(document)))
+          yield documents.slice(start, start + documentsPerEntry).map(bytes => encodeOp(OpCode.Put, namespace, bytes))
         }
       }
     })()
@@ -252,12 +253,16 @@ export class Engine {
   }
 }
 
-/** A document ready to store: normalised by the BSON round trip, with its bytes for the journal. */
-export interface PreparedDocument extends StoredDocument {
+/**
+ * A document ready to store: its bytes, for the store and the journal, and their decoding
+ * (the document normalised by the BSON round trip), for the checks and indexes of the write.
+ */
+export interface PreparedDocument {
+  readonly document: Document
   readonly bytes: Buffer
 }
 
 export function storedDocument (document: Document): PreparedDocument {
-  const bytes = encodeDocument(document)
-  return { document: decodeDocument(bytes), bytes, size: bytes.length, sequence: 0 }
+  const bytes = ownBytes(encodeDocument(document))
+  return { document: decodeDocument(bytes), bytes }
 }

@@ -4,7 +4,7 @@ import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
 import { sortByKeys, type SortSpec } from './sort.ts'
-import { cloneValue, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 
 /** Scripts ($where, $function, $accumulator) never run inside the engine. */
 export const queryOptions: Partial<Options> = { scriptEnabled: false }
@@ -167,15 +167,14 @@ export function sortDocuments (documents: Document[], sort: SortSpec | undefined
 
 /**
  * Sorts, skips, limits and projects matched documents with find semantics.
- * The results are copies: projecting (mingo deletes excluded fields in place)
- * must never reach the stored documents.
+ * The documents must be the caller's own (decoded for this read): projecting
+ * changes them in place, as mingo deletes excluded fields.
  */
 export function shapeResults (documents: Document[], shape: FindShape): Document[] {
   const skip = shape.skip ?? 0
   const wanted = shape.limit ? skip + Math.abs(shape.limit) : undefined
   let results = sortDocuments(documents, shape.sort, wanted)
   if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) results = results.slice(skip, wanted)
-  results = results.map(cloneValue)
   if (shape.projection && Object.keys(shape.projection).length > 0) {
     rejectServerOnly(shape.projection, 'a projection')
     try {

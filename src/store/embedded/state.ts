@@ -1,17 +1,26 @@
 import { ObjectId, type Document } from 'mongodb'
 import { Query } from 'mingo'
 import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
-import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { decodeDocument, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { IdOrder } from './id-order.ts'
 import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
 
-/** A stored document never changes in place: updates store a new object. */
+/**
+ * A stored document as its BSON bytes, decoded where it is read: as a live object it took
+ * several times its BSON size in the heap (activitypub-express keeps every property as an
+ * array), about 13 KB for each remote lesson. The bytes never change: updates store new ones.
+ */
 export interface StoredDocument {
-  readonly document: Document
-  /** Its size as BSON, to judge when compaction pays. */
-  readonly size: number
+  /** Memory of their own, not a slice of a shared pool or of a journal entry that they would keep alive. */
+  readonly bytes: Buffer
   /** Position in insertion order, kept across updates: the natural order of a scan. */
   sequence: number
+}
+
+/** The stored document as a new object of the caller's own. */
+export function documentOf (stored: StoredDocument): Document {
+  return decodeDocument(stored.bytes)
 }
 
 /** Documents holding one index key: most keys have one holder, kept without a Set. */
@@ -166,6 +175,7 @@ export const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } }
 export class CollectionState {
   readonly documents = new Map<string, StoredDocument>()
   readonly indexes = new Map<string, IndexState>([['_id_', new IndexState(ID_INDEX, this.documents)]])
+  readonly idOrder = new IdOrder()
   /** Sum of the stored documents' BSON sizes, to judge when compaction pays. */
   bytes = 0
   private nextSequence = 0
@@ -189,33 +199,44 @@ export class CollectionState {
     return duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
   }
 
-  put (documentKey: string, stored: StoredDocument): void {
+  /** Stores `stored` under `documentKey`; `document` is its decoded form, read for the indexes' keys. */
+  put (documentKey: string, stored: StoredDocument, document: Document): void {
     const previous = this.documents.get(documentKey)
     if (previous) {
-      for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
-      this.bytes -= previous.size
+      this.unindex(documentKey, previous)
+      this.bytes -= previous.bytes.length
       stored.sequence = previous.sequence
     } else {
       stored.sequence = this.nextSequence++
+      this.idOrder.add(documentKey)
     }
     this.documents.set(documentKey, stored)
-    this.bytes += stored.size
-    for (const index of this.indexes.values()) index.add(documentKey, stored.document)
+    this.bytes += stored.bytes.length
+    for (const index of this.indexes.values()) index.add(documentKey, document)
   }
 
   delete (documentKey: string): void {
     const previous = this.documents.get(documentKey)
     if (!previous) return
-    for (const index of this.indexes.values()) index.remove(documentKey, previous.document)
+    this.unindex(documentKey, previous)
+    this.idOrder.remove(documentKey)
     this.documents.delete(documentKey)
-    this.bytes -= previous.size
+    this.bytes -= previous.bytes.length
+  }
+
+  /** Takes a document out of the indexes, which find its keys in its values: decoded only when an index beside `_id` needs them. */
+  private unindex (documentKey: string, stored: StoredDocument): void {
+    if (this.indexes.size === 1) return
+    const document = documentOf(stored)
+    for (const index of this.indexes.values()) index.remove(documentKey, document)
   }
 
   addIndex (spec: IndexSpec): IndexState {
     const index = new IndexState(spec)
     for (const [documentKey, stored] of this.documents) {
-      if (index.conflict(documentKey, stored.document)) throw this.duplicateKey(index, stored.document)
-      index.add(documentKey, stored.document)
+      const document = documentOf(stored)
+      if (index.conflict(documentKey, document)) throw this.duplicateKey(index, document)
+      index.add(documentKey, document)
     }
     this.indexes.set(spec.name, index)
     return index
@@ -227,8 +248,22 @@ export class CollectionState {
    * The caller still tests each candidate against the whole filter.
    */
   candidates (filter: Document): Iterable<[string, StoredDocument]> {
+    const best = this.indexedCandidates(filter)
+    if (best === null) return this.documents
+    const found: Array<[string, StoredDocument]> = []
+    for (const documentKey of best) {
+      const stored = this.documents.get(documentKey)
+      if (stored) found.push([documentKey, stored])
+    }
+    // Index order is not insertion order: keep the natural order a scan gives.
+    if (found.length > 1) found.sort((left, right) => left[1].sequence - right[1].sequence)
+    return found
+  }
+
+  /** The keys of the documents a filter can match, as the narrowest index gives them; null when no index serves it. */
+  indexedCandidates (filter: Document): Set<string> | null {
     const equalities = equalityConditions(filter)
-    if (equalities.size === 0) return this.documents
+    if (equalities.size === 0) return null
     let best: Set<string> | null = null
     for (const index of this.indexes.values()) {
       if (!index.coversAllDocuments) continue
@@ -241,22 +276,15 @@ export class CollectionState {
       if (best === null || found.size < best.size) best = found
       if (best.size === 0) break
     }
-    if (best === null) return this.documents
-    const found: Array<[string, StoredDocument]> = []
-    for (const documentKey of best) {
-      const stored = this.documents.get(documentKey)
-      if (stored) found.push([documentKey, stored])
-    }
-    // Index order is not insertion order: keep the natural order a scan gives.
-    if (found.length > 1) found.sort((left, right) => left[1].sequence - right[1].sequence)
-    return found
+    return best
   }
 }
 
 /**
  * The documents a filter can match in the order of `sort`, from a compound index whose
- * first field the filter pins to one value and whose other fields are the sort; null
- * when no index has that order. The caller tests each candidate and may stop early.
+ * first field the filter pins to one value and whose other fields are the sort, or, for a
+ * sort by `_id` alone that no index narrows, from the collection's `_id` order; null
+ * when nothing has that order. The caller tests each candidate and may stop early.
  */
 export function orderedCandidates (state: CollectionState, filter: Document, sort: SortDirections): Iterable<StoredDocument> | null {
   const equalities = equalityConditions(filter)
@@ -264,6 +292,11 @@ export function orderedCandidates (state: CollectionState, filter: Document, sor
     const values = equalities.get(index.fields[0] as string)
     if (values?.length !== 1) continue
     const walk = index.walk(values[0], sort, objectIdRange(filter, index.fields.at(-1) as string))
+    if (walk !== null) return storedOf(state, walk)
+  }
+  const [only] = sort
+  if (sort.length === 1 && only?.[0] === '_id' && state.indexedCandidates(filter) === null) {
+    const walk = state.idOrder.walk(only[1], objectIdRange(filter, '_id'))
     if (walk !== null) return storedOf(state, walk)
   }
   return null

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp'
 import { BadImageError } from './errors.ts'
+import { jpegWithoutMetadata } from './jpeg-metadata.ts'
 import type { MediaType } from './media-types.ts'
 
 /** Widths of the display sizes made beside the original; only those smaller than the original. */
@@ -32,8 +33,10 @@ export async function processImage (bytes: Uint8Array, type: MediaType): Promise
   const input = (): Sharp => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, animated, failOn: 'error' })
   let width: number
   let height: number
+  let storedUpright: boolean
   try {
     const metadata = await input().metadata()
+    storedUpright = (metadata.orientation ?? 1) === 1
     // Display sizes go by the upright image: a portrait photo is stored lying on its side.
     width = metadata.autoOrient?.width ?? metadata.width
     height = metadata.autoOrient?.height ?? metadata.pageHeight ?? metadata.height
@@ -50,6 +53,15 @@ export async function processImage (bytes: Uint8Array, type: MediaType): Promise
       const upright = input().rotate()
       const [original, ...variants] = await Promise.all([encoded(upright.clone(), type), ...widthsFor(width, height).map(target => encoded(upright.clone().resize({ width: target }), type))])
       return { original: original!, variants }
+    }
+    // An upright JPEG is kept as it came, less its metadata; its display sizes are scaled
+    // from a decode at the largest of them (libjpeg decodes at 1/2, 1/4 or 1/8 directly).
+    const stripped = type.mime === 'image/jpeg' && storedUpright ? jpegWithoutMetadata(bytes) : null
+    if (stripped !== null) {
+      const widths = widthsFor(width, height)
+      const largest = widths.at(-1)
+      const decoded = await (largest === undefined ? input() : input().resize({ width: largest })).raw().toBuffer({ resolveWithObject: true })
+      return { original: { data: stripped, width, height }, variants: await displaySizes(decoded, widths, type) }
     }
     // Decoded once, turned upright: the original and each display size are encoded from pixels,
     // which carry no metadata at all; each size is scaled from the next larger one.

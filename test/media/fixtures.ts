@@ -51,6 +51,29 @@ export async function photoWithMetadata (): Promise<Buffer> {
   return withIptc(base, IPTC_MARK)
 }
 
+export const COMMENT_MARK = 'praxiswiki-comment-secret'
+export const TRAILER_MARK = 'praxiswiki-motion-photo-video'
+
+/**
+ * An upright JPEG (no orientation) with EXIF and GPS, XMP, IPTC, a comment and, after its end,
+ * a trailer such as a motion photo's video: everything a metadata-free copy must leave out.
+ */
+export async function uprightPhotoWithMetadata (width = 1200, height = 800): Promise<Buffer> {
+  const pixels = randomBytes(width * height * 3)
+  const base = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .withExifMerge({
+      IFD0: { Make: GPS_MARK, Model: 'Model X' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '52/1 31/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '13/1 24/1 0/1' }
+    })
+    .withXmp(`<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${XMP_MARK}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>`)
+    .jpeg({ quality: 90 })
+    .toBuffer()
+  const comment = Buffer.from(COMMENT_MARK)
+  const commentSegment = Buffer.concat([Buffer.from([0xff, 0xfe, (comment.length + 2) >> 8, (comment.length + 2) & 0xff]), comment])
+  const withComment = Buffer.concat([base.subarray(0, 2), commentSegment, base.subarray(2)])
+  return Buffer.concat([withIptc(withComment, IPTC_MARK), Buffer.from(TRAILER_MARK)])
+}
+
 /** Puts an APP13 segment with one IPTC by-line (2:80) right after the JPEG's start marker. */
 function withIptc (jpeg: Buffer, byline: string): Buffer {
   const text = Buffer.from(byline)

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import sharp from 'sharp'
 import { startTestApp, type TestApp } from '../helpers.ts'
-import { GPS_MARK, IPTC_MARK, multipart, pdf, photo, photoWithMetadata, pixelBomb, XMP_MARK } from './fixtures.ts'
+import { COMMENT_MARK, GPS_MARK, IPTC_MARK, multipart, pdf, photo, photoWithMetadata, pixelBomb, TRAILER_MARK, uprightPhotoWithMetadata, XMP_MARK } from './fixtures.ts'
 
 interface Uploaded {
   url: string
@@ -52,6 +52,42 @@ describe('uploading images and attachments (POST /api/media)', () => {
       assert.equal(metadata.iptc, undefined)
       assert.equal(metadata.orientation, undefined)
     }
+  })
+
+  it('keeps an upright JPEG\'s compressed pixels as they came and leaves out its metadata, comment and trailer', async () => {
+    const original = await uprightPhotoWithMetadata(1200, 800)
+    assert.equal((await sharp(original).metadata()).orientation ?? 1, 1)
+    const response = await upload({ alt: 'Rauschen mit Kamera' }, { fileName: 'kamera.jpg', type: 'image/jpeg', bytes: original })
+    assert.equal(response.statusCode, 201, response.body)
+    const body = response.json<Uploaded>()
+    assert.deepEqual([body.width, body.height], [1200, 800])
+    assert.deepEqual(body.variants.map(variant => variant.width), [480, 960])
+    const stored = (await test.anonymous({ url: body.path })).rawPayload
+    for (const mark of [GPS_MARK, XMP_MARK, IPTC_MARK, COMMENT_MARK, TRAILER_MARK, 'Exif\0', 'http://ns.adobe.com/xap', 'Photoshop 3.0']) {
+      assert.ok(!stored.includes(mark), `the stored original still holds ${JSON.stringify(mark)}`)
+    }
+    const metadata = await sharp(stored).metadata()
+    assert.equal(metadata.exif, undefined)
+    assert.equal(metadata.xmp, undefined)
+    assert.equal(metadata.iptc, undefined)
+    // Not encoded again: it decodes to exactly the pixels the upload did, and its scan is the same bytes.
+    const pixels = async (bytes: Buffer) => await sharp(bytes).raw().toBuffer()
+    assert.ok((await pixels(stored)).equals(await pixels(original)), 'the same pixels')
+    const scanOf = (bytes: Buffer) => bytes.subarray(bytes.indexOf(Buffer.from([0xff, 0xda])), bytes.lastIndexOf(Buffer.from([0xff, 0xd9])))
+    assert.ok(scanOf(stored).equals(scanOf(original.subarray(0, original.length - TRAILER_MARK.length))), 'the same compressed scan')
+    for (const variant of body.variants) {
+      const bytes = (await test.anonymous({ url: new URL(variant.url).pathname })).rawPayload
+      assert.equal((await sharp(bytes).metadata()).width, variant.width)
+      assert.ok(!bytes.includes(GPS_MARK) && !bytes.includes(TRAILER_MARK))
+    }
+  })
+
+  it('refuses a JPEG whose compressed data breaks off, storing nothing', async () => {
+    const whole = await uprightPhotoWithMetadata(600, 400)
+    const before = await storedCount()
+    const response = await upload({ alt: 'Abgebrochen' }, { fileName: 'kaputt.jpg', type: 'image/jpeg', bytes: whole.subarray(0, Math.floor(whole.length * 0.6)) })
+    assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${response.statusCode} ${response.body}`)
+    assert.equal(await storedCount(), before)
   })
 
   it('serves images inline and other files as downloads, with their type, nosniff and long caching', async () => {

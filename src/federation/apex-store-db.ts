@@ -42,10 +42,24 @@ function modifyResultCollection (collection: Collection, localPrefix: string): C
   return new Proxy(collection, {
     get (target, property) {
       if (typeof property === 'string' && Object.hasOwn(overrides, property)) return overrides[property]
-      const value = Reflect.get(target, property, target)
-      return typeof value === 'function' ? value.bind(target) : value
+      return boundMember(target, property)
     }
   })
+}
+
+/** Methods bound to their object once, not on every read (apex reads several for every activity). */
+const boundMethods = new WeakMap<object, Map<PropertyKey, { method: unknown, bound: unknown }>>()
+
+function boundMember (target: object, property: PropertyKey): unknown {
+  const value: unknown = Reflect.get(target, property, target)
+  if (typeof value !== 'function') return value
+  let methods = boundMethods.get(target)
+  if (methods === undefined) boundMethods.set(target, methods = new Map())
+  const known = methods.get(property)
+  if (known?.method === value) return known.bound
+  const bound = value.bind(target)
+  methods.set(property, { method: value, bound })
+  return bound
 }
 
 /**
@@ -55,13 +69,17 @@ function modifyResultCollection (collection: Collection, localPrefix: string): C
  */
 export function apexStoreDb (db: Db, baseUrl: string): Db {
   const localPrefix = baseUrl.replace(/\/$/, '') + '/'
+  // apex asks for a collection by name for every read and write: each is wrapped once.
+  const wrapped = new Map<string, Collection>()
+  const collection = (name: string, options?: Document): Collection => {
+    if (options !== undefined) return modifyResultCollection(db.collection(name, options), localPrefix)
+    let found = wrapped.get(name)
+    if (found === undefined) wrapped.set(name, found = modifyResultCollection(db.collection(name), localPrefix))
+    return found
+  }
   return new Proxy(db, {
     get (target, property) {
-      if (property === 'collection') {
-        return (name: string, options?: Document) => modifyResultCollection(target.collection(name, options), localPrefix)
-      }
-      const value = Reflect.get(target, property, target)
-      return typeof value === 'function' ? value.bind(target) : value
+      return property === 'collection' ? collection : boundMember(target, property)
     }
   })
 }

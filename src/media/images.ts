@@ -78,7 +78,8 @@ async function displaySizes (upright: Pixels, widths: number[], type: MediaType)
   const variants: EncodedImage[] = []
   let larger = upright
   for (const target of [...widths].reverse()) {
-    larger = await fromPixels(larger).resize({ width: target }).raw().toBuffer({ resolveWithObject: true })
+    // A decode made at the largest size already has it.
+    if (larger.info.width !== target) larger = await fromPixels(larger).resize({ width: target }).raw().toBuffer({ resolveWithObject: true })
     variants.unshift(await encoded(fromPixels(larger), type))
   }
   return variants

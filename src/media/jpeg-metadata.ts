@@ -2,7 +2,7 @@
  * A JPEG without its metadata, its compressed pixels untouched: what a photo needs to be
  * decoded and shown (tables, frame, scans, the colour profile and Adobe's colour transform)
  * is kept, everything else is left out — EXIF with GPS and the camera (APP1), XMP (APP1),
- * IPTC (APP13), JFIF extension thumbnails, other application segments, comments, and all
+ * IPTC (APP13), JFIF headers and their thumbnails (APP0), other application segments, comments, and all
  * bytes after the end of the image (a motion photo's video, a maker's trailer). Encoding a
  * 12-megapixel photo again took most of an upload; this takes a millisecond and loses nothing.
  *
@@ -36,7 +36,11 @@ export function jpegWithoutMetadata (bytes: Uint8Array): Buffer | null {
     const end = position + length
     if (length < 2 || end > input.length) return null
     const body = input.subarray(position + 2, end)
-    if (isFrame(marker)) frames++
+    if (isFrame(marker)) {
+      // Only what every browser shows is kept as it came; lossless, arithmetic-coded and 12-bit ones are encoded again.
+      if (!isBaselineOrProgressive(marker) || body[0] !== 8) return null
+      frames++
+    }
     if (keeps(marker, body)) kept.push(input.subarray(start, end))
     position = end
     if (marker === MARKER.SOS) {
@@ -53,7 +57,7 @@ export function jpegWithoutMetadata (bytes: Uint8Array): Buffer | null {
 
 const MAX_SEGMENTS = 10_000
 
-const MARKER = { SOI: 0xd8, EOI: 0xd9, SOS: 0xda, DQT: 0xdb, DNL: 0xdc, DRI: 0xdd, DHT: 0xc4, DAC: 0xcc, APP0: 0xe0, APP2: 0xe2, APP14: 0xee } as const
+const MARKER = { SOI: 0xd8, EOI: 0xd9, SOS: 0xda, DQT: 0xdb, DNL: 0xdc, DRI: 0xdd, DHT: 0xc4, DAC: 0xcc, APP2: 0xe2, APP14: 0xee } as const
 
 /** Markers without a length: restarts and TEM (SOI and EOI are handled on their own). */
 function isStandalone (marker: number): boolean {
@@ -65,6 +69,11 @@ function isFrame (marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== MARKER.DHT && marker !== 0xc8 && marker !== MARKER.DAC
 }
 
+/** SOF0 (baseline), SOF1 (extended, Huffman) and SOF2 (progressive, Huffman). */
+function isBaselineOrProgressive (marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xc2
+}
+
 function startsWith (body: Buffer, text: string): boolean {
   return body.subarray(0, text.length).toString('latin1') === text
 }
@@ -72,9 +81,8 @@ function startsWith (body: Buffer, text: string): boolean {
 /** What decoding and showing the image needs; nothing that describes who, where or with what. */
 function keeps (marker: number, body: Buffer): boolean {
   if (isFrame(marker) || marker === MARKER.SOS) return true
-  if (marker === MARKER.DQT || marker === MARKER.DHT || marker === MARKER.DAC || marker === MARKER.DRI || marker === MARKER.DNL) return true
-  // JFIF's header (pixel density), but not a JFXX extension, which carries a thumbnail.
-  if (marker === MARKER.APP0) return startsWith(body, 'JFIF\0')
+  if (marker === MARKER.DQT || marker === MARKER.DHT || marker === MARKER.DRI || marker === MARKER.DNL) return true
+  // Not even JFIF's header (APP0): its pixel density is for printing, and it may carry a thumbnail, as its JFXX extension does.
   // The colour profile, but not MPF, whose further images follow the end of this one.
   if (marker === MARKER.APP2) return startsWith(body, 'ICC_PROFILE\0')
   // Adobe's segment says how CMYK and YCCK colours are stored.

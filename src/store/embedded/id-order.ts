@@ -13,6 +13,8 @@ import { indexKey } from './values.ts'
  */
 export class IdOrder {
   private readonly keys: string[] = []
+  /** False after an add out of order (a restored store replays its ids so): sorted once, when next read. */
+  private sorted = true
   private others = 0
 
   add (documentKey: string): void {
@@ -20,10 +22,10 @@ export class IdOrder {
       this.others++
       return
     }
-    // New ObjectIds are mostly the greatest so far: most adds are a push.
+    // New ObjectIds are mostly the greatest so far; the others are not put in place one by one.
     const last = this.keys.at(-1)
-    if (last === undefined || last < documentKey) this.keys.push(documentKey)
-    else this.keys.splice(this.position(documentKey), 0, documentKey)
+    if (last !== undefined && last > documentKey) this.sorted = false
+    this.keys.push(documentKey)
   }
 
   remove (documentKey: string): void {
@@ -41,6 +43,7 @@ export class IdOrder {
    */
   walk (direction: 1 | -1, range: LastFieldRange): Iterable<string> | null {
     if (this.others > 0) return null
+    this.putInOrder()
     if (direction === 1) {
       const start = range.$gt !== undefined ? this.after(range.$gt) : range.$gte !== undefined ? this.position(indexKey(range.$gte)) : 0
       return forwards(this.keys, start)
@@ -54,8 +57,15 @@ export class IdOrder {
     return this.position(indexKey(bound) + '\uffff')
   }
 
+  private putInOrder (): void {
+    if (this.sorted) return
+    this.keys.sort()
+    this.sorted = true
+  }
+
   /** The first position whose key is not before `documentKey`. */
   private position (documentKey: string): number {
+    this.putInOrder()
     let low = 0
     let high = this.keys.length
     while (low < high) {

@@ -119,7 +119,8 @@ export class Journal {
             this.fail(error, waiters)
             return
           }
-          this.compaction?.since.push(...entries)
+          // One at a time: a batch can be too large to spread as arguments.
+          for (const entry of entries) this.compaction?.since.push(entry)
           for (const waiter of waiters) waiter.resolve()
         }
         const compaction = this.compaction

@@ -57,7 +57,9 @@ export async function sendLargeEncoded (request: FastifyRequest, reply: FastifyR
   if (encoding !== null && answer.encoded[encoding] === undefined) {
     const running = compressing.get(answer) ?? {}
     compressing.set(answer, running)
-    running[encoding] ??= encoding === 'br' ? brotliInPool(answer.identity, brotliOptions(answer.identity)) : gzipInPool(answer.identity, GZIP_OPTIONS)
+    running[encoding] ??= (encoding === 'br' ? brotliInPool(answer.identity, brotliOptions(answer.identity)) : gzipInPool(answer.identity, GZIP_OPTIONS))
+      // A failed compression is not kept: the next reader tries again.
+      .finally(() => { delete running[encoding] })
     answer.encoded[encoding] = await running[encoding]
   }
   return sendEncoded(request, reply, answer)

@@ -82,7 +82,12 @@ describe('saving under kill -9', () => {
         const killAfterMs = 30 + Math.floor(next() * 300)
         let killTimer: NodeJS.Timeout | undefined
         const killSoon = (): void => { killTimer ??= setTimeout(() => child.kill('SIGKILL'), killAfterMs) }
-        await Promise.all(logs.map((log, writer) => writeUntilKilled(listening, log, writer, killSoon)))
+        try {
+          await Promise.all(logs.map((log, writer) => writeUntilKilled(listening, log, writer, killSoon)))
+        } finally {
+          // A writer that failed before any save was acknowledged never armed the kill.
+          child.kill('SIGKILL')
+        }
         assert.equal(await exited, 'SIGKILL', `${label}: the server was not killed`)
 
         const store = await openStore({ dataDir })

@@ -175,6 +175,17 @@ for (const engine of enginesUnderTest()) {
     })
 
     describe('updates', () => {
+      it('frees a unique key an update or a replacement moves away from', async () => {
+        await things.createIndex({ name: 1 }, { unique: true })
+        await things.createIndex({ group: 1, name: 1 }, { unique: true })
+        await things.insertOne({ name: 'alt', group: 'g' })
+        await things.updateOne({ name: 'alt' }, { $set: { name: 'neu' } })
+        await things.insertOne({ name: 'alt', group: 'g' })
+        await things.findOneAndReplace({ name: 'neu' }, { name: 'dritt', group: 'g' })
+        await things.insertOne({ name: 'neu', group: 'g' })
+        assert.deepEqual((await things.find({}, { projection: { _id: 0, name: 1 } }).sort({ name: 1 }).toArray()).map(thing => thing.name), ['alt', 'dritt', 'neu'])
+      })
+
       it('upserts with operators, seeding the document from the filter', async () => {
         const result = await things.updateOne({ id: 'p', kind: { $eq: 'page' } }, { $set: { title: 'T' }, $setOnInsert: { created: 1 } }, { upsert: true })
         assert.equal(result.upsertedCount, 1)

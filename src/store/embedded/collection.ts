@@ -392,7 +392,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
         const changed = next.modified && !nextStored.bytes.equals(stored.bytes)
         if (changed) {
           state.checkUnique(key, nextStored.document)
-          ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored }))
+          ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored, previous: document }))
           outcome.modifiedCount++
         }
         if (outcome.after === null) outcome.after = changed ? nextStored.document : document

@@ -19,7 +19,8 @@ export interface EngineOptions {
 
 /** The keys a write changes, as journal ops: applied in memory first, acknowledged once durable. */
 export type Change =
-  | { code: OpCode.Put, namespace: string, documentKey: string, stored: PreparedDocument }
+  // `previous`: the document a Put replaces, when the caller has it decoded already (the indexes need its keys).
+  | { code: OpCode.Put, namespace: string, documentKey: string, stored: PreparedDocument, previous?: Document }
   | { code: OpCode.Delete, namespace: string, documentKey: string, id: unknown }
   | { code: OpCode.CreateIndex, namespace: string, spec: IndexSpec }
   | { code: OpCode.DropIndex, namespace: string, name: string }
@@ -142,7 +143,7 @@ export class Engine {
     switch (change.code) {
       case OpCode.Put: {
         const { document, bytes } = change.stored
-        this.ensureCollection(change.namespace).put(change.documentKey, { bytes, sequence: 0 }, document)
+        this.ensureCollection(change.namespace).put(change.documentKey, { bytes, sequence: 0 }, document, change.previous)
         return encodeOp(change.code, change.namespace, bytes)
       }
       case OpCode.Delete:

@@ -200,10 +200,11 @@ export class CollectionState {
   }
 
   /** Stores `stored` under `documentKey`; `document` is its decoded form, read for the indexes' keys. */
-  put (documentKey: string, stored: StoredDocument, document: Document): void {
+  /** Stores `document` as `stored`; `previousDocument` is what it replaces, decoded, when the caller has it (else it is decoded for the indexes). */
+  put (documentKey: string, stored: StoredDocument, document: Document, previousDocument?: Document): void {
     const previous = this.documents.get(documentKey)
     if (previous) {
-      this.unindex(documentKey, previous)
+      this.unindex(documentKey, previous, previousDocument)
       this.bytes -= previous.bytes.length
       stored.sequence = previous.sequence
     } else {
@@ -225,9 +226,9 @@ export class CollectionState {
   }
 
   /** Takes a document out of the indexes, which find its keys in its values: decoded only when an index beside `_id` needs them. */
-  private unindex (documentKey: string, stored: StoredDocument): void {
+  private unindex (documentKey: string, stored: StoredDocument, decoded?: Document): void {
     if (this.indexes.size === 1) return
-    const document = documentOf(stored)
+    const document = decoded ?? documentOf(stored)
     for (const index of this.indexes.values()) index.remove(documentKey, document)
   }
 

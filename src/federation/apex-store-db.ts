@@ -42,24 +42,14 @@ function modifyResultCollection (collection: Collection, localPrefix: string): C
   return new Proxy(collection, {
     get (target, property) {
       if (typeof property === 'string' && Object.hasOwn(overrides, property)) return overrides[property]
-      return boundMember(target, property)
+      return member(target, property)
     }
   })
 }
 
-/** Methods bound to their object once, not on every read (apex reads several for every activity). */
-const boundMethods = new WeakMap<object, Map<PropertyKey, { method: unknown, bound: unknown }>>()
-
-function boundMember (target: object, property: PropertyKey): unknown {
+function member (target: object, property: PropertyKey): unknown {
   const value: unknown = Reflect.get(target, property, target)
-  if (typeof value !== 'function') return value
-  let methods = boundMethods.get(target)
-  if (methods === undefined) boundMethods.set(target, methods = new Map())
-  const known = methods.get(property)
-  if (known?.method === value) return known.bound
-  const bound = value.bind(target)
-  methods.set(property, { method: value, bound })
-  return bound
+  return typeof value === 'function' ? value.bind(target) : value
 }
 
 /**
@@ -79,7 +69,7 @@ export function apexStoreDb (db: Db, baseUrl: string): Db {
   }
   return new Proxy(db, {
     get (target, property) {
-      return property === 'collection' ? collection : boundMember(target, property)
+      return property === 'collection' ? collection : member(target, property)
     }
   })
 }

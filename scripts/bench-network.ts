@@ -48,7 +48,7 @@ async function freePort (): Promise<number> {
  * Activities the wiki has handled, by id: the answer to a send arrives from the peers' process
  * after the wiki may have handled it already, so each is remembered until asked for.
  */
-function whenHandled (app: Awaited<ReturnType<typeof buildApp>>): { handled: (activityId: string, timeoutMs: number) => Promise<boolean>, stop: () => void } {
+function handledActivities (app: Awaited<ReturnType<typeof buildApp>>): { handled: (activityId: string, timeoutMs: number) => Promise<boolean>, stop: () => void } {
   const done = new Set<string>()
   const waiting = new Map<string, (handled: boolean) => void>()
   const stop = app.federation.inbox.handled.on('handled', event => {
@@ -144,10 +144,10 @@ async function run (organisations: number, lessons: number): Promise<void> {
   const app = await buildApp(config, { logger: false })
   await app.listen({ port, host: '127.0.0.1' })
   const peers: FollowedPeer[] = []
-  // The peers sign and post from a process of their own: on a real network that is another machine's work, not the wiki's.
+  // The peers' lessons are signed and sent from a process of their own: on a real network that is another machine's work, not the wiki's.
   const poster = startPosterProcess()
   try {
-    for (let i = 0; i < organisations; i++) peers.push(await followPeer(app, baseUrl, undefined, poster))
+    for (let i = 0; i < organisations; i++) peers.push(await followPeer(app, baseUrl))
     const baseline = await p95Of(`${baseUrl}/lessons?field=Altenhilfe&outcome=fails`)
 
     // Ingest: every peer's lessons, made and signed ahead by the peers' process, then sent with
@@ -155,7 +155,7 @@ async function run (organisations: number, lessons: number): Promise<void> {
     const preparing = performance.now()
     const prepared = await poster.prepare(peers.map(peer => ({ actorId: peer.actorId, ...peer.signing })), lessons)
     process.stdout.write(`  ${prepared.toLocaleString('en')} lessons made and signed by the peers' process in ${((performance.now() - preparing) / 1000).toFixed(1)} s (not timed below)\n`)
-    const handledOnes = whenHandled(app)
+    const handledOnes = handledActivities(app)
     let handled = 0
     let refused = 0
     let next = 0

@@ -2,7 +2,7 @@
 // so that the Articles it sends are stored as remote pages, as a real peer's are.
 import type { FastifyInstance } from 'fastify'
 import { makeKeyPair, mastodonActor, signedPost, startFakeServer, type FakeServer } from '../test/federation/peer.ts'
-import type { PosterProcess } from './poster-process.ts'
+import { articleCreate } from './network-lessons.ts'
 
 export interface FollowedPeer {
   actorId: string
@@ -38,22 +38,19 @@ async function waitFor<T> (check: () => T | undefined, timeoutMs: number, what: 
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** With `poster`, the peer's activities are signed and posted by another process, as by another machine. */
-export async function followPeer (app: FastifyInstance, wikiUrl: string, handledTimeoutMs = 120_000, poster?: PosterProcess): Promise<FollowedPeer> {
+export async function followPeer (app: FastifyInstance, wikiUrl: string, handledTimeoutMs = 120_000): Promise<FollowedPeer> {
   const fake: FakeServer = await startFakeServer()
   const keys = makeKeyPair()
   // A Praxiswiki organisation consents to search (its FEDERATION_INDEXABLE defaults to true).
   fake.documents.set('/users/verein', { ...mastodonActor(fake, 'verein', keys), indexable: true })
   const actorId = `${fake.url}/users/verein`
   const inbox = `${wikiUrl}/ap/inbox/wiki`
+  const signing = { inbox, keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem }
   let sent = 0
   const post: FollowedPeer['post'] = async (activity) => {
     const handled = whenHandled(app, String(activity.id), handledTimeoutMs)
     const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...activity })
-    const keyId = `${actorId}#main-key`
-    const answer = poster === undefined
-      ? await signedPost(inbox, body, { keyId, privateKeyPem: keys.privateKeyPem })
-      : await poster.post(inbox, body, keyId, keys.privateKeyPem)
+    const answer = await signedPost(inbox, body, signing)
     return { status: answer.status, text: answer.text, handled: answer.status < 300 ? handled : Promise.resolve(false) }
   }
   await app.federation.follows.follow(actorId, 'pages')
@@ -62,15 +59,9 @@ export async function followPeer (app: FastifyInstance, wikiUrl: string, handled
   if (accepted.status >= 300 || !await accepted.handled) throw new Error(`the peer's Accept answered ${accepted.status}`)
   return {
     actorId,
-    signing: { inbox, keyId: `${actorId}#main-key`, privateKeyPem: keys.privateKeyPem },
+    signing,
     post,
-    createArticle: (name, html) => {
-      sent++
-      const objectId = `${fake.url}/articles/${Date.now()}-${sent}`
-      const to = ['https://www.w3.org/ns/activitystreams#Public']
-      const article = { id: objectId, type: 'Article', name, content: html, attributedTo: actorId, url: objectId, to }
-      return { id: `${objectId}/create`, type: 'Create', actor: actorId, object: article, to }
-    },
+    createArticle: (name, html) => articleCreate(actorId, `${Date.now()}-${++sent}`, name, html),
     close: fake.close
   }
 }

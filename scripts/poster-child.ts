@@ -1,5 +1,5 @@
 // The child process that signs and posts for the fake peers of a benchmark (see poster-process.ts).
-import { signedPost, signedPostHeaders } from '../test/federation/peer.ts'
+import { signedPostHeaders } from '../test/federation/peer.ts'
 import { lessonCreate } from './network-lessons.ts'
 import type { PosterAnswer, PosterRequest } from './poster-process.ts'
 
@@ -12,10 +12,6 @@ function answer (message: PosterAnswer): void {
 
 async function handle (request: PosterRequest): Promise<PosterAnswer> {
   switch (request.kind) {
-    case 'post': {
-      const sent = await signedPost(request.url, request.body, { keyId: request.keyId, privateKeyPem: request.privateKeyPem })
-      return { id: request.id, status: sent.status, text: sent.text, activityId: '' }
-    }
     case 'prepare': {
       prepared = []
       for (const [organisation, peer] of request.peers.entries()) {

@@ -1,13 +1,12 @@
-// Signed POSTs made by a child process, for benchmarks whose fake peers would otherwise share
-// the wiki's process: on a real network each peer signs on its own machine, and neither its
-// CPU time nor its memory is the wiki's. Bulk lessons are made and signed before they are
-// sent, so that the signing does not even share the machine's cores with the wiki meanwhile.
+// Lessons made, signed and posted by a child process for benchmarks whose fake peers would
+// otherwise share the wiki's process: on a real network each peer signs on its own machine,
+// and neither its CPU time nor its memory is the wiki's. They are made and signed before they
+// are sent, so that the signing does not even share the machine's cores with the wiki meanwhile.
 import { fork } from 'node:child_process'
 
 export interface PreparedPeer { actorId: string, inbox: string, keyId: string, privateKeyPem: string }
 
 export type PosterRequest =
-  | { kind: 'post', id: number, url: string, body: string, keyId: string, privateKeyPem: string }
   | { kind: 'prepare', id: number, peers: PreparedPeer[], lessons: number }
   | { kind: 'send', id: number, index: number }
 
@@ -16,7 +15,6 @@ export interface PosterAnswer { id: number, status: number, text: string, activi
 type Request = PosterRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never
 
 export interface PosterProcess {
-  post: (url: string, body: string, keyId: string, privateKeyPem: string) => Promise<{ status: number, text: string }>
   /** Makes and signs `lessons` lesson Creates per peer (see network-lessons.ts), organisation by organisation; resolves with their count. */
   prepare: (peers: PreparedPeer[], lessons: number) => Promise<number>
   /** Sends the prepared request at `index`; its answer and the id of the activity it carried. */
@@ -46,7 +44,6 @@ export function startPosterProcess (): PosterProcess {
     return answer
   }
   return {
-    post: async (url, body, keyId, privateKeyPem) => await ask({ kind: 'post', url, body, keyId, privateKeyPem }),
     prepare: async (peers, lessons) => Number((await ask({ kind: 'prepare', peers, lessons })).text),
     send: async index => await ask({ kind: 'send', index }),
     close: async () => {

@@ -79,22 +79,46 @@ const CASELESS: ReadonlySet<Facet> = new Set(['tag', 'place', 'origin'])
 
 interface FacetKeys {
   /** Each facet's distinct values, as the lesson spells them. */
-  values: Record<Facet, string[]>
+  values: Record<Facet, readonly string[]>
   /** The same, as a filter compares them (lower case where case does not count). */
-  compared: Record<Facet, string[]>
+  compared: Record<Facet, readonly string[]>
 }
 
 // Read once per lesson object: the listing keeps a lesson's object until the lesson changes.
 const keysOfLesson = new WeakMap<Lesson, FacetKeys>()
 
+/**
+ * Arrays of one value or none, shared by every lesson that has them. Most facets hold one
+ * value that many lessons share (an outcome, a field, a place, a year); an array of its own
+ * per facet and form costs about 2 KB a lesson, 200 MB at 100,000 lessons. Bounded: past
+ * the limit the table starts afresh, and arrays already handed out stay as they are.
+ */
+const NO_VALUES: readonly string[] = Object.freeze([])
+const oneValue = new Map<string, readonly string[]>()
+const MAX_SHARED_VALUES = 50_000
+
+function shared (values: readonly string[]): readonly string[] {
+  if (values.length === 0) return NO_VALUES
+  if (values.length > 1) return values
+  const value = values[0]!
+  let array = oneValue.get(value)
+  if (array === undefined) {
+    if (oneValue.size >= MAX_SHARED_VALUES) oneValue.clear()
+    array = Object.freeze([value])
+    oneValue.set(value, array)
+  }
+  return array
+}
+
 function facetKeys (lesson: Lesson): FacetKeys {
   let keys = keysOfLesson.get(lesson)
   if (keys === undefined) {
-    keys = { values: {} as Record<Facet, string[]>, compared: {} as Record<Facet, string[]> }
+    keys = { values: {} as Record<Facet, readonly string[]>, compared: {} as Record<Facet, readonly string[]> }
     for (const facet of FACETS) {
-      const values = [...new Set(facetValues(lesson, facet))]
+      const values = shared([...new Set(facetValues(lesson, facet))])
       keys.values[facet] = values
-      keys.compared[facet] = CASELESS.has(facet) ? values.map(value => value.toLowerCase()) : values
+      const lowered = CASELESS.has(facet) ? values.map(value => value.toLowerCase()) : values
+      keys.compared[facet] = lowered.every((value, index) => value === values[index]) ? values : shared(lowered)
     }
     keysOfLesson.set(lesson, keys)
   }

@@ -138,6 +138,19 @@ for (const engine of enginesUnderTest()) {
         assert.deepEqual(await names({ tags: { $size: 0 } }), ['b'])
       })
 
+      it('matches null as MongoDB does: missing, null, or an array holding null; not an empty array', async () => {
+        await things.insertMany([{ name: 'e', n: null }, { name: 'f', n: [5, null] }, { name: 'g', n: [] }, { name: 'h', n: 0, toString: null }])
+        const names = async (filter: object): Promise<string[]> =>
+          (await things.find(filter).sort({ name: 1 }).toArray()).map(document => document.name)
+        assert.deepEqual(await names({ n: null }), ['e', 'f'])
+        assert.deepEqual(await names({ tags: null }), ['d', 'e', 'f', 'g', 'h'])
+        assert.deepEqual(await names({ tags: null, n: 4 }), ['d'])
+        assert.deepEqual(await names({ name: 'f', n: null }), ['f'])
+        assert.deepEqual(await names({ name: 'g', n: null }), [])
+        assert.deepEqual(await names({ toString: null, n: { $exists: true } }), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'])
+        assert.deepEqual(await names({ toString: null, name: 'a' }), ['a'])
+      })
+
       it('pages by ObjectId: ids grow in insertion order, so $lt after the last id gives the next page', async () => {
         const ids = (await things.find({}).sort({ _id: -1 }).toArray()).map(document => document.name)
         assert.deepEqual(ids, ['d', 'b', 'a', 'c'])

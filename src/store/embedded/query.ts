@@ -54,23 +54,32 @@ export interface CompiledFilter {
 const MATCH_ALL: CompiledFilter = { test: () => true }
 
 /**
- * Filters that only pin fields to scalars (`{ slug: 'a', deletedAt: null }` is
- * not one, `{ slug: 'a' }` is) are the common case on every page view; they
- * are tested directly, with MongoDB's equality (array elements match, numbers
- * compare by value), instead of compiling a mingo query each time.
+ * Filters that only pin fields to scalars, or top-level fields to null
+ * (`{ slug: 'a', deletedAt: null }`), are the common case on every page view and
+ * every incoming activity; they are tested directly, with MongoDB's equality (array
+ * elements match, numbers compare by value; null matches a missing field, a null and
+ * an array holding null, not an empty array), instead of compiling a mingo query each time.
  */
 function compileEqualities (filter: Document): CompiledFilter | null {
   const entries = Object.entries(filter)
   if (entries.length === 0) return MATCH_ALL
   if (entries.length > 8) return null
   const conditions: Array<[string, string]> = []
+  const nulls: string[] = []
   for (const [path, value] of entries) {
-    if (path.startsWith('$') || !isIndexableScalar(value)) return null
-    conditions.push([path, indexKey(value)])
+    if (path.startsWith('$')) return null
+    if (value === null && !path.includes('.') && path !== '__proto__') nulls.push(path)
+    else if (isIndexableScalar(value)) conditions.push([path, indexKey(value)])
+    else return null
   }
   return {
-    test: document => conditions.every(([path, key]) => valuesAtPath(document, path).some(value => indexKey(value) === key))
+    test: document => nulls.every(path => isNullOrMissing(Object.hasOwn(document as Document, path) ? (document as Document)[path] : undefined)) &&
+      conditions.every(([path, key]) => valuesAtPath(document, path).some(value => indexKey(value) === key))
   }
+}
+
+function isNullOrMissing (value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.includes(null))
 }
 
 /**

@@ -3,7 +3,7 @@ import { ObjectId, type Document } from 'mongodb'
 import { checkPipeline, runPipeline, stageName } from './aggregate.ts'
 import { decodeFields, fieldsRead } from './bson-fields.ts'
 import { EmbeddedAggregationCursor, EmbeddedFindCursor, EmbeddedListCursor } from './cursor.ts'
-import { type Change, type Engine, type PreparedDocument, storedDocument } from './engine.ts'
+import { type Change, type Engine, PreparedDocument, storedDocument } from './engine.ts'
 import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { OpCode } from './journal-format.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
@@ -64,7 +64,8 @@ interface ModifyOutcome {
   modifiedCount: number
   upsertedId?: unknown
   before: Document | null
-  after: Document | null
+  /** Decoded only if the caller asks for the document after the change. */
+  after: Document | PreparedDocument | null
 }
 
 type Modification = { update: Document } | { replacement: Document }
@@ -187,7 +188,7 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
 
   // ---- inserts ----
 
-  private prepareInsert (document: unknown, forceServerObjectId: boolean, state: CollectionState): { key: string, stored: PreparedDocument } {
+  private prepareInsert (document: unknown, forceServerObjectId: boolean, state: CollectionState): { key: string, stored: PreparedDocument, indexed: Document } {
     if (!isPlainObject(document)) throw invalidArgument('Document must be an object')
     let id = document._id
     if (id === undefined) {
@@ -195,26 +196,27 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
       if (!forceServerObjectId) document._id = id
     }
     const { _id: ignored, ...fields } = document
+    checkStorableKeys(fields)
     const stored = storedDocument({ _id: id, ...fields })
-    const storedId = stored.document._id
+    const indexed = state.indexedDocument(stored.bytes)
+    const storedId = indexed._id
     if (Array.isArray(storedId)) throw serverError(2, 'BadValue', "can't use an array for _id")
     if (storedId instanceof RegExp) throw serverError(2, 'BadValue', "can't use a regex for _id")
     if (isPlainObject(storedId) && Object.keys(storedId).some(key => key.startsWith('$'))) {
       throw serverError(52, 'DollarPrefixedFieldName', "_id fields may not contain '$'-prefixed fields")
     }
-    checkStorableKeys(stored.document)
     const key = indexKey(storedId)
     if (state.documents.has(key)) throw duplicateKeyError(this.namespace, '_id_', { _id: 1 }, { _id: storedId })
-    state.checkUnique(key, stored.document)
-    return { key, stored }
+    state.checkUnique(key, indexed)
+    return { key, stored, indexed }
   }
 
   async insertOne (document: TSchema, options?: Document): Promise<{ acknowledged: true, insertedId: any }> {
     const settings = checkOptions('insertOne', options, ['forceServerObjectId'])
     await this.begin()
     const state = this.engine.ensureCollection(this.namespace)
-    const { key, stored } = this.prepareInsert(document, settings.forceServerObjectId === true, state)
-    await this.engine.commit([{ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored }], waitsForJournal(settings))
+    const { key, stored, indexed } = this.prepareInsert(document, settings.forceServerObjectId === true, state)
+    await this.engine.commit([{ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored, indexed }], waitsForJournal(settings))
     return { acknowledged: true, insertedId: (document as Document)._id }
   }
 
@@ -229,8 +231,8 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const writeErrors: Document[] = []
     for (const [position, document] of documents.entries()) {
       try {
-        const { key, stored } = this.prepareInsert(document, settings.forceServerObjectId === true, state)
-        ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored }))
+        const { key, stored, indexed } = this.prepareInsert(document, settings.forceServerObjectId === true, state)
+        ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored, indexed }))
         insertedIds[position] = (document as Document)._id
       } catch (error) {
         if ((error as Error).name !== 'MongoServerError') {
@@ -383,19 +385,20 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
           ? applyUpdate(document, update, { filter: checkedFilter, arrayFilters, inserting: false })
           : { document: { _id: document._id, ...withoutId(replacement as Document) }, modified: true }
         if (outcome.before === null) outcome.before = document
+        checkStorableKeys(next.document)
         const nextStored = storedDocument(next.document)
         if (!update && indexKey(nextStored.document._id) !== key) {
           throw serverError(66, 'ImmutableField', "After applying the update, the (immutable) field '_id' was found to have been altered")
         }
-        checkStorableKeys(nextStored.document)
         // mingo reports touched paths; a byte comparison settles whether anything really changed.
         const changed = next.modified && !nextStored.bytes.equals(stored.bytes)
         if (changed) {
-          state.checkUnique(key, nextStored.document)
-          ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored, previous: document }))
+          const indexed = state.indexedDocument(nextStored.bytes)
+          state.checkUnique(key, indexed)
+          ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored: nextStored, indexed, previous: document }))
           outcome.modifiedCount++
         }
-        if (outcome.after === null) outcome.after = changed ? nextStored.document : document
+        if (outcome.after === null) outcome.after = changed ? nextStored : document
       }
       if (matches.length === 0 && options.upsert) {
         const seed = upsertSeed(checkedFilter)
@@ -403,10 +406,10 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
           ? applyUpdate(seed, update, { filter: checkedFilter, arrayFilters, inserting: true }).document
           : { ...('_id' in seed ? { _id: seed._id } : {}), ...(replacement as Document) }
         const id = document._id === undefined ? new ObjectId() : document._id
-        const { key, stored } = this.prepareInsert({ ...document, _id: id }, false, state)
-        ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored }))
-        outcome.upsertedId = stored.document._id
-        outcome.after = stored.document
+        const { key, stored, indexed } = this.prepareInsert({ ...document, _id: id }, false, state)
+        ops.push(this.engine.apply({ code: OpCode.Put, namespace: this.namespace, documentKey: key, stored, indexed }))
+        outcome.upsertedId = indexed._id
+        outcome.after = stored
       }
     } catch (error) {
       // Documents changed before the failing one stay changed, as on a server; make them durable first.
@@ -448,7 +451,8 @@ export class EmbeddedCollection<TSchema extends Document = Document> {
     const upserted = outcome.upsertedId !== undefined
     const lastErrorObject: Document = { n: outcome.matchedCount + (upserted ? 1 : 0), updatedExisting: outcome.matchedCount > 0 }
     if (upserted) lastErrorObject.upserted = cloneValue(outcome.upsertedId)
-    const value = returnsAfter(settings) ? outcome.after : (upserted ? null : outcome.before)
+    const after = outcome.after instanceof PreparedDocument ? outcome.after.document : outcome.after
+    const value = returnsAfter(settings) ? after : (upserted ? null : outcome.before)
     return withMetadata(settings, lastErrorObject, this.present(value, settings.projection))
   }
 

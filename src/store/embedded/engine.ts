@@ -19,8 +19,9 @@ export interface EngineOptions {
 
 /** The keys a write changes, as journal ops: applied in memory first, acknowledged once durable. */
 export type Change =
-  // `previous`: the document a Put replaces, when the caller has it decoded already (the indexes need its keys).
-  | { code: OpCode.Put, namespace: string, documentKey: string, stored: PreparedDocument, previous?: Document }
+  // `indexed`: the document's indexed fields (or the whole), when the caller has them decoded already;
+  // `previous`: likewise for the document a Put replaces. The indexes need their keys.
+  | { code: OpCode.Put, namespace: string, documentKey: string, stored: PreparedDocument, indexed?: Document, previous?: Document }
   | { code: OpCode.Delete, namespace: string, documentKey: string, id: unknown }
   | { code: OpCode.CreateIndex, namespace: string, spec: IndexSpec }
   | { code: OpCode.DropIndex, namespace: string, name: string }
@@ -142,8 +143,9 @@ export class Engine {
   private applyToMemory (change: Change): Buffer {
     switch (change.code) {
       case OpCode.Put: {
-        const { document, bytes } = change.stored
-        this.ensureCollection(change.namespace).put(change.documentKey, { bytes, sequence: 0 }, document, change.previous)
+        const { bytes } = change.stored
+        const state = this.ensureCollection(change.namespace)
+        state.put(change.documentKey, { bytes, sequence: 0 }, change.indexed ?? state.indexedDocument(bytes), change.previous)
         return encodeOp(change.code, change.namespace, bytes)
       }
       case OpCode.Delete:
@@ -171,8 +173,9 @@ export class Engine {
     switch (op.code) {
       case OpCode.Put: {
         const bytes = ownBytes(op.body)
-        const document = decodeDocument(bytes)
-        this.ensureCollection(op.namespace).put(indexKey(document._id), { bytes, sequence: 0 }, document)
+        const state = this.ensureCollection(op.namespace)
+        const document = state.indexedDocument(bytes)
+        state.put(indexKey(document._id), { bytes, sequence: 0 }, document)
         break
       }
       case OpCode.Delete:
@@ -258,12 +261,23 @@ export class Engine {
  * A document ready to store: its bytes, for the store and the journal, and their decoding
  * (the document normalised by the BSON round trip), for the checks and indexes of the write.
  */
-export interface PreparedDocument {
-  readonly document: Document
-  readonly bytes: Buffer
+/**
+ * A document as it will be stored: its BSON bytes, and its decoded form made only when
+ * asked for. An insert or an update needs no more than the fields its collection's
+ * indexes read (`CollectionState.indexedDocument`); decoding it whole cost as much as
+ * encoding it.
+ */
+export class PreparedDocument {
+  #document: Document | undefined
+  constructor (readonly bytes: Buffer) {}
+
+  /** The whole document, as a read would give it. */
+  get document (): Document {
+    this.#document ??= decodeDocument(this.bytes)
+    return this.#document
+  }
 }
 
 export function storedDocument (document: Document): PreparedDocument {
-  const bytes = ownBytes(encodeDocument(document))
-  return { document: decodeDocument(bytes), bytes }
+  return new PreparedDocument(ownBytes(encodeDocument(document)))
 }

@@ -2,6 +2,7 @@ import { ObjectId, type Document } from 'mongodb'
 import { Query } from 'mingo'
 import { duplicateKeyError, EmbeddedNotSupportedError } from './errors.ts'
 import { decodeDocument, indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
+import { decodeFields, fieldsRead } from './bson-fields.ts'
 import { IdOrder } from './id-order.ts'
 import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
@@ -41,6 +42,8 @@ export interface IndexSpec {
 
 export class IndexState {
   readonly fields: string[]
+  /** The top-level fields its keys and partial filter read, for `decodeFields`; null when that cannot be told. */
+  readonly reads: Buffer[] | null
   private readonly partial: Query | null
   /** Full index key → keys of the documents holding it. */
   private readonly entries = new Map<string, Holders>()
@@ -54,6 +57,7 @@ export class IndexState {
   constructor (readonly spec: IndexSpec, documents?: Map<string, unknown>) {
     this.fields = Object.keys(spec.key)
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : null
+    this.reads = fieldsRead(spec.partialFilterExpression ?? {}, this.fields)
     this.firstField = this.fields.length > 1 ? new Map() : null
     this.byId = spec.name === '_id_' && documents ? documents : null
     this.ordered = this.fields.length > 1 && this.coversAllDocuments
@@ -179,11 +183,35 @@ export class CollectionState {
   /** Sum of the stored documents' BSON sizes, to judge when compaction pays. */
   bytes = 0
   private nextSequence = 0
+  private indexedFieldsCache: { indexes: IndexState[], fields: Buffer[] | null } | null = null
 
   constructor (readonly namespace: string) {}
 
   get (documentKey: string): StoredDocument | undefined {
     return this.documents.get(documentKey)
+  }
+
+  /**
+   * The top-level fields the indexes read, `_id` among them: decoded alone, they give each
+   * index the same keys as the whole document would. Null when an index may read any field.
+   */
+  indexedFields (): Buffer[] | null {
+    const indexes = [...this.indexes.values()]
+    if (this.indexedFieldsCache !== null && sameElements(this.indexedFieldsCache.indexes, indexes)) return this.indexedFieldsCache.fields
+    const names = new Map<string, Buffer>([['_id', Buffer.from('_id')]])
+    let fields: Buffer[] | null = null
+    if (indexes.every(index => index.reads !== null)) {
+      for (const index of indexes) for (const name of index.reads!) names.set(name.toString('utf8'), name)
+      fields = [...names.values()]
+    }
+    this.indexedFieldsCache = { indexes, fields }
+    return fields
+  }
+
+  /** What the indexes read of a stored document: its indexed fields, or the whole when those cannot be told. */
+  indexedDocument (bytes: Buffer): Document {
+    const fields = this.indexedFields()
+    return fields === null ? decodeDocument(bytes) : decodeFields(bytes, fields)
   }
 
   /** Throws the server's duplicate-key error if `document` would break a unique index. */
@@ -199,8 +227,11 @@ export class CollectionState {
     return duplicateKeyError(this.namespace, index.spec.name, index.spec.key, keyValue)
   }
 
-  /** Stores `stored` under `documentKey`; `document` is its decoded form, read for the indexes' keys. */
-  /** Stores `document` as `stored`; `previousDocument` is what it replaces, decoded, when the caller has it (else it is decoded for the indexes). */
+  /**
+   * Stores `stored` under `documentKey`. `document` is its decoded form, whole or its indexed
+   * fields alone (`indexedDocument`), read for the indexes' keys; `previousDocument` is what
+   * it replaces, decoded likewise, when the caller has it.
+   */
   put (documentKey: string, stored: StoredDocument, document: Document, previousDocument?: Document): void {
     const previous = this.documents.get(documentKey)
     if (previous) {
@@ -228,7 +259,7 @@ export class CollectionState {
   /** Takes a document out of the indexes, which find its keys in its values: decoded only when an index beside `_id` needs them. */
   private unindex (documentKey: string, stored: StoredDocument, decoded?: Document): void {
     if (this.indexes.size === 1) return
-    const document = decoded ?? documentOf(stored)
+    const document = decoded ?? this.indexedDocument(stored.bytes)
     for (const index of this.indexes.values()) index.remove(documentKey, document)
   }
 
@@ -357,4 +388,8 @@ function equalityConditions (filter: Document, into = new Map<string, unknown[]>
 
 export function notSupportedIndexKey (field: string, kind: unknown): EmbeddedNotSupportedError {
   return new EmbeddedNotSupportedError(`index type ${JSON.stringify(kind)} on field ${field} (only ascending and descending indexes)`)
+}
+
+function sameElements<T> (a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((element, position) => element === b[position])
 }

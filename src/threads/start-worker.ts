@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -36,7 +36,8 @@ export function startWorker (file: URL, options: { resourceLimits?: ResourceLimi
  */
 function bundled (file: URL): URL | null {
   const known = bundles.get(file.href)
-  if (known !== undefined) return known
+  // A bundle removed meanwhile (the cache folder emptied) is made again for the next worker.
+  if (known !== undefined && (known === null || existsSync(known))) return known
   let bundle: URL | null = null
   try {
     const directory = path.join(path.dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'praxiswiki-workers')

@@ -64,6 +64,17 @@ describe('worker threads started from TypeScript', () => {
     assert.match(answer.url, /\/node_modules\/\.cache\/praxiswiki-workers\/entry-[0-9a-f]{16}\.mjs$/)
   })
 
+  it('are bundled again when the bundle was removed while the server ran', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-worker-'))
+    directories.push(directory)
+    const entry = await entryIn(directory, 'kept')
+    const first = await answerOf(entry)
+    await rm(fileURLToPath(first.url))
+    const second = await answerOf(entry)
+    assert.equal(second.answer, 'kept')
+    assert.equal(second.url, first.url)
+  })
+
   it('are bundled again in a later process once a source file changed, and not while none did', async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'praxiswiki-worker-'))
     directories.push(directory)

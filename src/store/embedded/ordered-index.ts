@@ -25,15 +25,23 @@ export type SortDirections = Array<[string, 1 | -1]>
 export type LastFieldRange = Partial<Record<'$lt' | '$lte' | '$gt' | '$gte', unknown>>
 
 export class OrderedTail {
-  /** Per first-field key, the documents in the index's order of its other fields. */
+  /**
+   * Per first-field key, the documents in the index's order of its other fields, or in
+   * the reverse of it when the last field descends (`flipped`): new documents, with the
+   * greatest `_id`, then go to the end of the list. At the front, each insert moved every
+   * entry of the stream, 0.2–0.5 ms per incoming activity at 40,000–100,000 of them.
+   */
   private readonly lists = new Map<string, Entry[]>()
+  private readonly flipped: boolean
   /**
    * A document with an array in one of the other fields sorts by a different element
    * ascending than descending; once one is seen, this order no longer answers sorts.
    */
   private holdsArrays = false
 
-  constructor (private readonly tail: SortDirections) {}
+  constructor (private readonly tail: SortDirections) {
+    this.flipped = (tail.at(-1)?.[1] ?? 1) === -1
+  }
 
   private keysOf (document: Document): unknown[] {
     return this.tail.map(([path]) => {
@@ -51,13 +59,14 @@ export class OrderedTail {
     return left.documentKey < right.documentKey ? -1 : left.documentKey > right.documentKey ? 1 : 0
   }
 
-  /** Where `entry` belongs in `list`: the first position whose entry is not before it. */
+  /** Where `entry` belongs in `list`, as the list is kept: the first position whose entry is not before it. */
   private position (list: Entry[], entry: Entry): number {
+    const sign = this.flipped ? -1 : 1
     let low = 0
     let high = list.length
     while (low < high) {
       const middle = (low + high) >> 1
-      if (this.compare(list[middle] as Entry, entry) < 0) low = middle + 1
+      if (this.compare(list[middle] as Entry, entry) * sign < 0) low = middle + 1
       else high = middle
     }
     return low
@@ -109,19 +118,24 @@ export class OrderedTail {
       reversed = flipped
     }
     const list = this.lists.get(firstKey) ?? []
-    return reversed === true ? backwards(list) : forwards(list, this.start(list, range))
+    const start = this.start(list, range)
+    if (reversed === true) return this.flipped ? forwards(list, 0) : backwards(list, list.length - 1)
+    if (!this.flipped) return forwards(list, start ?? 0)
+    return backwards(list, (start ?? list.length) - 1)
   }
 
   /**
-   * Where a walk in the index's order may start: every entry before it lies outside
-   * `range`, so the page after `after` costs as much as the first, not as many tests as
-   * there are newer entries. The caller still tests every entry it walks.
+   * Where a walk in the index's order may start: every entry it would pass before lies
+   * outside `range`, so the page after `after` costs as much as the first, not as many
+   * tests as there are newer entries. The caller still tests every entry it walks. It is a
+   * position in the list as kept: a flipped list is walked back from the entry before it.
+   * Null when the range sets no such bound.
    */
-  private start (list: Entry[], range: LastFieldRange): number {
-    if (this.tail.length !== 1) return 0
+  private start (list: Entry[], range: LastFieldRange): number | null {
+    if (this.tail.length !== 1) return null
     const [, direction] = this.tail[0] as [string, 1 | -1]
     const bound = direction === -1 ? range.$lt ?? range.$lte : range.$gt ?? range.$gte
-    if (bound === undefined) return 0
+    if (bound === undefined) return null
     return this.position(list, { keys: [bound], documentKey: '' })
   }
 }
@@ -130,6 +144,6 @@ function * forwards (list: Entry[], start: number): Iterable<string> {
   for (let index = start; index < list.length; index++) yield (list[index] as Entry).documentKey
 }
 
-function * backwards (list: Entry[]): Iterable<string> {
-  for (let index = list.length - 1; index >= 0; index--) yield (list[index] as Entry).documentKey
+function * backwards (list: Entry[], start: number): Iterable<string> {
+  for (let index = start; index >= 0; index--) yield (list[index] as Entry).documentKey
 }

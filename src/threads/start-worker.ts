@@ -40,18 +40,29 @@ function bundled (file: URL): URL | null {
   if (known !== undefined && (known === null || existsSync(known))) return known
   let bundle: URL | null = null
   try {
+    const esbuild = require('esbuild') as typeof import('esbuild')
     const directory = path.join(path.dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'praxiswiki-workers')
     const manifestFile = path.join(directory, `${path.basename(file.pathname, '.ts')}-${hash(file.href)}.json`)
-    const made = readManifest(manifestFile)
+    const made = readManifest(manifestFile, esbuild.version)
     if (made !== null) bundle = pathToFileURL(path.join(directory, made))
     else {
-      const result = loadEsbuild().buildSync({ entryPoints: [fileURLToPath(file)], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, absWorkingDir: path.dirname(fileURLToPath(file)), logLevel: 'silent' })
+      const started = Date.now()
+      const entryDirectory = path.dirname(fileURLToPath(file))
+      let result: import('esbuild').BuildResult<{ write: false, metafile: true }>
+      try {
+        result = esbuild.buildSync({ entryPoints: [fileURLToPath(file)], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, absWorkingDir: entryDirectory, logLevel: 'silent' })
+      } finally {
+        // Its synchronous builds run in a helper thread (and a process) that would stay for good.
+        void esbuild.stop()
+      }
       const code = result.outputFiles[0]!.contents
       const name = `${path.basename(file.pathname, '.ts')}-${hash(code)}.mjs`
-      const inputs = Object.keys(result.metafile.inputs).map(input => path.resolve(path.dirname(fileURLToPath(file)), input))
+      const inputs = [...Object.keys(result.metafile.inputs).map(input => path.resolve(entryDirectory, input)), ...settingsFiles(entryDirectory)]
+      const stamps = inputs.map(input => ({ path: input, ...stamp(input) }))
       mkdirSync(directory, { recursive: true })
       writeWhole(path.join(directory, name), code)
-      writeWhole(manifestFile, JSON.stringify({ bundle: name, inputs: inputs.map(input => ({ path: input, ...stamp(input) })) } satisfies Manifest))
+      // A source saved while the build ran may not be in the bundle: this process uses it, the next makes it again.
+      if (stamps.every(input => input.modified < started)) writeWhole(manifestFile, JSON.stringify({ bundle: name, esbuild: esbuild.version, inputs: stamps } satisfies Manifest))
       bundle = pathToFileURL(path.join(directory, name))
     }
   } catch {
@@ -61,13 +72,23 @@ function bundled (file: URL): URL | null {
   return bundle
 }
 
-interface Manifest { bundle: string, inputs: Array<{ path: string, size: number, modified: number }> }
+interface Manifest { bundle: string, esbuild: string, inputs: Array<{ path: string, size: number, modified: number }> }
 
-/** The bundle a manifest names, while every source file it lists is as it was; null otherwise. */
-function readManifest (file: string): string | null {
+/** The `tsconfig.json` files esbuild reads for an entry in `directory`: the nearest one, and what it extends is not followed. */
+function settingsFiles (directory: string): string[] {
+  for (let current = directory; ; current = path.dirname(current)) {
+    const candidate = path.join(current, 'tsconfig.json')
+    if (existsSync(candidate)) return [candidate]
+    if (path.dirname(current) === current) return []
+  }
+}
+
+/** The bundle a manifest names, while the same esbuild would make it from source files that are all as they were; null otherwise. */
+function readManifest (file: string, esbuildVersion: string): string | null {
   let manifest: Manifest
   try {
     manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest
+    if (manifest.esbuild !== esbuildVersion) return null
     statSync(path.join(path.dirname(file), manifest.bundle))
     for (const input of manifest.inputs) {
       const now = stamp(input.path)
@@ -94,17 +115,3 @@ function writeWhole (file: string, content: string | Uint8Array): void {
   renameSync(temporary, file)
 }
 
-/**
- * esbuild, made to run its synchronous builds in a child process: its default, a helper
- * thread, would stay in this process for good, costing what bundling saves.
- */
-function loadEsbuild (): typeof import('esbuild') {
-  const before = process.env.ESBUILD_WORKER_THREADS
-  process.env.ESBUILD_WORKER_THREADS = '0'
-  try {
-    return require('esbuild') as typeof import('esbuild')
-  } finally {
-    if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS
-    else process.env.ESBUILD_WORKER_THREADS = before
-  }
-}

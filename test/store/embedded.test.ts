@@ -271,6 +271,33 @@ describe('the embedded engine', () => {
     })
   })
 
+  describe('index keys from the indexed fields alone', () => {
+    it('gives every index the keys the whole document would', async () => {
+      const client = await open()
+      const things = client.db().collection('things')
+      await things.createIndex({ a: 1 }, { unique: true })
+      await things.createIndex({ 'b.c': 1, kind: -1 }, { unique: true, partialFilterExpression: { kind: 'x' } })
+      await things.insertOne({ a: 2, b: { c: 5 }, kind: 'y' })
+      await things.insertOne({ a: 3, b: { c: 5 }, kind: 'x' })
+      await assert.rejects(things.insertOne({ a: 4, b: [{ c: 5 }], kind: 'x' }), /E11000/)
+      await things.updateOne({ a: 2 }, { $set: { b: { c: 6 } } })
+      await things.insertOne({ a: 5, b: { c: 6 }, kind: 'x' })
+      await assert.rejects(things.updateOne({ a: 2 }, { $set: { kind: 'x' } }), /E11000/)
+      await assert.rejects(things.insertOne({ a: 3 }), /E11000/)
+    })
+
+    it('reads a field named __proto__ as a field, not as the prototype of the document', async () => {
+      const client = await open()
+      const things = client.db().collection('things')
+      await things.createIndex({ a: 1 }, { unique: true })
+      await things.createIndex({ '__proto__.a': 1 })
+      await things.insertOne({ a: 1 })
+      // Decoded as a field of a plain object, it would have given the document the prototype { a: 1 }.
+      await things.insertOne(JSON.parse('{"__proto__":{"a":1}}'))
+      assert.equal(await things.countDocuments({ a: 1 }), 1)
+    })
+  })
+
   describe('honest limits', () => {
     it('says clearly what it does not support instead of answering wrongly', async () => {
       const client = await open()

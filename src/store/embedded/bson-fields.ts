@@ -9,11 +9,14 @@ import { decodeDocument, isPlainObject } from './values.ts'
  */
 
 /**
- * The top-level fields a filter (and a sort) read, as UTF-8 bytes, or null when it may read
- * any (`$expr`, `$where` and other top-level operators than `$and`, `$or`, `$nor`).
+ * The top-level fields a filter (and a sort, or an index's keys) read, as UTF-8 bytes, or null
+ * when it may read any (`$expr`, `$where` and other top-level operators than `$and`, `$or`,
+ * `$nor`) or reads a field named `__proto__`.
  */
 export function fieldsRead (filter: Document, sortPaths: string[] = []): Buffer[] | null {
   const fields = new Set(sortPaths.map(firstSegment))
+  // As in a filter, a field named __proto__ is left to the BSON library (decoded here it would replace the prototype).
+  if (fields.has('__proto__')) return null
   return collectFields(filter, fields) ? [...fields].map(field => Buffer.from(field, 'utf8')) : null
 }
 

@@ -114,4 +114,3 @@ function writeWhole (file: string, content: string | Uint8Array): void {
   writeFileSync(temporary, content)
   renameSync(temporary, file)
 }
-

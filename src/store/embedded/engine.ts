@@ -258,10 +258,6 @@ export class Engine {
 }
 
 /**
- * A document ready to store: its bytes, for the store and the journal, and their decoding
- * (the document normalised by the BSON round trip), for the checks and indexes of the write.
- */
-/**
  * A document as it will be stored: its BSON bytes, and its decoded form made only when
  * asked for. An insert or an update needs no more than the fields its collection's
  * indexes read (`CollectionState.indexedDocument`); decoding it whole cost as much as

@@ -118,10 +118,9 @@ export class OrderedTail {
       reversed = flipped
     }
     const list = this.lists.get(firstKey) ?? []
-    const start = this.start(list, range)
     if (reversed === true) return this.flipped ? forwards(list, 0) : backwards(list, list.length - 1)
-    if (!this.flipped) return forwards(list, start ?? 0)
-    return backwards(list, (start ?? list.length) - 1)
+    const start = this.start(list, range)
+    return this.flipped ? backwards(list, (start ?? list.length) - 1) : forwards(list, start ?? 0)
   }
 
   /**

@@ -196,8 +196,9 @@ export class CollectionState {
    * index the same keys as the whole document would. Null when an index may read any field.
    */
   indexedFields (): Buffer[] | null {
+    // Asked at every write: the answer is kept while the indexes are the same ones.
+    if (this.indexedFieldsCache !== null && sameElements(this.indexedFieldsCache.indexes, this.indexes)) return this.indexedFieldsCache.fields
     const indexes = [...this.indexes.values()]
-    if (this.indexedFieldsCache !== null && sameElements(this.indexedFieldsCache.indexes, indexes)) return this.indexedFieldsCache.fields
     const names = new Map<string, Buffer>([['_id', Buffer.from('_id')]])
     let fields: Buffer[] | null = null
     if (indexes.every(index => index.reads !== null)) {
@@ -390,6 +391,9 @@ export function notSupportedIndexKey (field: string, kind: unknown): EmbeddedNot
   return new EmbeddedNotSupportedError(`index type ${JSON.stringify(kind)} on field ${field} (only ascending and descending indexes)`)
 }
 
-function sameElements<T> (a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((element, position) => element === b[position])
+function sameElements<T> (list: readonly T[], map: ReadonlyMap<unknown, T>): boolean {
+  if (list.length !== map.size) return false
+  let position = 0
+  for (const element of map.values()) if (element !== list[position++]) return false
+  return true
 }

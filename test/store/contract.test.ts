@@ -213,6 +213,26 @@ for (const engine of enginesUnderTest()) {
         assert.equal((await things.findOne({ id: 'p' }))?.created, 1)
       })
 
+      it('sets and unsets top-level fields, counting only what changes', async () => {
+        const ref = new ObjectId()
+        await things.insertOne({ id: 't', a: 1, when: new Date(0), ref, tags: ['x'], nested: { k: 'v' }, gone: 1 })
+        const same = await things.updateOne({ id: 't' }, { $set: { a: 1, when: new Date(0), ref: new ObjectId(ref.toHexString()), tags: ['x'], nested: { k: 'v' } }, $unset: { missing: '' } })
+        assert.equal(same.matchedCount, 1)
+        assert.equal(same.modifiedCount, 0)
+        assert.equal((await things.updateOne({ id: 't' }, { $set: { a: 2 } })).modifiedCount, 1)
+        assert.equal((await things.updateOne({ id: 't' }, { $unset: { gone: '' } })).modifiedCount, 1)
+        assert.equal((await things.updateOne({ id: 't' }, { $set: { nested: { k: 'w' } }, $unset: { tags: 1 } })).modifiedCount, 1)
+        assert.equal((await things.updateOne({ id: 't' }, { $set: { nested: { k: 'w' } } })).modifiedCount, 0)
+        const stored = await things.findOne({ id: 't' }, { projection: { _id: 0 } })
+        assert.deepEqual(Object.keys(stored ?? {}), ['id', 'a', 'when', 'ref', 'nested'], 'fields keep their places')
+        assert.deepEqual(stored, { id: 't', a: 2, when: new Date(0), ref, nested: { k: 'w' } })
+        // An upsert sets the fields on the seed from the filter's equalities, whatever else the filter asks.
+        await things.updateOne({ id: 'u', n: { $gt: 5 } }, { $set: { title: 'T' } }, { upsert: true })
+        assert.deepEqual(await things.findOne({ id: 'u' }, { projection: { _id: 0 } }), { id: 'u', title: 'T' })
+        await things.updateOne({ id: 'v', n: { $gt: 5 } }, { $inc: { n: 1 }, $set: { 'deep.title': 'T' } }, { upsert: true })
+        assert.deepEqual(await things.findOne({ id: 'v' }, { projection: { _id: 0 } }), { id: 'v', n: 1, deep: { title: 'T' } })
+      })
+
       it('adds to and pulls from nested arrays', async () => {
         await things.insertOne({ id: 'a', _meta: { collection: ['inbox'] } })
         await things.updateOne({ id: 'a' }, { $addToSet: { '_meta.collection': 'outbox' } })

@@ -44,25 +44,55 @@ describe('the embedded engine', () => {
       await assert.rejects(reopened.insertOne({ slug: 'a' }), (error: any) => error.code === 11000)
     })
 
-    it('keeps each document as BSON bytes of its own, after writes and after a restart', async () => {
+    it('keeps the documents\' BSON in slabs of its own, after writes and after a restart', async () => {
       const first = await open()
       const notes = first.db().collection('notes')
       await notes.insertMany(Array.from({ length: 50 }, (_, n) => ({ n, text: 'a short note' })))
       await notes.updateOne({ n: 3 }, { $set: { text: 'changed' } })
-      // A slice of Node's shared 8 KiB pool, or of a journal entry, would keep the whole buffer alive.
-      const ownBuffers = (client: EmbeddedClient): void => {
+      // A slice of Node's shared 8 KiB pool, or of a journal entry, would keep the whole buffer alive;
+      // memory of each document's own would cost an allocation and two heap objects per document.
+      const inSlabs = (client: EmbeddedClient): void => {
         const documents = [...client.engine.collection('praxiswiki.notes')?.documents.values() ?? []]
         assert.equal(documents.length, 50)
-        for (const stored of documents) {
-          assert.deepEqual(Object.keys(stored).sort(), ['bytes', 'sequence'])
-          assert.equal(stored.bytes.buffer.byteLength, stored.bytes.length)
-        }
+        const memories = new Set(documents.map(stored => stored.bytes.buffer))
+        assert.equal(memories.size, 1, 'fifty small documents share one slab')
+        const [memory] = memories
+        assert.ok(memory!.byteLength >= 64 * 1024, `a slab of the engine's own, not Node's pool (${memory!.byteLength} bytes)`)
+        for (const stored of documents) assert.deepEqual(Object.keys(stored).sort(), ['length', 'offset', 'sequence', 'slab'])
       }
-      ownBuffers(first)
+      inSlabs(first)
       await first.close()
       const second = await open()
-      ownBuffers(second)
+      inSlabs(second)
       assert.equal((await second.db().collection('notes').findOne({ n: 3 }))?.text, 'changed')
+    })
+
+    it('copies the documents of mostly deleted slabs on, and reads them the same', async () => {
+      const first = await open()
+      const notes = first.db().collection('notes')
+      // 400 documents of 50 kB: about ten to a slab. Deleting nine in ten leaves each slab a tenth live.
+      await notes.insertMany(Array.from({ length: 400 }, (_, n) => ({ n, text: `${n}:`.padEnd(50_000, 'x') })))
+      const state = (client: EmbeddedClient) => client.engine.collection('praxiswiki.notes')!
+      const slabsOf = (client: EmbeddedClient) => new Set([...state(client).documents.values()].map(stored => stored.slab))
+      assert.ok(slabsOf(first).size >= 35, `${slabsOf(first).size} slabs before`)
+      const kept = [...state(first).documents.values()].find(stored => stored.sequence === 0)!
+      const viewBefore = kept.bytes
+      await notes.deleteMany({ n: { $mod: [10, 1] } })
+      await notes.deleteMany({ n: { $not: { $mod: [10, 0] } } })
+      assert.equal(await notes.countDocuments(), 40)
+      assert.ok(slabsOf(first).size <= 10, `the 40 documents left (and some deleted after the move) share ${slabsOf(first).size} slabs`)
+      assert.ok(first.engine.slabs.heldBytes < 6 * 1024 * 1024, `${first.engine.slabs.heldBytes} bytes held`)
+      // A view read before the move keeps the old bytes; the stored document reads the same from its new place.
+      assert.notEqual(kept.bytes.buffer, viewBefore.buffer)
+      assert.ok(kept.bytes.equals(viewBefore))
+      const read = async (client: EmbeddedClient) => (await client.db().collection('notes').find({}, { sort: { n: 1 } }).toArray()).map(note => [note.n, (note.text as string).slice(0, 6), (note.text as string).length])
+      const expected = Array.from({ length: 40 }, (_, i) => [i * 10, `${i * 10}:`.padEnd(6, 'x'), 50_000])
+      assert.deepEqual(await read(first), expected)
+      await notes.updateOne({ n: 0 }, { $set: { text: 'short' } })
+      await first.close()
+      const second = await open()
+      assert.deepEqual((await read(second)).slice(1), expected.slice(1))
+      assert.equal((await second.db().collection('notes').findOne({ n: 0 }))?.text, 'short')
     })
 
     it('drops a torn final entry with a warning and keeps everything before it', async () => {

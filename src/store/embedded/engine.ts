@@ -6,7 +6,8 @@ import { encodeOp, OpCode, type JournalOp } from './journal-format.ts'
 import { Journal, replayJournalSnapshot } from './journal.ts'
 import { lockDataDir } from './lock.ts'
 import { CollectionState, type IndexSpec } from './state.ts'
-import { decodeDocument, encodeDocument, indexKey, ownBytes } from './values.ts'
+import { DocumentSlabs } from './slabs.ts'
+import { decodeDocument, encodeDocument, indexKey } from './values.ts'
 
 const JOURNAL_FILE = 'praxiswiki.journal'
 
@@ -36,6 +37,8 @@ export type Change =
  */
 export class Engine {
   readonly collections = new Map<string, CollectionState>()
+  /** Where the stored documents' bytes are. */
+  readonly slabs = new DocumentSlabs()
   private journal!: Journal
   private releaseLock!: () => Promise<void>
   private closing: Promise<void> | null = null
@@ -88,7 +91,7 @@ export class Engine {
   ensureCollection (namespace: string): CollectionState {
     let state = this.collections.get(namespace)
     if (!state) {
-      state = new CollectionState(namespace)
+      state = new CollectionState(namespace, this.slabs)
       this.collections.set(namespace, state)
     }
     return state
@@ -145,11 +148,13 @@ export class Engine {
       case OpCode.Put: {
         const { bytes } = change.stored
         const state = this.ensureCollection(change.namespace)
-        state.put(change.documentKey, { bytes, sequence: 0 }, change.indexed ?? state.indexedDocument(bytes), change.previous)
+        state.put(change.documentKey, this.slabs.store(bytes), change.indexed ?? state.indexedDocument(bytes), change.previous)
+        this.compactSlabs()
         return encodeOp(change.code, change.namespace, bytes)
       }
       case OpCode.Delete:
         this.collections.get(change.namespace)?.delete(change.documentKey)
+        this.compactSlabs()
         return encodeOp(change.code, change.namespace, encodeDocument({ _id: change.id }))
       case OpCode.CreateIndex:
         // The caller has built and checked the index already (see Collection.createIndex).
@@ -158,10 +163,10 @@ export class Engine {
         this.collections.get(change.namespace)?.indexes.delete(change.name)
         return encodeOp(change.code, change.namespace, encodeDocument({ name: change.name }))
       case OpCode.DropCollection:
-        this.collections.delete(change.namespace)
+        this.dropCollection(change.namespace)
         return encodeOp(change.code, change.namespace, encodeDocument({}))
       case OpCode.DropDatabase:
-        for (const namespace of this.namespacesOf(change.namespace)) this.collections.delete(namespace)
+        for (const namespace of this.namespacesOf(change.namespace)) this.dropCollection(namespace)
         return encodeOp(change.code, change.namespace, encodeDocument({}))
       case OpCode.CreateCollection:
         this.ensureCollection(change.namespace)
@@ -172,14 +177,17 @@ export class Engine {
   private replay (op: JournalOp): void {
     switch (op.code) {
       case OpCode.Put: {
-        const bytes = ownBytes(op.body)
         const state = this.ensureCollection(op.namespace)
-        const document = state.indexedDocument(bytes)
-        state.put(indexKey(document._id), { bytes, sequence: 0 }, document)
+        // Copied into a slab: the journal entry's buffer, which holds many documents, can go.
+        const stored = this.slabs.store(op.body)
+        const document = state.indexedDocument(stored.bytes)
+        state.put(indexKey(document._id), stored, document)
+        this.compactSlabs()
         break
       }
       case OpCode.Delete:
         this.collections.get(op.namespace)?.delete(indexKey(decodeDocument(op.body)._id))
+        this.compactSlabs()
         break
       case OpCode.CreateIndex: {
         const spec = decodeDocument(op.body) as IndexSpec
@@ -191,15 +199,29 @@ export class Engine {
         this.collections.get(op.namespace)?.indexes.delete(String(decodeDocument(op.body).name))
         break
       case OpCode.DropCollection:
-        this.collections.delete(op.namespace)
+        this.dropCollection(op.namespace)
         break
       case OpCode.DropDatabase:
-        for (const namespace of this.namespacesOf(op.namespace)) this.collections.delete(namespace)
+        for (const namespace of this.namespacesOf(op.namespace)) this.dropCollection(namespace)
         break
       case OpCode.CreateCollection:
         this.ensureCollection(op.namespace)
         break
     }
+  }
+
+  private dropCollection (namespace: string): void {
+    this.collections.get(namespace)?.releaseAll()
+    this.collections.delete(namespace)
+  }
+
+  /** Moves the documents of mostly dead slabs on, once enough bytes have died since the last time. */
+  private compactSlabs (): void {
+    if (!this.slabs.wasteful()) return
+    const collections = [...this.collections.values()]
+    this.slabs.compact((function * () {
+      for (const state of collections) yield * state.documents.values()
+    })())
   }
 
   private liveBytes (): number {
@@ -274,6 +296,7 @@ export class PreparedDocument {
   }
 }
 
+/** The bytes may be a slice of Node's shared pool: the engine copies them into a slab of its own when it stores them. */
 export function storedDocument (document: Document): PreparedDocument {
-  return new PreparedDocument(ownBytes(encodeDocument(document)))
+  return new PreparedDocument(encodeDocument(document))
 }

@@ -6,18 +6,15 @@ import { decodeFields, fieldsRead } from './bson-fields.ts'
 import { IdOrder } from './id-order.ts'
 import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered-index.ts'
 import { queryOptions } from './query.ts'
+import type { DocumentSlabs, StoredDocument } from './slabs.ts'
 
 /**
- * A stored document as its BSON bytes, decoded where it is read: as a live object it took
- * several times its BSON size in the heap (activitypub-express keeps every property as an
- * array), about 13 KB for each remote lesson. The bytes never change: updates store new ones.
+ * A stored document is its BSON bytes (in a slab, see slabs.ts), decoded where it is read: as
+ * a live object it took several times its BSON size in the heap (activitypub-express keeps
+ * every property as an array), about 13 KB for each remote lesson. The bytes never change:
+ * updates store new ones.
  */
-export interface StoredDocument {
-  /** Memory of their own, not a slice of a shared pool or of a journal entry that they would keep alive. */
-  readonly bytes: Buffer
-  /** Position in insertion order, kept across updates: the natural order of a scan. */
-  sequence: number
-}
+export { StoredDocument } from './slabs.ts'
 
 /** The stored document as a new object of the caller's own. */
 export function documentOf (stored: StoredDocument): Document {
@@ -185,7 +182,7 @@ export class CollectionState {
   private nextSequence = 0
   private indexedFieldsCache: { indexes: IndexState[], fields: Buffer[] | null } | null = null
 
-  constructor (readonly namespace: string) {}
+  constructor (readonly namespace: string, private readonly slabs: DocumentSlabs) {}
 
   get (documentKey: string): StoredDocument | undefined {
     return this.documents.get(documentKey)
@@ -237,14 +234,15 @@ export class CollectionState {
     const previous = this.documents.get(documentKey)
     if (previous) {
       this.unindex(documentKey, previous, previousDocument)
-      this.bytes -= previous.bytes.length
+      this.bytes -= previous.length
+      this.slabs.release(previous)
       stored.sequence = previous.sequence
     } else {
       stored.sequence = this.nextSequence++
       this.idOrder.add(documentKey)
     }
     this.documents.set(documentKey, stored)
-    this.bytes += stored.bytes.length
+    this.bytes += stored.length
     for (const index of this.indexes.values()) index.add(documentKey, document)
   }
 
@@ -254,7 +252,13 @@ export class CollectionState {
     this.unindex(documentKey, previous)
     this.idOrder.remove(documentKey)
     this.documents.delete(documentKey)
-    this.bytes -= previous.bytes.length
+    this.bytes -= previous.length
+    this.slabs.release(previous)
+  }
+
+  /** The collection is dropped: its documents' bytes are no longer live. */
+  releaseAll (): void {
+    for (const stored of this.documents.values()) this.slabs.release(stored)
   }
 
   /** Takes a document out of the indexes, which find its keys in its values: decoded only when an index beside `_id` needs them. */

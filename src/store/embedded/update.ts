@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb'
 import { update as applyModifier } from 'mingo/updater'
+import { cloneDeep, isEqual } from 'mingo/util'
 import { EmbeddedNotSupportedError, invalidArgument, serverError } from './errors.ts'
 import { queryOptions } from './query.ts'
 import { cloneValue, indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
@@ -97,15 +98,45 @@ export function applyUpdate (stored: Document, update: Document, options: { filt
     modifier[operator] = operator === '$set' && modifier.$set ? { ...modifier.$set, ...fields } : fields
   }
   const idChanged = takeIdUpdates(document, modifier)
+  if (setsTopLevelFields(modifier)) return { document, modified: setTopLevelFields(document, modifier) || idChanged }
   checkNumericTargets(document, modifier)
   let changed: string[]
   try {
-    changed = applyModifier(document, modifier, options.arrayFilters ?? [], options.filter, { cloneMode: 'deep', queryOptions })
+    // mingo applies the update only where its condition matches; an upsert's seed need not (`{ n: { $gt: 5 } }` seeds nothing).
+    changed = applyModifier(document, modifier, options.arrayFilters ?? [], options.inserting ? {} : options.filter, { cloneMode: 'deep', queryOptions })
   } catch (error) {
     throw serverError(2, 'BadValue', (error as Error).message)
   }
   if ('_id' in stored && indexKey(document._id) !== indexKey(stored._id)) throw immutableId()
   return { document, modified: changed.length > 0 || idChanged }
+}
+
+/** Whether the update only sets or unsets top-level fields, the commonest kind, which needs none of mingo's path handling. */
+function setsTopLevelFields (modifier: Document): boolean {
+  for (const [operator, fields] of Object.entries(modifier)) {
+    if (operator !== '$set' && operator !== '$unset') return false
+    for (const path in fields) if (path.includes('.') || path.startsWith('$') || path === '__proto__') return false
+  }
+  return true
+}
+
+/**
+ * `$set` and `$unset` of top-level fields as mingo applies them (the same equality and
+ * copying): a field set to what it holds, or unset where it is missing, is no change.
+ */
+function setTopLevelFields (document: Document, modifier: Document): boolean {
+  let changed = false
+  for (const [name, value] of Object.entries(modifier.$set ?? {})) {
+    if (Object.hasOwn(document, name) && isEqual(document[name], value)) continue
+    document[name] = cloneDeep(value)
+    changed = true
+  }
+  for (const name of Object.keys(modifier.$unset ?? {})) {
+    if (!Object.hasOwn(document, name)) continue
+    delete document[name]
+    changed = true
+  }
+  return changed
 }
 
 const immutableId = (): Error => serverError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'")

@@ -27,17 +27,6 @@ export function encodeDocument (document: Document): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
-/**
- * A copy of `bytes` in memory of its own. Node hands out small buffers as slices of a shared
- * 8 KiB slab, and a journal entry read on start holds many documents in one buffer: a kept
- * slice would keep all of it alive.
- */
-export function ownBytes (bytes: Uint8Array): Buffer {
-  const copy = Buffer.allocUnsafeSlow(bytes.length)
-  copy.set(bytes)
-  return copy
-}
-
 export function decodeDocument (bytes: Uint8Array): Document {
   return BSON.deserialize(bytes)
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
-import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb'
+import { MongoServerError, ObjectId, type Collection, type Db, type Document } from 'mongodb'
 import { enginesUnderTest } from './engines.ts'
 
 async function rejectsWithCode (promise: Promise<unknown>, code: number): Promise<void> {
@@ -184,6 +184,82 @@ for (const engine of enginesUnderTest()) {
 
       it('returns distinct values', async () => {
         assert.deepEqual((await things.distinct('tags')).sort(), ['x', 'y'])
+      })
+    })
+
+    describe('projections', () => {
+      const updated = new Date('2026-03-04T05:06:07Z')
+      beforeEach(async () => {
+        await things.insertMany([
+          { _id: 'a' as any, objectId: 'https://peer.example/o/a', title: 'Erste', html: '<p>eins</p>', source: 'eins', updated, person: 'anna', _meta: { collection: ['inbox'] }, lesson: { tried: 'Abendgruppe', worked: ['ja', { warum: 'Nähe' }] } },
+          // Stored with _id first, as the server stores it; no html, objectId or _meta.
+          { updated, source: 'zwei', title: 'Zweite', _id: 'b' as any, person: null, lesson: { tried: 'Telefon' } },
+          { _id: 'c' as any, revisionId: 'r1', after: { title: 'neu', tags: [] }, person: 'ben' }
+        ])
+      })
+
+      async function keysFound (projection: Document): Promise<string[][]> {
+        return (await things.find({}, { projection }).sort({ _id: 1 }).toArray()).map(document => Object.keys(document))
+      }
+
+      it('leaves out excluded fields and keeps the others in the document\'s order', async () => {
+        assert.deepEqual(await things.find({}, { projection: { html: 0, source: 0 } }).sort({ _id: 1 }).toArray(), [
+          { _id: 'a', objectId: 'https://peer.example/o/a', title: 'Erste', updated, person: 'anna', _meta: { collection: ['inbox'] }, lesson: { tried: 'Abendgruppe', worked: ['ja', { warum: 'Nähe' }] } },
+          { _id: 'b', updated, title: 'Zweite', person: null, lesson: { tried: 'Telefon' } },
+          { _id: 'c', revisionId: 'r1', after: { title: 'neu', tags: [] }, person: 'ben' }
+        ])
+        assert.deepEqual(await keysFound({ html: 0, source: 0 }), [
+          ['_id', 'objectId', 'title', 'updated', 'person', '_meta', 'lesson'],
+          ['_id', 'updated', 'title', 'person', 'lesson'],
+          ['_id', 'revisionId', 'after', 'person']
+        ])
+        assert.deepEqual(await keysFound({ _id: 0 }), [
+          ['objectId', 'title', 'html', 'source', 'updated', 'person', '_meta', 'lesson'],
+          ['updated', 'source', 'title', 'person', 'lesson'],
+          ['revisionId', 'after', 'person']
+        ])
+        assert.deepEqual(await keysFound({ _id: false, _meta: false }), [
+          ['objectId', 'title', 'html', 'source', 'updated', 'person', 'lesson'],
+          ['updated', 'source', 'title', 'person', 'lesson'],
+          ['revisionId', 'after', 'person']
+        ])
+        assert.deepEqual(await keysFound({ source: 0 }), [
+          ['_id', 'objectId', 'title', 'html', 'updated', 'person', '_meta', 'lesson'],
+          ['_id', 'updated', 'title', 'person', 'lesson'],
+          ['_id', 'revisionId', 'after', 'person']
+        ])
+      })
+
+      it('picks included fields with _id first, in the document\'s order rather than the projection\'s, leaving out missing ones', async () => {
+        assert.deepEqual(await things.find({}, { projection: { updated: 1, objectId: 1 } }).sort({ _id: 1 }).toArray(), [
+          { _id: 'a', objectId: 'https://peer.example/o/a', updated },
+          { _id: 'b', updated },
+          { _id: 'c' }
+        ])
+        assert.deepEqual(await keysFound({ updated: 1, objectId: 1 }), [['_id', 'objectId', 'updated'], ['_id', 'updated'], ['_id']])
+        assert.deepEqual(await keysFound({ lesson: true, title: true }), [['_id', 'title', 'lesson'], ['_id', 'title', 'lesson'], ['_id']])
+        assert.deepEqual(await keysFound({ person: 1 }), [['_id', 'person'], ['_id', 'person'], ['_id', 'person']])
+        assert.deepEqual(await keysFound({ after: 1 }), [['_id'], ['_id'], ['_id', 'after']])
+        assert.deepEqual(await things.find({}, { projection: { person: 1 } }).sort({ _id: 1 }).toArray(), [{ _id: 'a', person: 'anna' }, { _id: 'b', person: null }, { _id: 'c', person: 'ben' }])
+      })
+
+      it('picks _id when it is named among the included fields, alone, or not at all, and drops it only when excluded', async () => {
+        assert.deepEqual(await keysFound({ revisionId: 1, _id: 1 }), [['_id'], ['_id'], ['_id', 'revisionId']])
+        assert.deepEqual(await keysFound({ _id: 1, title: true }), [['_id', 'title'], ['_id', 'title'], ['_id']])
+        assert.deepEqual(await things.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray(), [{ _id: 'a' }, { _id: 'b' }, { _id: 'c' }])
+        assert.deepEqual(await things.find({}, { projection: { lesson: 1, _id: 0, title: 1 } }).sort({ _id: 1 }).toArray(), [
+          { title: 'Erste', lesson: { tried: 'Abendgruppe', worked: ['ja', { warum: 'Nähe' }] } },
+          { title: 'Zweite', lesson: { tried: 'Telefon' } },
+          {}
+        ])
+        assert.deepEqual(await keysFound({ lesson: 1, _id: 0, title: 1 }), [['title', 'lesson'], ['title', 'lesson'], []])
+      })
+
+      it('projects the documents findOneAnd* returns in the document\'s order too', async () => {
+        const changed = await things.findOneAndUpdate({ _id: 'b' as any }, { $set: { n: 1 } }, { returnDocument: 'after', projection: { n: 1, title: 1 } })
+        assert.deepEqual(Object.keys(changed ?? {}), ['_id', 'title', 'n'])
+        const removed = await things.findOneAndDelete({ _id: 'a' as any }, { projection: { html: 0, source: 0, _id: 0 } })
+        assert.deepEqual(Object.keys(removed ?? {}), ['objectId', 'title', 'updated', 'person', '_meta', 'lesson'])
       })
     })
 

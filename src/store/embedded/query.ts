@@ -3,6 +3,7 @@ import { BSON, type Document } from 'mongodb'
 import { Aggregator, Query } from 'mingo'
 import type { Options } from 'mingo/types'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
+import { compileFieldProjection } from './projection.ts'
 import { sortByKeys, type SortSpec } from './sort.ts'
 import { indexKey, isIndexableScalar, isPlainObject, valuesAtPath } from './values.ts'
 
@@ -176,8 +177,8 @@ export function sortDocuments (documents: Document[], sort: SortSpec | undefined
 
 /**
  * Sorts, skips, limits and projects matched documents with find semantics.
- * The documents must be the caller's own (decoded for this read): projecting
- * changes them in place, as mingo deletes excluded fields.
+ * The documents must be the caller's own (decoded for this read): projected
+ * documents share their values, and mingo removes excluded nested fields in place.
  */
 export function shapeResults (documents: Document[], shape: FindShape): Document[] {
   const skip = shape.skip ?? 0
@@ -185,6 +186,8 @@ export function shapeResults (documents: Document[], shape: FindShape): Document
   let results = sortDocuments(documents, shape.sort, wanted)
   if (skip > 0 || (shape.limit !== undefined && shape.limit !== 0)) results = results.slice(skip, wanted)
   if (shape.projection && Object.keys(shape.projection).length > 0) {
+    const project = isPlainObject(shape.projection) ? compileFieldProjection(shape.projection) : null
+    if (project) return results.map(project)
     rejectServerOnly(shape.projection, 'a projection')
     try {
       results = projector.find(results, shape.projection).all() as Document[]

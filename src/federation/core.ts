@@ -11,6 +11,7 @@ import { createDeliveryWorker, type DeliveryWorker } from './delivery.ts'
 import { createFollowRecords, type FollowRecords } from './follow-records.ts'
 import type { RemoteHttp } from './http.ts'
 import { createJsonLdPool, type JsonLdPool } from './jsonld-pool.ts'
+import { rememberResolvedContexts } from './jsonld-resolved-contexts.ts'
 import { version } from './version.ts'
 
 const require = createRequire(import.meta.url)
@@ -44,6 +45,8 @@ export interface FederationCore extends OrganisationActor {
  */
 export function createApexCore (options: ApexOptions): FederationCore {
   const { config, baseUrl, db, http } = options
+  // Every activity in and out is compacted by apex's jsonld: its context objects resolved once, not stringified each time.
+  rememberResolvedContexts()
   const apex: Apex = ActivitypubExpress({
     name: options.siteName,
     version,

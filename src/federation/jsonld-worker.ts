@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { parentPort } from 'node:worker_threads'
 import type { ContextDocument } from './contexts.ts'
 import type { JsonLdJob, JsonLdReply, JsonLdWorkerMessage } from './jsonld-protocol.ts'
+import { rememberResolvedContexts } from './jsonld-resolved-contexts.ts'
 
 /*
  * Compacts incoming activities off the event loop, exactly as activitypub-express's
@@ -11,6 +12,8 @@ import type { JsonLdJob, JsonLdReply, JsonLdWorkerMessage } from './jsonld-proto
  */
 const require = createRequire(import.meta.url)
 const jsonld = createRequire(require.resolve('activitypub-express'))('jsonld')
+// This thread's own copy of jsonld resolves the same context objects for every document, as the main thread's does.
+rememberResolvedContexts()
 
 /** Contexts already handed over, newest last; bounded like jsonld's own cache of resolved contexts. */
 const MAX_CONTEXTS = 256

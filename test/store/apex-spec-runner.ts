@@ -3,7 +3,8 @@
  * against the embedded engine. Its helper connects with
  * `new MongoClient('mongodb://localhost:27017')`; this runner hands that
  * helper a client for the embedded engine instead, whose databases come as
- * the app gives them to apex (`apexStoreDb`), and changes nothing else.
+ * the app gives them to apex (`apexStoreDb`), and apex's jsonld remembers resolved
+ * context objects as it does in the app (`rememberResolvedContexts`); nothing else changes.
  * Prints one JSON line: { total, passed, failed, pending, failures }.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -11,6 +12,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { apexStoreDb } from '../../src/federation/apex-store-db.ts'
+import { rememberResolvedContexts } from '../../src/federation/jsonld-resolved-contexts.ts'
 import { openEmbeddedClient, type EmbeddedClient } from '../../src/store/embedded/client.ts'
 
 // The package's own test command runs node with --no-experimental-fetch, so that jsonld's
@@ -44,6 +46,8 @@ class EmbeddedMongoClient {
 
   async close (): Promise<void> {}
 }
+
+rememberResolvedContexts()
 
 const originalLoad = Module._load
 Module._load = function (request: string, parent: { filename?: string } | undefined, isMain: boolean) {

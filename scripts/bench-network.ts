@@ -103,7 +103,8 @@ async function p95Of (url: string): Promise<{ p95: number, median: number, statu
   return { p95: percentile(times, 0.95), median: percentile(times, 0.5), statuses }
 }
 
-const MB = 2 ** 20
+const MIB = 2 ** 20
+const gigabytes = (bytes: number): string => `${(bytes / 1e9).toFixed(2)} GB`
 
 /**
  * What holds the memory: the embedded store keeps every document in memory as its BSON bytes
@@ -130,8 +131,8 @@ async function reportMemory (app: Awaited<ReturnType<typeof buildApp>>): Promise
   const storeBytes = collections.reduce((sum, collection) => sum + collection.bytes, 0)
   const workers = await app.searchIndex.memory()
   const workerHeap = workers.reduce((sum, worker) => sum + (worker?.usedHeap ?? 0), 0)
-  process.stdout.write(`  peak RSS ${Math.round(peakRss / MB)} MB; now RSS ${Math.round(memory.rss / MB)} MB, of which main-thread heap ${Math.round(memory.heapUsed / MB)} MB in use of ${Math.round(memory.heapTotal / MB)} MB held, search workers' heaps ${Math.round(workerHeap / MB)} MB (${workers.map(worker => worker === null ? '?' : `${worker.shards} shards`).join(', ')}), array buffers ${Math.round(memory.arrayBuffers / MB)} MB\n`)
-  process.stdout.write(`  the store's documents, as BSON: ${Math.round(storeBytes / MB)} MB in all; ${collections.slice(0, 6).map(collection => `${collection.name} ${collection.count.toLocaleString('en')} docs ${Math.round(collection.bytes / MB)} MB`).join(', ')}\n`)
+  process.stdout.write(`  peak RSS ${Math.round(peakRss / MIB)} MiB (${gigabytes(peakRss)}); now RSS ${Math.round(memory.rss / MIB)} MiB, of which main-thread heap ${Math.round(memory.heapUsed / MIB)} MiB in use of ${Math.round(memory.heapTotal / MIB)} MiB held, search workers' heaps ${Math.round(workerHeap / MIB)} MiB (${workers.map(worker => worker === null ? '?' : `${worker.shards} shards`).join(', ')}), array buffers ${Math.round(memory.arrayBuffers / MIB)} MiB\n`)
+  process.stdout.write(`  the store's documents, as BSON: ${Math.round(storeBytes / MIB)} MiB in all; ${collections.slice(0, 6).map(collection => `${collection.name} ${collection.count.toLocaleString('en')} docs ${Math.round(collection.bytes / MIB)} MiB`).join(', ')}\n`)
 }
 
 async function run (organisations: number, lessons: number): Promise<void> {
@@ -173,6 +174,8 @@ async function run (organisations: number, lessons: number): Promise<void> {
     const loop = performance.eventLoopUtilization(loopBefore)
     process.stdout.write(`  ingest through the inbox: ${handled.toLocaleString('en')} handled, ${refused} refused, in ${ingestSeconds.toFixed(1)} s = ${Math.round(handled / ingestSeconds)} lessons/s\n`)
     process.stdout.write(`  the wiki's event loop was busy ${Math.round(loop.utilization * 100)}% of the time: ${(loop.active / Math.max(1, handled)).toFixed(2)} ms per lesson\n`)
+    const afterIngest = process.memoryUsage()
+    process.stdout.write(`  after the ingest: peak RSS so far ${Math.round(process.resourceUsage().maxRSS * 1024 / MIB)} MiB; now RSS ${Math.round(afterIngest.rss / MIB)} MiB, main-thread heap ${Math.round(afterIngest.heapUsed / MIB)} MiB in use of ${Math.round(afterIngest.heapTotal / MIB)} MiB held\n`)
 
     // From a peer's send to the lesson in /lessons (by its own tag) and in search (by its own word).
     // When none of the delivered lessons is in /lessons, waiting for the probes there would only wait out each deadline.

@@ -36,5 +36,7 @@ describe('benchmark scripts', () => {
     assert.match(stdout, /^ {2}30 of 30 delivered lessons arrived in \/lessons$/m)
     assert.match(stdout, /^ {2}send → search: {3}10 of 10 probes arrived/m)
     assert.match(stdout, /^ {2}\/api\/evidence \(every lesson\) +p95 [\d.]+ ms, median [\d.]+ ms \(status 200;/m)
+    assert.match(stdout, /^ {2}after the ingest: peak RSS so far \d+ MiB; now RSS \d+ MiB, main-thread heap \d+ MiB in use of \d+ MiB held$/m)
+    assert.match(stdout, /^ {2}peak RSS \d+ MiB \([\d.]+ GB\); now RSS \d+ MiB/m)
   })
 })

@@ -95,6 +95,18 @@ describe('the embedded engine', () => {
       assert.equal((await second.db().collection('notes').findOne({ n: 0 }))?.text, 'short')
     })
 
+    it('counts the documents of a dropped collection or database as gone', async () => {
+      const client = await open()
+      const notes = client.db().collection('notes')
+      await notes.insertMany(Array.from({ length: 30 }, (_, n) => ({ n, text: 'x'.repeat(100_000) })))
+      await client.db('other').collection('files').insertMany(Array.from({ length: 10 }, (_, n) => ({ n, text: 'y'.repeat(100_000) })))
+      assert.ok(client.engine.slabs.heldBytes > 4_000_000)
+      await notes.drop()
+      assert.ok(client.engine.slabs.heldBytes < 1_100_000, `${client.engine.slabs.heldBytes} bytes held after the drop`)
+      await client.db('other').dropDatabase()
+      assert.ok(client.engine.slabs.heldBytes < 100_000, `${client.engine.slabs.heldBytes} bytes held after dropping the database`)
+    })
+
     it('drops a torn final entry with a warning and keeps everything before it', async () => {
       const first = await open()
       await first.db().collection('pages').insertOne({ slug: 'kept' })

@@ -44,4 +44,21 @@ describe('the slabs that hold stored documents', () => {
     assert.ok(slabs.heldBytes <= 5 * 512 * 1024, `${slabs.heldBytes} bytes held`)
     kept.forEach((stored, i) => assert.ok(stored.bytes.equals(bytesOf(50_000, (i * 10) % 256))))
   })
+
+  it('makes a pass only after enough new garbage, however many small updates come', () => {
+    const slabs = new DocumentSlabs()
+    const live = Array.from({ length: 20_000 }, () => slabs.store(bytesOf(1000, 7)))
+    // 20 MB live, then 60,000 scattered replacements: 60 MB die, a few passes' worth at 16 MiB each.
+    let seed = 7
+    for (let n = 0; n < 60_000; n++) {
+      // Scattered, so that slabs die a document at a time rather than whole.
+      seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0
+      const index = seed % live.length
+      slabs.release(live[index]!)
+      live[index] = slabs.store(bytesOf(1000, 8))
+      if (slabs.wasteful()) slabs.compact(live)
+    }
+    assert.ok(slabs.passes >= 1 && slabs.passes <= 5, `${slabs.passes} passes`)
+    assert.ok(slabs.heldBytes < 40 * 1024 * 1024, `${slabs.heldBytes} bytes held for 20 MB live`)
+  })
 })

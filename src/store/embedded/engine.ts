@@ -148,7 +148,8 @@ export class Engine {
       case OpCode.Put: {
         const { bytes } = change.stored
         const state = this.ensureCollection(change.namespace)
-        state.put(change.documentKey, this.slabs.store(bytes), change.indexed ?? state.indexedDocument(bytes), change.previous)
+        const indexed = change.indexed ?? state.indexedDocument(bytes)
+        state.put(change.documentKey, this.slabs.store(bytes), indexed, change.previous)
         this.compactSlabs()
         return encodeOp(change.code, change.namespace, bytes)
       }
@@ -232,14 +233,14 @@ export class Engine {
 
   /**
    * The live state as journal entries: each collection, its indexes, then its
-   * documents in order. The references are taken now (stored bytes never
-   * change), the entries are framed as they are read.
+   * documents in order. The stored documents are taken now (their bytes never change,
+   * even when a slab compaction moves them), the entries are framed as they are read.
    */
   private snapshot (): Iterable<Buffer[]> {
     const collections = [...this.collections].map(([namespace, state]) => ({
       namespace,
       indexes: [...state.indexes.values()].map(index => index.spec).filter(spec => spec.name !== '_id_'),
-      documents: [...state.documents.values()].map(stored => stored.bytes)
+      documents: [...state.documents.values()]
     }))
     const documentsPerEntry = 1000
     return (function * () {
@@ -249,7 +250,7 @@ export class Engine {
           ...indexes.map(spec => encodeOp(OpCode.CreateIndex, namespace, encodeDocument(spec)))
         ]
         for (let start = 0; start < documents.length; start += documentsPerEntry) {
-          yield documents.slice(start, start + documentsPerEntry).map(bytes => encodeOp(OpCode.Put, namespace, bytes))
+          yield documents.slice(start, start + documentsPerEntry).map(stored => encodeOp(OpCode.Put, namespace, stored.bytes))
         }
       }
     })()

@@ -30,7 +30,10 @@ export class StoredDocument {
   sequence = 0
   constructor (public slab: Slab, public offset: number, readonly length: number) {}
 
-  /** The document's BSON: a view into its slab, whose bytes never change. */
+  /**
+   * The document's BSON: a view into its slab, whose bytes never change. What bson decodes
+   * from it as `Binary` is a view as well, which keeps the whole slab alive while it is held.
+   */
   get bytes (): Buffer {
     return this.slab.memory.subarray(this.offset, this.offset + this.length)
   }
@@ -43,6 +46,8 @@ export class DocumentSlabs {
   private live = 0
   /** Dead bytes after the last pass: the next pass waits until enough more have died. */
   private deadAfterPass = 0
+  /** Passes made, for tests. */
+  passes = 0
 
   /** A stored copy of `bytes`, which the caller may then reuse or let go. */
   store (bytes: Uint8Array): StoredDocument {
@@ -79,6 +84,8 @@ export class DocumentSlabs {
   /** Whether enough bytes have died since the last pass for `compact` to be worth a walk over every document. */
   wasteful (): boolean {
     const dead = this.held - this.live
+    // Whole slabs that died since count against the baseline, not towards the next pass.
+    this.deadAfterPass = Math.min(this.deadAfterPass, dead)
     return dead - this.deadAfterPass > Math.max(MIN_NEW_DEAD_BYTES, this.live / 3)
   }
 
@@ -98,6 +105,7 @@ export class DocumentSlabs {
       stored.offset = moved.offset
     }
     this.deadAfterPass = this.held - this.live
+    this.passes++
   }
 
   /** Bytes in slabs that stored documents hold, live or dead. */

@@ -1,7 +1,8 @@
 import type { Document } from 'mongodb'
 import { EmbeddedNotSupportedError, serverError } from './errors.ts'
 import { normalizeSort, runStages, sortDocuments } from './query.ts'
-import { documentOf, holderKeys, type CollectionState, type StoredDocument } from './state.ts'
+import type { StoredDocument } from './slabs.ts'
+import { documentOf, holderKeys, type CollectionState } from './state.ts'
 import { indexKey, isPlainObject, setPath, valuesAtPath } from './values.ts'
 
 // Stages evaluated by mingo; $lookup is the engine's own (see below).

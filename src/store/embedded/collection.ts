@@ -8,7 +8,8 @@ import { duplicateKeyError, EmbeddedNotSupportedError, invalidArgument, serverEr
 import { OpCode } from './journal-format.ts'
 import { compileFilter, type CompiledFilter, normalizeSort, shapeResults, sortDocuments, type FindShape } from './query.ts'
 import type { SortSpec } from './sort.ts'
-import { type CollectionState, documentOf, type IndexSpec, notSupportedIndexKey, orderedCandidates, type StoredDocument } from './state.ts'
+import type { StoredDocument } from './slabs.ts'
+import { type CollectionState, documentOf, type IndexSpec, notSupportedIndexKey, orderedCandidates } from './state.ts'
 import { applyUpdate, checkReplacement, checkUpdateDocument, upsertSeed, validateUpdate } from './update.ts'
 import { cloneValue, indexKey, isPlainObject, roundTrip, valuesAtPath } from './values.ts'
 

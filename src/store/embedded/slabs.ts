@@ -25,6 +25,11 @@ export class Slab {
   constructor (readonly memory: Buffer) {}
 }
 
+/**
+ * A stored document is its BSON bytes, decoded where it is read: as a live object it took
+ * several times its BSON size in the heap (activitypub-express keeps every property as an
+ * array), about 13 KB for each remote lesson. The bytes never change: updates store new ones.
+ */
 export class StoredDocument {
   /** Position in insertion order, kept across updates: the natural order of a scan. */
   sequence = 0

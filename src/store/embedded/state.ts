@@ -8,14 +8,6 @@ import { OrderedTail, type LastFieldRange, type SortDirections } from './ordered
 import { queryOptions } from './query.ts'
 import type { DocumentSlabs, StoredDocument } from './slabs.ts'
 
-/**
- * A stored document is its BSON bytes (in a slab, see slabs.ts), decoded where it is read: as
- * a live object it took several times its BSON size in the heap (activitypub-express keeps
- * every property as an array), about 13 KB for each remote lesson. The bytes never change:
- * updates store new ones.
- */
-export { StoredDocument } from './slabs.ts'
-
 /** The stored document as a new object of the caller's own. */
 export function documentOf (stored: StoredDocument): Document {
   return decodeDocument(stored.bytes)
